@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "RareEventKit",
+    products: [
+        // MARK: Public API
+        .library(name: "RareEventKit", targets: ["RareEventKit"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "Layers", targets: ["Layers"]),
+        .library(name: "Preprocessing", targets: ["Preprocessing"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "Autoencoder", targets: ["Autoencoder"]),
+        // MARK: Examples
+        .executable(name: "sheet-break", targets: ["sheet-break"]),
+        .executable(name: "ecg", targets: ["ecg"]),
+        .executable(name: "benchmark", targets: ["benchmark"]),
+    ],
+    targets: [
+        // MARK: Library modules
+        .target(name: "CKernels", path: "Sources/CKernels",
+                linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(name: "Tensor", dependencies: ["CKernels"]),
+        .target(name: "Layers", dependencies: ["Tensor"]),
+        .target(name: "Preprocessing", dependencies: ["Tensor"]),
+        .target(name: "Metrics"),
+        .target(name: "Autoencoder", dependencies: ["Layers", "Preprocessing", "Metrics"]),
+        .target(name: "RareEventKit", dependencies: ["Tensor", "Layers", "Preprocessing", "Metrics", "Autoencoder"]),
+
+        // MARK: Examples
+        .target(name: "ExampleSupport", dependencies: ["RareEventKit"], path: "Examples/ExampleSupport"),
+        .executableTarget(name: "sheet-break", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/SheetBreak"),
+        .executableTarget(name: "ecg", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/ECG"),
+        .executableTarget(name: "benchmark", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/Benchmark"),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AutoencoderTests", dependencies: ["Autoencoder", "RareEventKit", "ExampleSupport", "TestSupport"]),
+        // Plays "another package": uses only the public API to define, check and train its own layer.
+        .testTarget(name: "ExtensionTests", dependencies: ["RareEventKit", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,187 @@
+// Single-precision matrix multiply: register-blocked SIMD micro-kernels with a portable fallback.
+//
+// The CPU is asked once per call (`__builtin_cpu_supports` reads a cached word), so the same binary
+// runs everywhere; the vector code is compiled per function with `target` attributes, which keeps
+// the package free of build flags.
+#include "CKernels.h"
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define REK_X86 1
+#endif
+
+#define KC 256
+
+static inline long min_l(long a, long b) { return a < b ? a : b; }
+
+// Transposed B is packed once into a contiguous K×N panel so every kernel reads B rows.
+static _Thread_local float *pack_buffer = NULL;
+static _Thread_local size_t pack_capacity = 0;
+
+static const float *contiguous_b(int transB, long N, long K, const float *B, long ldb, long *outLdb) {
+    if (!transB) { *outLdb = ldb; return B; }
+    size_t need = (size_t)N * (size_t)K;
+    if (need > pack_capacity) {
+        free(pack_buffer);
+        pack_buffer = (float *)malloc(need * sizeof(float));
+        pack_capacity = pack_buffer ? need : 0;
+        if (!pack_buffer) return NULL;
+    }
+    for (long n = 0; n < N; n++)
+        for (long k = 0; k < K; k++)
+            pack_buffer[k * N + n] = B[n * ldb + k];
+    *outLdb = N;
+    return pack_buffer;
+}
+
+static void scale_c(long M, long N, float beta, float *C, long ldc) {
+    if (beta == 1.0f) return;
+    for (long i = 0; i < M; i++) {
+        float *row = C + i * ldc;
+        if (beta == 0.0f) memset(row, 0, (size_t)N * sizeof(float));
+        else for (long j = 0; j < N; j++) row[j] *= beta;
+    }
+}
+
+// Portable: C += A·B with strides, i-k-j order so the inner loop streams rows of B and C.
+static void gemm_portable(long M, long N, long K, const float *A, long sai, long sak,
+                          const float *B, long ldb, float *C, long ldc) {
+    for (long i = 0; i < M; i++) {
+        float *c = C + i * ldc;
+        for (long k = 0; k < K; k++) {
+            const float a = A[i * sai + k * sak];
+            const float *b = B + k * ldb;
+            for (long j = 0; j < N; j++) c[j] += a * b[j];
+        }
+    }
+}
+
+#ifdef REK_X86
+// ---- AVX-512: 8 rows × 32 columns of C in 16 zmm accumulators --------------------------------
+#define DEFINE_K512(R)                                                                              \
+__attribute__((target("avx512f,fma"))) static void k512_##R(                                        \
+    long kc, const float *a, long sai, long sak, const float *b, long ldb, float *c, long ldc,       \
+    __mmask16 m0, __mmask16 m1) {                                                                    \
+    __m512 c0[R], c1[R];                                                                            \
+    for (int r = 0; r < R; r++) { c0[r] = _mm512_setzero_ps(); c1[r] = _mm512_setzero_ps(); }      \
+    for (long k = 0; k < kc; k++) {                                                                 \
+        const __m512 b0 = _mm512_maskz_loadu_ps(m0, b + k * ldb);                                   \
+        const __m512 b1 = _mm512_maskz_loadu_ps(m1, b + k * ldb + 16);                              \
+        for (int r = 0; r < R; r++) {                                                               \
+            const __m512 av = _mm512_set1_ps(a[r * sai + k * sak]);                                 \
+            c0[r] = _mm512_fmadd_ps(av, b0, c0[r]);                                                 \
+            c1[r] = _mm512_fmadd_ps(av, b1, c1[r]);                                                 \
+        }                                                                                           \
+    }                                                                                               \
+    for (int r = 0; r < R; r++) {                                                                   \
+        float *cr = c + r * ldc;                                                                    \
+        _mm512_mask_storeu_ps(cr, m0, _mm512_add_ps(c0[r], _mm512_maskz_loadu_ps(m0, cr)));        \
+        _mm512_mask_storeu_ps(cr + 16, m1, _mm512_add_ps(c1[r], _mm512_maskz_loadu_ps(m1, cr + 16))); \
+    }                                                                                               \
+}
+DEFINE_K512(1) DEFINE_K512(2) DEFINE_K512(3) DEFINE_K512(4)
+DEFINE_K512(5) DEFINE_K512(6) DEFINE_K512(7) DEFINE_K512(8)
+
+typedef void (*k512_fn)(long, const float *, long, long, const float *, long, float *, long, __mmask16, __mmask16);
+static const k512_fn k512_table[9] = {NULL, k512_1, k512_2, k512_3, k512_4, k512_5, k512_6, k512_7, k512_8};
+
+__attribute__((target("avx512f,fma")))
+static void gemm_avx512(long M, long N, long K, const float *A, long sai, long sak,
+                        const float *B, long ldb, float *C, long ldc) {
+    for (long k0 = 0; k0 < K; k0 += KC) {
+        const long kc = min_l(KC, K - k0);
+        for (long j0 = 0; j0 < N; j0 += 32) {
+            const long nr = min_l(32, N - j0);
+            const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1u);
+            const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr <= 16 ? (__mmask16)0 : (__mmask16)((1u << (nr - 16)) - 1u);
+            for (long i0 = 0; i0 < M; i0 += 8) {
+                const long mr = min_l(8, M - i0);
+                k512_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
+                               C + i0 * ldc + j0, ldc, m0, m1);
+            }
+        }
+    }
+}
+
+// ---- AVX2/FMA: 6 rows × 16 columns in 12 ymm accumulators; column tail handled portably -------
+#define DEFINE_K256(R)                                                                              \
+__attribute__((target("avx2,fma"))) static void k256_##R(                                           \
+    long kc, const float *a, long sai, long sak, const float *b, long ldb, float *c, long ldc) {     \
+    __m256 c0[R], c1[R];                                                                            \
+    for (int r = 0; r < R; r++) { c0[r] = _mm256_setzero_ps(); c1[r] = _mm256_setzero_ps(); }      \
+    for (long k = 0; k < kc; k++) {                                                                 \
+        const __m256 b0 = _mm256_loadu_ps(b + k * ldb);                                             \
+        const __m256 b1 = _mm256_loadu_ps(b + k * ldb + 8);                                         \
+        for (int r = 0; r < R; r++) {                                                               \
+            const __m256 av = _mm256_broadcast_ss(a + r * sai + k * sak);                           \
+            c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);                                                 \
+            c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);                                                 \
+        }                                                                                           \
+    }                                                                                               \
+    for (int r = 0; r < R; r++) {                                                                   \
+        float *cr = c + r * ldc;                                                                    \
+        _mm256_storeu_ps(cr, _mm256_add_ps(c0[r], _mm256_loadu_ps(cr)));                           \
+        _mm256_storeu_ps(cr + 8, _mm256_add_ps(c1[r], _mm256_loadu_ps(cr + 8)));                   \
+    }                                                                                               \
+}
+DEFINE_K256(1) DEFINE_K256(2) DEFINE_K256(3) DEFINE_K256(4) DEFINE_K256(5) DEFINE_K256(6)
+
+typedef void (*k256_fn)(long, const float *, long, long, const float *, long, float *, long);
+static const k256_fn k256_table[7] = {NULL, k256_1, k256_2, k256_3, k256_4, k256_5, k256_6};
+
+__attribute__((target("avx2,fma")))
+static void gemm_avx2(long M, long N, long K, const float *A, long sai, long sak,
+                      const float *B, long ldb, float *C, long ldc) {
+    const long n16 = N - N % 16;
+    for (long k0 = 0; k0 < K; k0 += KC) {
+        const long kc = min_l(KC, K - k0);
+        for (long j0 = 0; j0 < n16; j0 += 16)
+            for (long i0 = 0; i0 < M; i0 += 6) {
+                const long mr = min_l(6, M - i0);
+                k256_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
+                               C + i0 * ldc + j0, ldc);
+            }
+    }
+    if (n16 < N) gemm_portable(M, N - n16, K, A, sai, sak, B + n16, ldb, C + n16, ldc);
+}
+#endif
+
+int rek_sgemm_kernel_width(void) {
+#ifdef REK_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return 512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 256;
+#endif
+    return 0;
+}
+
+static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
+                  const float *A, long lda, const float *B, long ldb,
+                  float beta, float *C, long ldc) {
+    if (M <= 0 || N <= 0) return;
+    scale_c(M, N, beta, C, ldc);
+    if (K <= 0) return;
+    const long sai = transA ? 1 : lda, sak = transA ? lda : 1;
+    long ldbc = ldb;
+    const float *Bc = contiguous_b(transB, N, K, B, ldb, &ldbc);
+    if (!Bc) return;
+    const int width = allowSIMD ? rek_sgemm_kernel_width() : 0;
+#ifdef REK_X86
+    if (width == 512) { gemm_avx512(M, N, K, A, sai, sak, Bc, ldbc, C, ldc); return; }
+    if (width == 256) { gemm_avx2(M, N, K, A, sai, sak, Bc, ldbc, C, ldc); return; }
+#endif
+    (void)width;
+    gemm_portable(M, N, K, A, sai, sak, Bc, ldbc, C, ldc);
+}
+
+void rek_sgemm(int transA, int transB, long M, long N, long K, const float *A, long lda,
+               const float *B, long ldb, float beta, float *C, long ldc) {
+    sgemm(1, transA, transB, M, N, K, A, lda, B, ldb, beta, C, ldc);
+}
+
+void rek_sgemm_reference(int transA, int transB, long M, long N, long K, const float *A, long lda,
+                         const float *B, long ldb, float beta, float *C, long ldc) {
+    sgemm(0, transA, transB, M, N, K, A, lda, B, ldb, beta, C, ldc);
+}

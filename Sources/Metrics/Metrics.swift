@@ -1,0 +1,1 @@
+// The Metrics module. Its concepts live one per file in the folders beside this one.

@@ -1,0 +1,112 @@
+extension Tensor {
+    /// The same elements viewed with another shape.
+    ///
+    /// - Precondition: the new shape has the same element count. Use `-1` for one axis to infer it.
+    public func reshaped(to newShape: [Int]) -> Tensor {
+        var result = self
+        result.reshape(to: newShape)
+        return result
+    }
+
+    /// Changes the shape in place, keeping the elements.
+    public mutating func reshape(to newShape: [Int]) {
+        var resolved = newShape
+        if let inferred = newShape.firstIndex(of: -1) {
+            let known = newShape.enumerated().filter { $0.offset != inferred }.map(\.element).reduce(1, *)
+            precondition(known > 0 && count % known == 0, "cannot reshape \(shape) to \(newShape)")
+            resolved[inferred] = count / known
+        }
+        precondition(resolved.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        shape = resolved
+    }
+
+    /// The transpose of a rank-2 tensor.
+    public func transposed() -> Tensor {
+        precondition(rank == 2, "transposed() needs a rank-2 tensor, got shape \(shape)")
+        return permuted(axes: [1, 0])
+    }
+
+    /// The tensor with its axes reordered: axis `i` of the result is axis `axes[i]` of `self`.
+    ///
+    ///     Tensor(zeros: [64, 5, 59]).permuted(axes: [1, 0, 2]).shape   // [5, 64, 59]
+    public func permuted(axes: [Int]) -> Tensor {
+        precondition(axes.sorted() == Array(0..<rank), "permutation \(axes) for rank \(rank)")
+        let newShape = axes.map { shape[$0] }
+        var sourceStrides = [Int](repeating: 1, count: rank)
+        for axis in stride(from: rank - 2, through: 0, by: -1) { sourceStrides[axis] = sourceStrides[axis + 1] * shape[axis + 1] }
+        let strides = axes.map { sourceStrides[$0] }
+        var result = [Float](repeating: 0, count: count)
+        guard count > 0 else { return Tensor(shape: newShape, scalars: result) }
+        withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { out in
+                var index = [Int](repeating: 0, count: rank)
+                var offset = 0
+                for i in 0..<out.count {
+                    out[i] = source[offset]
+                    var axis = rank - 1
+                    while axis >= 0 {
+                        index[axis] += 1
+                        offset += strides[axis]
+                        if index[axis] < newShape[axis] { break }
+                        offset -= strides[axis] * newShape[axis]
+                        index[axis] = 0
+                        axis -= 1
+                    }
+                }
+            }
+        }
+        return Tensor(shape: newShape, scalars: result)
+    }
+
+    /// The number of elements in one item along the first (batch) axis.
+    public var itemCount: Int { rank == 0 ? 1 : shape.dropFirst().reduce(1, *) }
+
+    /// Items `range` along the first axis.
+    ///
+    ///     Tensor(zeros: [100, 5, 59]).slicingBatch(0..<64).shape   // [64, 5, 59]
+    public func slicingBatch(_ range: Range<Int>) -> Tensor {
+        precondition(range.lowerBound >= 0 && range.upperBound <= batchSize, "batch slice \(range) of \(batchSize) items")
+        let width = itemCount
+        var newShape = shape
+        newShape[0] = range.count
+        return Tensor(shape: newShape, scalars: Array(scalars[(range.lowerBound * width)..<(range.upperBound * width)]))
+    }
+
+    /// The items at `indices` along the first axis, in that order (a shuffled batch, a split).
+    public func gatheringBatch<Indices: Collection>(_ indices: Indices) -> Tensor where Indices.Element == Int {
+        let width = itemCount
+        var result = [Float](repeating: 0, count: indices.count * width)
+        withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { out in
+                for (row, index) in indices.enumerated() {
+                    precondition(index >= 0 && index < batchSize, "batch index \(index) of \(batchSize) items")
+                    let target = UnsafeMutableBufferPointer(rebasing: out[(row * width)..<((row + 1) * width)])
+                    _ = target.initialize(from: source[(index * width)..<((index + 1) * width)])
+                }
+            }
+        }
+        var newShape = shape
+        newShape[0] = indices.count
+        return Tensor(shape: newShape, scalars: result)
+    }
+
+    /// Joins tensors along the first axis.
+    ///
+    /// - Throws: ``TensorError/incompatibleShapes(operation:_:_:)`` when the items' shapes differ.
+    public init(concatenating tensors: [Tensor]) throws(TensorError) {
+        guard let first = tensors.first else {
+            self.init(zeros: [0])
+            return
+        }
+        let itemShape = Array(first.shape.dropFirst())
+        var scalars: [Float] = []
+        scalars.reserveCapacity(tensors.reduce(0) { $0 + $1.count })
+        for tensor in tensors {
+            guard Array(tensor.shape.dropFirst()) == itemShape, tensor.rank == first.rank else {
+                throw .incompatibleShapes(operation: "concatenate", first.shape, tensor.shape)
+            }
+            scalars += tensor.scalars
+        }
+        self.init(shape: [tensors.reduce(0) { $0 + $1.batchSize }] + itemShape, scalars: scalars)
+    }
+}

@@ -1,0 +1,39 @@
+import Testing
+import Tensor
+
+@Suite struct MatrixMultiplyTests {
+    @Test(arguments: [(1, 1, 1), (3, 5, 7), (8, 32, 16), (13, 59, 128), (64, 33, 17), (9, 300, 40), (70, 20, 260)])
+    func simdKernelMatchesPortableLoop(m: Int, k: Int, n: Int) {
+        var generator = SeededGenerator(seed: 7)
+        let a = Tensor.normal(shape: [m, k], using: &generator)
+        let b = Tensor.normal(shape: [k, n], using: &generator)
+        let expected = MatrixKernels.referenceMatmul(a, b)
+        #expect(a.matmul(b).isApproximatelyEqual(to: expected, absoluteTolerance: 1e-4))
+        // Transposed operands give the same product.
+        let at = a.transposed(), bt = b.transposed()
+        #expect(at.matmul(b, transposeSelf: true).isApproximatelyEqual(to: expected, absoluteTolerance: 1e-4))
+        #expect(a.matmul(bt, transposeOther: true).isApproximatelyEqual(to: expected, absoluteTolerance: 1e-4))
+        #expect(at.matmul(bt, transposeSelf: true, transposeOther: true).isApproximatelyEqual(to: expected, absoluteTolerance: 1e-4))
+    }
+
+    @Test func smallProductIsExact() {
+        let a = Tensor(rows: [[1, 2], [3, 4]])
+        #expect(a.matmul(a).scalars == [7, 10, 15, 22])
+        #expect(a.matmul(a, transposeSelf: true).scalars == [10, 14, 14, 20])
+    }
+
+    @Test func accumulatesWithBeta() {
+        let a = Tensor(rows: [[1, 2], [3, 4]])
+        var c = Tensor(repeating: 1, shape: [2, 2])
+        c.addMatmul(a, a)
+        #expect(c.scalars == [8, 11, 16, 23])
+    }
+
+    @Test func sequenceInputKeepsLeadingAxes() {
+        let x = Tensor(repeating: 1, shape: [2, 3, 4])
+        let w = Tensor(repeating: 0.5, shape: [4, 5])
+        let y = x.matmul(w)
+        #expect(y.shape == [2, 3, 5])
+        #expect(y.scalars.allSatisfy { $0 == 2 })
+    }
+}
