@@ -57,6 +57,18 @@ public enum MatrixKernels {
     /// The SIMD width in bits of the matrix kernel this CPU runs: 512, 256, or 0 for the portable loop.
     public static var simdWidth: Int { Int(rek_sgemm_kernel_width()) }
 
+    /// `C = op(A)·op(B) + beta·C` on raw row-major buffers with leading dimensions (BLAS `sgemm`).
+    ///
+    /// `op(A)` is `m×k` (A is stored `k×m` when `transposeA`), `op(B)` is `k×n`. Leading dimensions
+    /// let the operands be strided views, e.g. one time step of a `[batch, time, features]` sequence
+    /// has `ld = time · features`. This is the building block for custom layers that need to avoid
+    /// intermediate tensors.
+    public static func multiply(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        rek_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc)
+    }
+
     /// The product computed by the portable loop only (a reference for the SIMD kernels).
     public static func referenceMatmul(_ a: Tensor, _ b: Tensor, transposeLeft: Bool = false,
                                        transposeRight: Bool = false) -> Tensor {

@@ -80,6 +80,12 @@ public struct Tensor: Sendable, Hashable {
         set { scalars[flatIndex(index)] = newValue }
     }
 
+    /// The element at a position in row-major order.
+    public subscript(flat index: Int) -> Float {
+        get { storage[index] }
+        set { storage[index] = newValue }
+    }
+
     private func flatIndex(_ index: [Int]) -> Int {
         precondition(index.count == shape.count, "index \(index) does not match rank \(shape.count)")
         var flat = 0

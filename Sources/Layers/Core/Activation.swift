@@ -1,0 +1,107 @@
+import Tensor
+
+/// An element-wise (or, for softmax, row-wise) activation function, named as in Keras.
+///
+/// Each case carries its Keras string as `rawValue`, which is what a saved configuration stores.
+/// Derivatives are computed from the activation's *output*, so layers cache outputs only.
+public enum Activation: String, Codable, Sendable, CaseIterable {
+    /// `x`.
+    case linear
+    /// `max(0, x)`.
+    case relu
+    /// `tanh(x)`.
+    case tanh
+    /// `1 / (1 + e⁻ˣ)`.
+    case sigmoid
+    /// Keras 2's hard sigmoid `clip(0.2·x + 0.5, 0, 1)`, the LSTM recurrent activation of the
+    /// reference articles. (Keras 3 redefined `hard_sigmoid` as `clip(x/6 + 0.5, 0, 1)`.)
+    case hardSigmoid = "hard_sigmoid"
+    /// `eˣ / Σ eˣ` over the last axis.
+    case softmax
+
+    /// Applies the activation to a tensor.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        var y = x
+        y.withUnsafeMutableBufferPointer { apply(to: $0, width: x.shape.last ?? 1) }
+        return y
+    }
+
+    /// Applies the activation in place to rows of `width` elements.
+    public func apply(to buffer: UnsafeMutableBufferPointer<Float>, width: Int) {
+        switch self {
+        case .linear: break
+        case .relu: for i in buffer.indices { buffer[i] = Swift.max(0, buffer[i]) }
+        case .tanh: for i in buffer.indices { buffer[i] = tanhf(buffer[i]) }
+        case .sigmoid: for i in buffer.indices { buffer[i] = logistic(buffer[i]) }
+        case .hardSigmoid: for i in buffer.indices { buffer[i] = Swift.min(1, Swift.max(0, 0.2 * buffer[i] + 0.5)) }
+        case .softmax:
+            var row = 0
+            while row < buffer.count {
+                var peak = -Float.infinity
+                for j in row..<(row + width) { peak = Swift.max(peak, buffer[j]) }
+                var total: Float = 0
+                for j in row..<(row + width) { buffer[j] = expf(buffer[j] - peak); total += buffer[j] }
+                for j in row..<(row + width) { buffer[j] /= total }
+                row += width
+            }
+        }
+    }
+
+    /// Turns `gradient` (with respect to the output) into the gradient with respect to the input,
+    /// in place, given the activation's output `output`.
+    public func backpropagate(_ gradient: UnsafeMutableBufferPointer<Float>, output: UnsafeBufferPointer<Float>, width: Int) {
+        switch self {
+        case .linear: break
+        case .relu: for i in gradient.indices where output[i] <= 0 { gradient[i] = 0 }
+        case .tanh: for i in gradient.indices { gradient[i] *= 1 - output[i] * output[i] }
+        case .sigmoid: for i in gradient.indices { gradient[i] *= output[i] * (1 - output[i]) }
+        case .hardSigmoid:
+            for i in gradient.indices { gradient[i] *= (output[i] > 0 && output[i] < 1) ? 0.2 : 0 }
+        case .softmax:
+            var row = 0
+            while row < gradient.count {
+                var dot: Float = 0
+                for j in row..<(row + width) { dot += gradient[j] * output[j] }
+                for j in row..<(row + width) { gradient[j] = output[j] * (gradient[j] - dot) }
+                row += width
+            }
+        }
+    }
+
+    /// The derivative with respect to the input, given the activation's output, for element-wise activations.
+    @inline(__always)
+    func derivative(output y: Float) -> Float {
+        switch self {
+        case .linear, .softmax: 1
+        case .relu: y > 0 ? 1 : 0
+        case .tanh: 1 - y * y
+        case .sigmoid: y * (1 - y)
+        case .hardSigmoid: (y > 0 && y < 1) ? 0.2 : 0
+        }
+    }
+
+    /// The activation of one value, for element-wise activations.
+    @inline(__always)
+    func value(_ x: Float) -> Float {
+        switch self {
+        case .linear, .softmax: x
+        case .relu: Swift.max(0, x)
+        case .tanh: tanhf(x)
+        case .sigmoid: logistic(x)
+        case .hardSigmoid: Swift.min(1, Swift.max(0, 0.2 * x + 0.5))
+        }
+    }
+}
+
+@inline(__always) func logistic(_ x: Float) -> Float {
+    // Stable on both sides: never exponentiates a large positive number.
+    x >= 0 ? 1 / (1 + expf(-x)) : { let e = expf(x); return e / (1 + e) }()
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

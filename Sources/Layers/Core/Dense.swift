@@ -1,0 +1,117 @@
+import Tensor
+
+/// A fully connected layer: `output = activation(input · kernel + bias)`.
+///
+/// Input `[batch, …, inputDim]` → output `[batch, …, units]`; on a sequence the same weights apply
+/// to every time step, as in Keras. Kernel `[inputDim, units]` (glorot-uniform), bias `[units]` (zeros).
+/// Same weights, defaults and parameter count (`(inputDim + 1) · units`) as `keras.layers.Dense`.
+///
+///     let encoder = Dense(units: 32, activation: .relu, activityRegularizer: .l1(1e-3))
+public final class Dense: Layer {
+    /// Dense's hyperparameters (Keras `get_config`).
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var units: Int
+        public var activation: Activation
+        public var useBias: Bool
+        public var kernelInitializer: Initializer
+        public var biasInitializer: Initializer
+        public var activityRegularizer: Regularizer?
+        public var name: String
+    }
+
+    public static let typeName = "Dense"
+    public var name: String
+    public let units: Int
+    public let activation: Activation
+    public let useBias: Bool
+    public let kernelInitializer: Initializer
+    public let biasInitializer: Initializer
+    public let activityRegularizer: Regularizer?
+
+    /// The weight matrix `[inputDim, units]`, available once built.
+    public private(set) var kernel: Parameter?
+    /// The bias `[units]`, when `useBias`.
+    public private(set) var bias: Parameter?
+    public private(set) var regularizationLoss: Float = 0
+
+    private var cachedInput: Tensor?
+    private var cachedOutput: Tensor?
+
+    /// Creates a dense layer.
+    /// - Parameters:
+    ///   - units: The output size (Keras `units`).
+    ///   - activation: Applied to the affine output; `.linear` by default, like Keras.
+    ///   - useBias: Whether to add a bias vector.
+    ///   - kernelInitializer: `.glorotUniform` by default.
+    ///   - biasInitializer: `.zeros` by default.
+    ///   - activityRegularizer: An optional penalty on the layer's output.
+    public init(units: Int, activation: Activation = .linear, useBias: Bool = true,
+                kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+                activityRegularizer: Regularizer? = nil, name: String = "") {
+        self.units = units
+        self.activation = activation
+        self.useBias = useBias
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
+        self.activityRegularizer = activityRegularizer
+        self.name = name
+    }
+
+    public convenience init(configuration c: Configuration) {
+        self.init(units: c.units, activation: c.activation, useBias: c.useBias, kernelInitializer: c.kernelInitializer,
+                  biasInitializer: c.biasInitializer, activityRegularizer: c.activityRegularizer, name: c.name)
+    }
+
+    public var configuration: Configuration {
+        Configuration(units: units, activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
+                      biasInitializer: biasInitializer, activityRegularizer: activityRegularizer, name: name)
+    }
+
+    public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard units > 0 else {
+            throw LayerError.invalidArgument(layer: name, argument: "units", value: "\(units)", expected: "a positive integer")
+        }
+        guard let last = inputShape.last, last > 0 else {
+            throw LayerError.incompatibleInput(layer: name, expected: "[…, inputDim] with inputDim > 0", received: inputShape)
+        }
+        if let kernel, kernel.value.shape[0] != last {
+            throw LayerError.incompatibleInput(layer: name, expected: "[…, \(kernel.value.shape[0])]", received: inputShape)
+        }
+        return Array(inputShape.dropLast()) + [units]
+    }
+
+    public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
+        _ = try outputShape(for: inputShape)
+        let inputDim = inputShape[inputShape.count - 1]
+        kernel = Parameter(name: "kernel", value: kernelInitializer.tensor(shape: [inputDim, units], using: &generator))
+        bias = useBias ? Parameter(name: "bias", value: biasInitializer.tensor(shape: [units], using: &generator)) : nil
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard let kernel else { throw LayerError.notBuilt(layer: name) }
+        guard input.shape.last == kernel.value.shape[0], input.rank >= 2 else {
+            throw LayerError.incompatibleInput(layer: name, expected: "[…, \(kernel.value.shape[0])]", received: Array(input.shape.dropFirst()))
+        }
+        var output = input.matmul(kernel.value)
+        if let bias { output.addRowVector(bias.value) }
+        output = activation(output)
+        regularizationLoss = activityRegularizer?.loss(output) ?? 0
+        cachedInput = input
+        cachedOutput = output
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard let kernel, let input = cachedInput, let output = cachedOutput else { throw LayerError.notBuilt(layer: name) }
+        var gradient = outputGradient
+        activityRegularizer?.addGradient(of: output, into: &gradient)
+        gradient.withUnsafeMutableBufferPointer { g in
+            output.withUnsafeBufferPointer { y in activation.backpropagate(g, output: y, width: units) }
+        }
+        kernel.gradient.addMatmul(input, gradient, transposeLeft: true)
+        if let bias { bias.gradient += gradient.sumOverRows() }
+        return gradient.matmul(kernel.value, transposeOther: true)
+    }
+}

@@ -1,0 +1,94 @@
+import Tensor
+
+/// A building block of a model: a differentiable function with its own weights.
+///
+/// Conform a `final class` to `Layer` to add your own layer; it then trains in a ``Sequential``,
+/// appears in `summary()`, saves and loads (after `LayerRegistry.register(MyLayer.self)`), and can
+/// be verified with ``GradientCheck``. See *Documentation/WritingALayer.md*.
+///
+/// The contract:
+/// - Shapes passed to ``build(inputShape:using:)`` and ``outputShape(for:)`` exclude the batch axis
+///   (Keras' `input_shape`); tensors passed to ``forward(_:training:)`` include it.
+/// - `build` creates the weights once the input shape is known, validates hyperparameters and
+///   throws ``LayerError`` when they are invalid. It is called once, before the first `forward`.
+/// - `forward` computes the output and caches what `backward` needs.
+/// - `backward` receives ∂loss/∂output for the most recent `forward`, **adds** ∂loss/∂weight into
+///   each parameter's `gradient`, and returns ∂loss/∂input.
+/// - ``parameters`` lists every weight in a fixed order; the names are Keras' weight names.
+public protocol Layer: AnyObject, SendableMetatype {
+    /// The hyperparameters that recreate the layer (Keras `get_config`).
+    associatedtype Configuration: Codable & Equatable & Sendable
+
+    /// The name stored in saved models (Keras' class name, e.g. `"Dense"`).
+    static var typeName: String { get }
+
+    /// The instance name shown by `summary()` and used to name saved weights (`"dense_1"`).
+    /// An empty name is replaced by a unique one when the layer is added to a model.
+    var name: String { get set }
+
+    /// The hyperparameters of this instance.
+    var configuration: Configuration { get }
+
+    /// Creates an unbuilt layer from its hyperparameters (Keras `from_config`). A non-throwing
+    /// initializer satisfies this requirement.
+    init(configuration: Configuration) throws
+
+    /// The layer's weights in a fixed order. Empty for layers without weights.
+    var parameters: [Parameter] { get }
+
+    /// The extra loss added by this layer during the most recent `forward` (activity regularizers).
+    var regularizationLoss: Float { get }
+
+    /// Creates the weights for inputs of `inputShape` (batch axis excluded).
+    func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws
+
+    /// The output shape for an input shape, both without the batch axis.
+    func outputShape(for inputShape: [Int]) throws -> [Int]
+
+    /// Computes the output for a batch and caches what `backward` needs.
+    func forward(_ input: Tensor, training: Bool) throws -> Tensor
+
+    /// Back-propagates ∂loss/∂output of the last `forward`: adds weight gradients, returns ∂loss/∂input.
+    func backward(_ outputGradient: Tensor) throws -> Tensor
+}
+
+extension Layer {
+    public var parameters: [Parameter] { [] }
+    public var regularizationLoss: Float { 0 }
+
+    /// Layers without weights only need to check the shape.
+    public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
+        _ = try outputShape(for: inputShape)
+    }
+
+    /// The number of scalars in all weights.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+    /// The Keras type name of this instance.
+    public var typeName: String { Self.typeName }
+
+    /// Runs `forward` in inference mode: `let y = try layer(x)`.
+    public func callAsFunction(_ input: Tensor) throws -> Tensor {
+        try forward(input, training: false)
+    }
+
+    /// The parameter called `name` (a Keras weight name), if any.
+    public func parameter(named name: String) -> Parameter? {
+        parameters.first { $0.name == name }
+    }
+}
+
+/// A snake_case version of a type name, as Keras names layers (`TimeDistributed` → `time_distributed`).
+func snakeCase(_ name: String) -> String {
+    var result = ""
+    for (index, character) in name.enumerated() {
+        if character.isUppercase {
+            let previous = index > 0 ? Array(name)[index - 1] : nil
+            if index > 0, previous?.isLowercase == true || previous?.isNumber == true { result.append("_") }
+            result.append(character.lowercased())
+        } else {
+            result.append(character)
+        }
+    }
+    return result
+}

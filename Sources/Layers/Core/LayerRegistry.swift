@@ -1,0 +1,115 @@
+import Foundation
+import Synchronization
+
+/// A layer's type name and configuration, as stored in a saved model's JSON.
+///
+///     {"type": "Dense", "config": {"units": 16, "activation": "relu", …}}
+public struct LayerDescription: Codable, Equatable, Sendable {
+    /// The layer's ``Layer/typeName``.
+    public var type: String
+    /// The layer's configuration as JSON.
+    public var config: JSONValue
+
+    public init(type: String, config: JSONValue) {
+        self.type = type
+        self.config = config
+    }
+}
+
+/// Maps type names to layer types so that saved models can be rebuilt.
+///
+/// The library's layers are registered already; register your own once before loading a model
+/// that uses them:
+///
+///     LayerRegistry.register(Swish.self)
+public enum LayerRegistry {
+    private typealias Factory = @Sendable (JSONValue) throws -> any Layer
+    private static let factories = Mutex<[String: Factory]>([
+        Dense.typeName: factory(Dense.self),
+        LSTM.typeName: factory(LSTM.self),
+        RepeatVector.typeName: factory(RepeatVector.self),
+        TimeDistributed.typeName: factory(TimeDistributed.self),
+    ])
+
+    private static func factory<L: Layer>(_ type: L.Type) -> Factory {
+        { json in
+            let configuration: L.Configuration
+            do {
+                configuration = try json.decode(L.Configuration.self)
+            } catch {
+                throw LayerError.invalidConfiguration(type: L.typeName, reason: "\(error)")
+            }
+            return try L(configuration: configuration)
+        }
+    }
+
+    /// Makes `type` loadable by its ``Layer/typeName``. Registering a name again replaces it.
+    public static func register<L: Layer>(_ type: L.Type) {
+        factories.withLock { $0[L.typeName] = factory(type) }
+    }
+
+    /// Whether a type name is registered.
+    public static func isRegistered(_ typeName: String) -> Bool {
+        factories.withLock { $0[typeName] != nil }
+    }
+
+    /// The description (type and configuration) of a layer.
+    public static func describe(_ layer: any Layer) -> LayerDescription {
+        func open<L: Layer>(_ layer: L) -> LayerDescription {
+            // Encoding a Codable struct of numbers, strings and enums cannot fail.
+            LayerDescription(type: L.typeName, config: (try? JSONValue(encoding: layer.configuration)) ?? .null)
+        }
+        return open(layer)
+    }
+
+    /// Creates an unbuilt layer from its description.
+    /// - Throws: ``LayerError/unknownLayerType(_:)`` or ``LayerError/invalidConfiguration(type:reason:)``.
+    public static func makeLayer(from description: LayerDescription) throws -> any Layer {
+        guard let factory = factories.withLock({ $0[description.type] }) else {
+            throw LayerError.unknownLayerType(description.type)
+        }
+        return try factory(description.config)
+    }
+}
+
+/// A JSON value, used to keep each layer's configuration as structured JSON inside a model file.
+public enum JSONValue: Codable, Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// Encodes a `Codable` value as JSON.
+    public init<T: Encodable>(encoding value: T) throws {
+        self = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+    }
+
+    /// Decodes a `Codable` value from this JSON.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: JSONEncoder().encode(self))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case let .bool(value): try container.encode(value)
+        case let .number(value): try container.encode(value)
+        case let .string(value): try container.encode(value)
+        case let .array(value): try container.encode(value)
+        case let .object(value): try container.encode(value)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Tensor
+
+/// A stack of layers, each feeding the next: Keras' `Sequential` model.
+///
+/// Layers are built as they are added, so shape errors surface at once, naming the layer and both
+/// shapes. Weights come from a seeded generator: the same seed gives the same weights every run.
+///
+///     let model = try Sequential(inputShape: [5, 59], seed: 42) {
+///         LSTM(units: 32, activation: .relu, returnSequences: true)
+///         LSTM(units: 16, activation: .relu)
+///         RepeatVector(count: 5)
+///         LSTM(units: 16, activation: .relu, returnSequences: true)
+///         LSTM(units: 32, activation: .relu, returnSequences: true)
+///         TimeDistributed(Dense(units: 59))
+///     }
+///     model.compile(optimizer: Adam(learningRate: 1e-4), loss: .meanSquaredError)
+///     let history = try model.fit(x, x, epochs: 10, batchSize: 64)
+public final class Sequential {
+    /// The shape of one sample, without the batch axis (Keras `input_shape`).
+    public let inputShape: [Int]
+    /// The layers in order.
+    public private(set) var layers: [any Layer] = []
+    /// The shape of one output sample.
+    public private(set) var outputShape: [Int]
+    /// The optimizer set by `compile`.
+    public private(set) var optimizer: (any Optimizer)?
+    /// The loss set by `compile`.
+    public private(set) var loss: (any Loss)?
+    /// Set by a callback to end `fit` after the current epoch (Keras `model.stop_training`).
+    public var stopTraining = false
+    /// The generator for weight initialization and shuffling.
+    var generator: SeededGenerator
+
+    /// Creates an empty model for samples of `inputShape`.
+    /// - Parameter seed: Seeds weight initialization and shuffling.
+    public init(inputShape: [Int], seed: UInt64 = 0) {
+        self.inputShape = inputShape
+        self.outputShape = inputShape
+        self.generator = SeededGenerator(seed: seed)
+    }
+
+    /// Creates a model from a list of layers written one per line.
+    /// - Throws: ``LayerError`` when a layer does not accept the previous layer's output.
+    public convenience init(inputShape: [Int], seed: UInt64 = 0, @LayerBuilder _ layers: () -> [any Layer]) throws {
+        self.init(inputShape: inputShape, seed: seed)
+        for layer in layers() { try add(layer) }
+    }
+
+    /// Appends a layer and builds it for the current output shape.
+    ///
+    /// An unnamed layer gets a unique Keras-style name (`lstm`, `lstm_1`, …).
+    /// - Throws: ``LayerError/incompatibleInput(layer:expected:received:)`` naming the layer and shapes.
+    public func add(_ layer: any Layer) throws {
+        if layer.name.isEmpty {
+            let base = snakeCase(layer.typeName)
+            let taken = Set(layers.map(\.name))
+            var candidate = base, index = 0
+            while taken.contains(candidate) { index += 1; candidate = "\(base)_\(index)" }
+            layer.name = candidate
+        }
+        let shape = try layer.outputShape(for: outputShape)
+        if layer.parameters.isEmpty { try layer.build(inputShape: outputShape, using: &generator) }
+        layers.append(layer)
+        outputShape = shape
+    }
+
+    /// Sets the optimizer and the loss used by `fit` and `evaluate`.
+    public func compile(optimizer: any Optimizer, loss: any Loss) {
+        self.optimizer = optimizer
+        self.loss = loss
+    }
+
+    /// Every layer's weights, in layer order.
+    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+
+    /// The number of scalars in all weights.
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+    /// The sum of the layers' regularization losses from the last forward pass.
+    public var regularizationLoss: Float { layers.reduce(0) { $0 + $1.regularizationLoss } }
+
+    /// Runs every layer on a batch.
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard Array(input.shape.dropFirst()) == inputShape else {
+            throw LayerError.dataShapeMismatch(expected: inputShape, received: input.shape)
+        }
+        var activations = input
+        for layer in layers { activations = try layer.forward(activations, training: training) }
+        return activations
+    }
+
+    /// Back-propagates ∂loss/∂output through every layer, accumulating weight gradients.
+    @discardableResult
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        var gradient = outputGradient
+        for layer in layers.reversed() { gradient = try layer.backward(gradient) }
+        return gradient
+    }
+
+    /// The model's outputs for `input`, computed `batchSize` samples at a time (Keras `predict`).
+    public func predict(_ input: Tensor, batchSize: Int = 32) throws -> Tensor {
+        var outputs: [Tensor] = []
+        for range in batchRanges(count: input.batchSize, batchSize: batchSize) {
+            outputs.append(try forward(input.slicingBatch(range), training: false))
+        }
+        guard !outputs.isEmpty else { return Tensor(zeros: [0] + outputShape) }
+        return try Tensor(concatenating: outputs)
+    }
+
+    /// The loss (including regularization) on `input` and `target` (Keras `evaluate`), averaged over
+    /// samples.
+    public func evaluate(_ input: Tensor, _ target: Tensor, batchSize: Int = 32) throws -> Float {
+        guard let loss else { throw LayerError.notCompiled }
+        try checkData(input, target)
+        var total = 0.0
+        for range in batchRanges(count: input.batchSize, batchSize: batchSize) {
+            let prediction = try forward(input.slicingBatch(range), training: false)
+            let value = loss.value(predicted: prediction, target: target.slicingBatch(range)) + regularizationLoss
+            total += Double(value) * Double(range.count)
+        }
+        return Float(total / Double(Swift.max(1, input.batchSize)))
+    }
+
+    /// One optimizer step on one batch; returns the batch's loss before the step (Keras `train_on_batch`).
+    /// A non-finite loss is returned without updating the weights.
+    @discardableResult
+    public func trainOnBatch(_ input: Tensor, _ target: Tensor) throws -> Float {
+        guard let loss, let optimizer else { throw LayerError.notCompiled }
+        try checkData(input, target)
+        return try step(input, target, loss: loss, optimizer: optimizer, parameters: parameters)
+    }
+
+    func checkData(_ input: Tensor, _ target: Tensor) throws {
+        guard Array(input.shape.dropFirst()) == inputShape else {
+            throw LayerError.dataShapeMismatch(expected: inputShape, received: input.shape)
+        }
+        guard Array(target.shape.dropFirst()) == outputShape, target.batchSize == input.batchSize else {
+            throw LayerError.targetShapeMismatch(expected: [input.batchSize] + outputShape, received: target.shape)
+        }
+    }
+}
+
+/// Consecutive ranges of at most `batchSize` covering `0 ..< count`.
+func batchRanges(count: Int, batchSize: Int) -> [Range<Int>] {
+    let size = Swift.max(1, batchSize)
+    return stride(from: 0, to: count, by: size).map { $0..<Swift.min($0 + size, count) }
+}
+
+/// Builds a list of layers from statements, for `Sequential(inputShape:) { … }`.
+@resultBuilder
+public enum LayerBuilder {
+    public static func buildExpression(_ layer: any Layer) -> [any Layer] { [layer] }
+    public static func buildBlock(_ components: [any Layer]...) -> [any Layer] { components.flatMap { $0 } }
+    public static func buildOptional(_ component: [any Layer]?) -> [any Layer] { component ?? [] }
+    public static func buildEither(first component: [any Layer]) -> [any Layer] { component }
+    public static func buildEither(second component: [any Layer]) -> [any Layer] { component }
+    public static func buildArray(_ components: [[any Layer]]) -> [any Layer] { components.flatMap { $0 } }
+}

@@ -1,0 +1,64 @@
+import Tensor
+
+/// Adam with Keras' exact update rule and defaults.
+///
+///     m ← m + (g − m)(1 − β₁)          v ← v + (g² − v)(1 − β₂)
+///     w ← w − lr · √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε)
+///
+/// ε is added to √v, not to the bias-corrected √v̂ (this is Keras', not PyTorch's, placement).
+/// Defaults: learning rate 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-7.
+///
+///     model.compile(optimizer: Adam(learningRate: 1e-4), loss: .meanSquaredError)
+public final class Adam: Optimizer {
+    public var learningRate: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public private(set) var iterations = 0
+    private var moments: [ObjectIdentifier: (m: [Float], v: [Float])] = [:]
+
+    /// Creates an Adam optimizer with Keras' defaults.
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    public func update(_ parameters: [Parameter]) {
+        iterations += 1
+        let t = Double(iterations)
+        let correction = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+        let (b1, b2, eps) = (1 - beta1, 1 - beta2, epsilon)
+        for parameter in parameters where parameter.isTrainable {
+            let key = ObjectIdentifier(parameter)
+            var state = moments[key] ?? ([Float](repeating: 0, count: parameter.count), [Float](repeating: 0, count: parameter.count))
+            moments[key] = nil  // keep the arrays uniquely referenced while they are mutated
+            state.m.withUnsafeMutableBufferPointer { m in
+                state.v.withUnsafeMutableBufferPointer { v in
+                    parameter.gradient.withUnsafeBufferPointer { g in
+                        parameter.value.withUnsafeMutableBufferPointer { w in
+                            for i in w.indices {
+                                m[i] += (g[i] - m[i]) * b1
+                                v[i] += (g[i] * g[i] - v[i]) * b2
+                                w[i] -= correction * m[i] / (v[i].squareRoot() + eps)
+                            }
+                        }
+                    }
+                }
+            }
+            moments[key] = state
+        }
+    }
+}
+
+/// `base` raised to an integer-valued power `exponent` by repeated squaring (no libm needed).
+private func pow(_ base: Double, _ exponent: Double) -> Double {
+    var result = 1.0, factor = base, n = Int(exponent)
+    while n > 0 {
+        if n & 1 == 1 { result *= factor }
+        factor *= factor
+        n >>= 1
+    }
+    return result
+}

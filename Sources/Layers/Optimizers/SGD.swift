@@ -1,0 +1,45 @@
+import Tensor
+
+/// Stochastic gradient descent with optional (Nesterov) momentum, Keras semantics.
+///
+///     velocity ← momentum · velocity − lr · g
+///     w ← w + velocity                                  (plain momentum)
+///     w ← w + momentum · velocity − lr · g              (Nesterov)
+///
+/// Defaults: learning rate 0.01, momentum 0.
+public final class SGD: Optimizer {
+    public var learningRate: Float
+    public let momentum: Float
+    public let nesterov: Bool
+    public private(set) var iterations = 0
+    private var velocities: [ObjectIdentifier: [Float]] = [:]
+
+    /// Creates an SGD optimizer with Keras' defaults.
+    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.nesterov = nesterov
+    }
+
+    public func update(_ parameters: [Parameter]) {
+        iterations += 1
+        let (lr, mu) = (learningRate, momentum)
+        for parameter in parameters where parameter.isTrainable {
+            let key = ObjectIdentifier(parameter)
+            var velocity = velocities[key] ?? [Float](repeating: 0, count: parameter.count)
+            velocities[key] = nil
+            velocity.withUnsafeMutableBufferPointer { v in
+                parameter.gradient.withUnsafeBufferPointer { g in
+                    parameter.value.withUnsafeMutableBufferPointer { w in
+                        for i in w.indices {
+                            if mu == 0 { w[i] -= lr * g[i]; continue }
+                            v[i] = mu * v[i] - lr * g[i]
+                            w[i] += nesterov ? mu * v[i] - lr * g[i] : v[i]
+                        }
+                    }
+                }
+            }
+            velocities[key] = velocity
+        }
+    }
+}

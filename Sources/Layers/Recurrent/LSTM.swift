@@ -1,0 +1,256 @@
+import Tensor
+
+/// Long short-term memory layer with Keras' exact math, weight layout and defaults.
+///
+/// For each time step, with `z = xₜ·kernel + hₜ₋₁·recurrentKernel + bias` split into blocks
+/// `i, f, c, o` (that order):
+///
+///     i = σ(z_i)   f = σ(z_f)   o = σ(z_o)        σ = recurrentActivation (sigmoid)
+///     cₜ = f ⊙ cₜ₋₁ + i ⊙ activation(z_c)        activation = tanh by default
+///     hₜ = o ⊙ activation(cₜ)
+///
+/// starting from zero states. Input `[batch, timesteps, features]` → output `[batch, timesteps, units]`
+/// when `returnSequences`, else `[batch, units]` (the last `h`).
+///
+/// Weights (Keras names and layout): `kernel [features, 4·units]` (glorot-uniform),
+/// `recurrent_kernel [units, 4·units]` (orthogonal), `bias [4·units]` (zeros, forget block 1 when
+/// `unitForgetBias`). Parameters: `4·units·(features + units + 1)`.
+///
+///     let encoder = LSTM(units: 32, activation: .relu, returnSequences: true)
+///
+/// All time steps' input projections are one matrix product; each step adds one `h·recurrentKernel`
+/// product in place; the backward pass accumulates weight gradients with one product per weight.
+public final class LSTM: Layer {
+    /// LSTM's hyperparameters (Keras `get_config`).
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var units: Int
+        public var activation: Activation
+        public var recurrentActivation: Activation
+        public var returnSequences: Bool
+        public var useBias: Bool
+        public var unitForgetBias: Bool
+        public var kernelInitializer: Initializer
+        public var recurrentInitializer: Initializer
+        public var biasInitializer: Initializer
+        public var name: String
+    }
+
+    public static let typeName = "LSTM"
+    public var name: String
+    public let units: Int
+    public let activation: Activation
+    public let recurrentActivation: Activation
+    public let returnSequences: Bool
+    public let useBias: Bool
+    public let unitForgetBias: Bool
+    public let kernelInitializer: Initializer
+    public let recurrentInitializer: Initializer
+    public let biasInitializer: Initializer
+
+    /// Input weights `[features, 4·units]`.
+    public private(set) var kernel: Parameter?
+    /// Recurrent weights `[units, 4·units]`.
+    public private(set) var recurrentKernel: Parameter?
+    /// Bias `[4·units]`.
+    public private(set) var bias: Parameter?
+
+    // Forward cache, batch-major: gates [B, T, 4U] (after activation), states h and c [B, T+1, U]
+    // (slot 0 is the zero initial state), activation(c) [B, T, U].
+    private let gates = Workspace(), hidden = Workspace(), cell = Workspace(), cellActivation = Workspace()
+    private let gateGradient = Workspace(), hiddenGradient = Workspace(), cellGradient = Workspace()
+    private var cachedInput: Tensor?
+
+    /// Creates an LSTM layer; the defaults are Keras 3's.
+    /// - Parameters:
+    ///   - units: The size of the hidden state.
+    ///   - activation: Applied to the cell candidate and the cell state; `.tanh` by default.
+    ///   - recurrentActivation: The gates' activation; `.sigmoid` by default (Keras 2 used `.hardSigmoid`).
+    ///   - returnSequences: Return every step's `h` instead of the last one.
+    ///   - unitForgetBias: Initialize the forget gate's bias to 1.
+    public init(units: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid,
+                returnSequences: Bool = false, useBias: Bool = true, unitForgetBias: Bool = true,
+                kernelInitializer: Initializer = .glorotUniform, recurrentInitializer: Initializer = .orthogonal,
+                biasInitializer: Initializer = .zeros, name: String = "") {
+        self.units = units
+        self.activation = activation
+        self.recurrentActivation = recurrentActivation
+        self.returnSequences = returnSequences
+        self.useBias = useBias
+        self.unitForgetBias = unitForgetBias
+        self.kernelInitializer = kernelInitializer
+        self.recurrentInitializer = recurrentInitializer
+        self.biasInitializer = biasInitializer
+        self.name = name
+    }
+
+    public convenience init(configuration c: Configuration) {
+        self.init(units: c.units, activation: c.activation, recurrentActivation: c.recurrentActivation,
+                  returnSequences: c.returnSequences, useBias: c.useBias, unitForgetBias: c.unitForgetBias,
+                  kernelInitializer: c.kernelInitializer, recurrentInitializer: c.recurrentInitializer,
+                  biasInitializer: c.biasInitializer, name: c.name)
+    }
+
+    public var configuration: Configuration {
+        Configuration(units: units, activation: activation, recurrentActivation: recurrentActivation,
+                      returnSequences: returnSequences, useBias: useBias, unitForgetBias: unitForgetBias,
+                      kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
+                      biasInitializer: biasInitializer, name: name)
+    }
+
+    public var parameters: [Parameter] { [kernel, recurrentKernel, bias].compactMap { $0 } }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard units > 0 else {
+            throw LayerError.invalidArgument(layer: name, argument: "units", value: "\(units)", expected: "a positive integer")
+        }
+        guard activation != .softmax, recurrentActivation != .softmax else {
+            throw LayerError.invalidArgument(layer: name, argument: "activation", value: "softmax", expected: "an element-wise activation")
+        }
+        guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
+            throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, features]", received: inputShape)
+        }
+        if let kernel, kernel.value.shape[0] != inputShape[1] {
+            throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, \(kernel.value.shape[0])]", received: inputShape)
+        }
+        return returnSequences ? [inputShape[0], units] : [units]
+    }
+
+    public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
+        _ = try outputShape(for: inputShape)
+        kernel = Parameter(name: "kernel", value: kernelInitializer.tensor(shape: [inputShape[1], 4 * units], using: &generator))
+        recurrentKernel = Parameter(name: "recurrent_kernel",
+                                    value: recurrentInitializer.tensor(shape: [units, 4 * units], using: &generator))
+        if useBias {
+            var value = biasInitializer.tensor(shape: [4 * units], using: &generator)
+            if unitForgetBias { for j in units..<(2 * units) { value[j] = 1 } }
+            bias = Parameter(name: "bias", value: value)
+        }
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard let kernel, let recurrentKernel else { throw LayerError.notBuilt(layer: name) }
+        guard input.rank == 3, input.shape[2] == kernel.value.shape[0] else {
+            throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, \(kernel.value.shape[0])]",
+                                               received: Array(input.shape.dropFirst()))
+        }
+        let (batch, steps, features, u) = (input.shape[0], input.shape[1], input.shape[2], units)
+        let g4 = 4 * u
+        let z = gates.reserve(batch * steps * g4)
+        let h = hidden.reserve(batch * (steps + 1) * u, zeroed: true)
+        let c = cell.reserve(batch * (steps + 1) * u, zeroed: true)
+        let a = cellActivation.reserve(batch * steps * u)
+        let (act, recurrent) = (activation, recurrentActivation)
+
+        input.withUnsafeBufferPointer { x in
+            kernel.value.withUnsafeBufferPointer { w in
+                MatrixKernels.multiply(m: batch * steps, n: g4, k: features, a: x.baseAddress!, lda: features,
+                                       b: w.baseAddress!, ldb: g4, c: z, ldc: g4)
+            }
+        }
+        if let bias {
+            bias.value.withUnsafeBufferPointer { b in
+                for row in 0..<(batch * steps) { for j in 0..<g4 { z[row * g4 + j] += b[j] } }
+            }
+        }
+        recurrentKernel.value.withUnsafeBufferPointer { uk in
+            for t in 0..<steps {
+                // z[:, t, :] += h[:, t, :] · recurrentKernel (h slot t holds hₜ₋₁).
+                MatrixKernels.multiply(m: batch, n: g4, k: u, a: h + t * u, lda: (steps + 1) * u,
+                                       b: uk.baseAddress!, ldb: g4, beta: 1, c: z + t * g4, ldc: steps * g4)
+                for b in 0..<batch {
+                    let zt = z + (b * steps + t) * g4
+                    let cPrev = c + (b * (steps + 1) + t) * u, cNext = cPrev + u
+                    let hNext = h + (b * (steps + 1) + t + 1) * u
+                    let at = a + (b * steps + t) * u
+                    for j in 0..<u {
+                        let i = recurrent.value(zt[j]), f = recurrent.value(zt[u + j])
+                        let g = act.value(zt[2 * u + j]), o = recurrent.value(zt[3 * u + j])
+                        zt[j] = i; zt[u + j] = f; zt[2 * u + j] = g; zt[3 * u + j] = o
+                        let state = f * cPrev[j] + i * g
+                        cNext[j] = state
+                        let activated = act.value(state)
+                        at[j] = activated
+                        hNext[j] = o * activated
+                    }
+                }
+            }
+        }
+        cachedInput = input
+
+        var output = Tensor(zeros: returnSequences ? [batch, steps, u] : [batch, u])
+        output.withUnsafeMutableBufferPointer { out in
+            for b in 0..<batch {
+                if returnSequences {
+                    (out.baseAddress! + b * steps * u).update(from: h + (b * (steps + 1) + 1) * u, count: steps * u)
+                } else {
+                    (out.baseAddress! + b * u).update(from: h + (b * (steps + 1) + steps) * u, count: u)
+                }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard let kernel, let recurrentKernel, let input = cachedInput else { throw LayerError.notBuilt(layer: name) }
+        let (batch, steps, features, u) = (input.shape[0], input.shape[1], input.shape[2], units)
+        let g4 = 4 * u
+        let z = gates.pointer, h = hidden.pointer, c = cell.pointer, a = cellActivation.pointer
+        let dz = gateGradient.reserve(batch * steps * g4)
+        let dh = hiddenGradient.reserve(batch * u, zeroed: true)   // ∂loss/∂hₜ from later steps
+        let dc = cellGradient.reserve(batch * u, zeroed: true)     // ∂loss/∂cₜ from later steps
+        let (act, recurrent) = (activation, recurrentActivation)
+
+        outputGradient.withUnsafeBufferPointer { dy in
+            recurrentKernel.value.withUnsafeBufferPointer { uk in
+                for t in stride(from: steps - 1, through: 0, by: -1) {
+                    for b in 0..<batch {
+                        let zt = z + (b * steps + t) * g4, dzt = dz + (b * steps + t) * g4
+                        let cPrev = c + (b * (steps + 1) + t) * u, at = a + (b * steps + t) * u
+                        let dhb = dh + b * u, dcb = dc + b * u
+                        let external: UnsafePointer<Float>? = returnSequences
+                            ? dy.baseAddress! + (b * steps + t) * u
+                            : (t == steps - 1 ? dy.baseAddress! + b * u : nil)
+                        for j in 0..<u {
+                            let dhj = dhb[j] + (external?[j] ?? 0)
+                            let i = zt[j], f = zt[u + j], g = zt[2 * u + j], o = zt[3 * u + j]
+                            let dState = dcb[j] + dhj * o * act.derivative(output: at[j])
+                            dzt[j] = dState * g * recurrent.derivative(output: i)
+                            dzt[u + j] = dState * cPrev[j] * recurrent.derivative(output: f)
+                            dzt[2 * u + j] = dState * i * act.derivative(output: g)
+                            dzt[3 * u + j] = dhj * at[j] * recurrent.derivative(output: o)
+                            dcb[j] = dState * f
+                        }
+                    }
+                    // ∂loss/∂hₜ₋₁ = dzₜ · recurrentKernelᵀ
+                    MatrixKernels.multiply(transposeB: true, m: batch, n: u, k: g4, a: dz + t * g4, lda: steps * g4,
+                                           b: uk.baseAddress!, ldb: g4, c: dh, ldc: u)
+                }
+            }
+        }
+
+        // Weight gradients: one product per weight over all steps (hₜ₋₁ is h slot t).
+        recurrentKernel.gradient.withUnsafeMutableBufferPointer { du in
+            for t in 0..<steps {
+                MatrixKernels.multiply(transposeA: true, m: u, n: g4, k: batch, a: h + t * u, lda: (steps + 1) * u,
+                                       b: dz + t * g4, ldb: steps * g4, beta: 1, c: du.baseAddress!, ldc: g4)
+            }
+        }
+        input.withUnsafeBufferPointer { x in
+            kernel.gradient.withUnsafeMutableBufferPointer { dw in
+                MatrixKernels.multiply(transposeA: true, m: features, n: g4, k: batch * steps, a: x.baseAddress!, lda: features,
+                                       b: dz, ldb: g4, beta: 1, c: dw.baseAddress!, ldc: g4)
+            }
+        }
+        bias?.gradient.withUnsafeMutableBufferPointer { db in
+            for row in 0..<(batch * steps) { for j in 0..<g4 { db[j] += dz[row * g4 + j] } }
+        }
+        var inputGradient = Tensor(zeros: input.shape)
+        inputGradient.withUnsafeMutableBufferPointer { dx in
+            kernel.value.withUnsafeBufferPointer { w in
+                MatrixKernels.multiply(transposeB: true, m: batch * steps, n: features, k: g4, a: dz, lda: g4,
+                                       b: w.baseAddress!, ldb: g4, c: dx.baseAddress!, ldc: features)
+            }
+        }
+        return inputGradient
+    }
+}

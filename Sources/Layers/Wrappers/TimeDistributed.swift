@@ -1,0 +1,70 @@
+import Tensor
+
+/// Applies a layer to every time step of a sequence with the same weights.
+///
+/// Input `[batch, timesteps, …]` → output `[batch, timesteps, …]`: the batch and time axes are
+/// folded into one, the wrapped layer runs once on `[batch · timesteps, …]`, and the result is
+/// unfolded. Keras: `TimeDistributed(layer)`; the parameter count is the wrapped layer's.
+///
+///     TimeDistributed(Dense(units: 59))   // [batch, 5, 32] → [batch, 5, 59]
+public final class TimeDistributed: Layer {
+    /// The wrapped layer's description.
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var layer: LayerDescription
+        public var name: String
+    }
+
+    public static let typeName = "TimeDistributed"
+    public var name: String
+    /// The layer applied at every time step.
+    public let layer: any Layer
+    private var steps = 0
+
+    /// Wraps `layer`.
+    public init(_ layer: any Layer, name: String = "") {
+        self.layer = layer
+        self.name = name
+    }
+
+    /// Recreates the wrapper and its inner layer; the inner type must be registered.
+    public convenience init(configuration: Configuration) throws {
+        self.init(try LayerRegistry.makeLayer(from: configuration.layer), name: configuration.name)
+    }
+
+    public var configuration: Configuration {
+        Configuration(layer: LayerRegistry.describe(layer), name: name)
+    }
+
+    public var parameters: [Parameter] { layer.parameters }
+    public var regularizationLoss: Float { layer.regularizationLoss }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard inputShape.count >= 2 else {
+            throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, …]", received: inputShape)
+        }
+        return [inputShape[0]] + (try layer.outputShape(for: Array(inputShape.dropFirst())))
+    }
+
+    public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
+        _ = try outputShape(for: inputShape)
+        if layer.name.isEmpty { layer.name = snakeCase(layer.typeName) }
+        try layer.build(inputShape: Array(inputShape.dropFirst()), using: &generator)
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard input.rank >= 3 else {
+            throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, …]", received: Array(input.shape.dropFirst()))
+        }
+        steps = input.shape[1]
+        let folded = input.reshaped(to: [input.shape[0] * steps] + Array(input.shape.dropFirst(2)))
+        let output = try layer.forward(folded, training: training)
+        return output.reshaped(to: [input.shape[0], steps] + Array(output.shape.dropFirst()))
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        let batch = outputGradient.shape[0]
+        let folded = outputGradient.reshaped(to: [batch * steps] + Array(outputGradient.shape.dropFirst(2)))
+        let inputGradient = try layer.backward(folded)
+        return inputGradient.reshaped(to: [batch, steps] + Array(inputGradient.shape.dropFirst()))
+    }
+}
