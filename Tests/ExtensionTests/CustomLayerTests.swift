@@ -1,0 +1,98 @@
+// This target plays "another package": it sees only RareEventKit's public API, defines its own
+// layer, and checks that the layer builds, gradient-checks, trains, and round-trips its configuration.
+import Foundation
+import Testing
+import RareEventKit
+
+/// `y = x ⊙ scale + shift` followed by Swish (`y·σ(y)`), with a learnable per-feature scale and shift.
+final class ScaledSwish: Layer {
+    struct Configuration: Codable, Equatable, Sendable {
+        var name: String
+    }
+
+    static let typeName = "ScaledSwish"
+    var name: String
+    private(set) var scale: Parameter?
+    private(set) var shift: Parameter?
+    private var cachedInput: Tensor?
+    private var cachedAffine: Tensor?
+
+    init(name: String = "") { self.name = name }
+    convenience init(configuration: Configuration) { self.init(name: configuration.name) }
+    var configuration: Configuration { Configuration(name: name) }
+    var parameters: [Parameter] { [scale, shift].compactMap { $0 } }
+
+    func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard let last = inputShape.last, last > 0 else {
+            throw LayerError.incompatibleInput(layer: name, expected: "[…, features]", received: inputShape)
+        }
+        return inputShape
+    }
+
+    func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
+        let features = try outputShape(for: inputShape).last!
+        scale = Parameter(name: "scale", value: Initializer.ones.tensor(shape: [features], using: &generator))
+        shift = Parameter(name: "shift", value: Initializer.zeros.tensor(shape: [features], using: &generator))
+    }
+
+    func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard let scale, let shift else { throw LayerError.notBuilt(layer: name) }
+        let affine = input.multiplyingRowVector(scale.value).addingRowVector(shift.value)
+        cachedInput = input
+        cachedAffine = affine
+        return affine.map { $0 / (1 + Float.exp(-$0)) }
+    }
+
+    func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard let scale, let shift, let input = cachedInput, let affine = cachedAffine else { throw LayerError.notBuilt(layer: name) }
+        let swishDerivative = affine.map { a in
+            let s = 1 / (1 + Float.exp(-a))
+            return s + a * s * (1 - s)
+        }
+        let affineGradient = outputGradient * swishDerivative
+        scale.gradient += (affineGradient * input).sumOverRows()
+        shift.gradient += affineGradient.sumOverRows()
+        return affineGradient.multiplyingRowVector(scale.value)
+    }
+}
+
+extension Float {
+    static func exp(_ x: Float) -> Float { Float(Foundation.exp(Double(x))) }
+}
+
+@Suite struct CustomLayerTests {
+    @Test func customLayerPassesGradientCheck() throws {
+        let layer = ScaledSwish(name: "scaled_swish")
+        var generator = SeededGenerator(seed: 0)
+        try layer.build(inputShape: [3], using: &generator)
+        // Move off the identity initialization so every weight matters.
+        layer.parameters[0].value = Tensor([0.5, -1.5, 2])
+        layer.parameters[1].value = Tensor([0.1, 0.2, -0.3])
+        let report = try GradientCheck.run(layer, inputShape: [4, 3], seed: 11)
+        #expect(report.passed, "\(report)")
+    }
+
+    @Test func customLayerTrainsInsideSequential() throws {
+        let model = try Sequential(inputShape: [4], seed: 5) {
+            Dense(units: 8)
+            ScaledSwish()
+            Dense(units: 4)
+        }
+        #expect(model.layers[1].name == "scaled_swish")
+        #expect(model.parameterCount == 40 + 16 + 36)
+        #expect(model.summary().contains("scaled_swish (ScaledSwish)"))
+        var generator = SeededGenerator(seed: 2)
+        let x = Tensor.normal(shape: [128, 4], using: &generator)
+        model.compile(optimizer: Adam(learningRate: 1e-2), loss: .meanSquaredError)
+        let history = try model.fit(x, x, epochs: 40, batchSize: 32, verbose: .silent)
+        #expect(history.loss.last! < history.loss.first! * 0.2, "loss \(history.loss.first!) → \(history.loss.last!)")
+    }
+
+    @Test func registeredCustomLayerRoundTripsItsDescription() throws {
+        LayerRegistry.register(ScaledSwish.self)
+        let description = LayerRegistry.describe(TimeDistributed(ScaledSwish(name: "inner")))
+        let rebuilt = try LayerRegistry.makeLayer(from: description)
+        let wrapper = try #require(rebuilt as? TimeDistributed)
+        #expect((wrapper.layer as? ScaledSwish)?.name == "inner")
+    }
+}
