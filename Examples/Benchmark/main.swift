@@ -1,1 +1,16 @@
-print("not yet implemented")
+import Foundation
+
+// `swift run -c release benchmark [models|matmul] [--epochs N]`
+let arguments = Array(CommandLine.arguments.dropFirst())
+let sections = arguments.filter { !$0.hasPrefix("--") && Int($0) == nil }
+let epochs = arguments.firstIndex(of: "--epochs").flatMap { Int(arguments[safe: $0 + 1] ?? "") } ?? 5
+do {
+    if sections.isEmpty || sections.contains("models") { try ModelBenchmark.run(epochs: epochs) }
+} catch {
+    FileHandle.standardError.write(Data("benchmark failed: \(error)\n".utf8))
+    exit(1)
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

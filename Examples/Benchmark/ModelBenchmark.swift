@@ -1,0 +1,101 @@
+import Foundation
+import RareEventKit
+
+/// Training and inference speed of the reference models on synthetic data of the reference sizes.
+enum ModelBenchmark {
+    struct Workload {
+        var name: String
+        var makeModel: () throws -> Sequential
+        var sampleShape: [Int]
+        var samples: Int
+        var batchSize: Int
+        var loss: any Loss
+        /// Multiply-adds of one sample's forward pass, for GFLOP/s (training ≈ 3× forward).
+        var forwardFLOPs: Double
+    }
+
+    static var workloads: [Workload] { [
+        Workload(name: "LSTM autoencoder (5×59, 25,243 params)",
+                 makeModel: { try LSTMAutoencoder.make(timesteps: 5, features: 59, activation: .relu, seed: 1) },
+                 sampleShape: [5, 59], samples: 11_691, batchSize: 64, loss: MeanSquaredError(),
+                 forwardFLOPs: lstmFLOPs()),
+        Workload(name: "Dense autoencoder (59, 5,779 params)",
+                 makeModel: { try DenseAutoencoder.make(features: 59, seed: 1) },
+                 sampleShape: [59], samples: 11_695, batchSize: 128, loss: MeanSquaredError(),
+                 forwardFLOPs: 2 * Double(59 * 32 + 32 * 16 + 16 * 16 + 16 * 32 + 32 * 59)),
+        Workload(name: "ECG autoencoder (140)",
+                 makeModel: { try ECGAutoencoder.make(seed: 1) },
+                 sampleShape: [140], samples: 2_359, batchSize: 512, loss: MeanAbsoluteError(),
+                 forwardFLOPs: 2 * Double(140 * 32 + 32 * 16 + 16 * 8 + 8 * 16 + 16 * 32 + 32 * 140)),
+    ] }
+
+    /// 2·(input + recurrent) multiply-adds per step for each LSTM, plus the output Dense.
+    static func lstmFLOPs() -> Double {
+        let layers = [(59, 32), (32, 16), (16, 16), (16, 32)]
+        let lstm = layers.reduce(0.0) { $0 + 2 * 5 * Double(4 * $1.1 * ($1.0 + $1.1)) }
+        return lstm + 2 * 5 * Double(32 * 59)
+    }
+
+    static func run(epochs: Int) throws {
+        print("== Models (release build, \(epochs) timed epochs each, median reported)")
+        for workload in workloads {
+            let model = try workload.makeModel()
+            model.compile(optimizer: Adam(), loss: workload.loss)
+            var generator = SeededGenerator(seed: 3)
+            let x = Tensor.normal(shape: [workload.samples] + workload.sampleShape, using: &generator)
+            _ = try model.fit(x.slicingBatch(0..<workload.batchSize * 2), x.slicingBatch(0..<workload.batchSize * 2),
+                              epochs: 1, batchSize: workload.batchSize, verbose: .silent)   // warm-up
+            var epochTimes: [Double] = []
+            for _ in 0..<epochs {
+                let start = ContinuousClock.now
+                _ = try model.fit(x, x, epochs: 1, batchSize: workload.batchSize, verbose: .silent)
+                epochTimes.append(Benchmarking.seconds(since: start))
+            }
+            let epoch = Benchmarking.median(epochTimes)
+            let trainFLOPs = 3 * workload.forwardFLOPs * Double(workload.samples)
+
+            var inferenceTimes: [Double] = []
+            for _ in 0..<3 {
+                let start = ContinuousClock.now
+                _ = try model.predict(x, batchSize: 1024)
+                inferenceTimes.append(Benchmarking.seconds(since: start))
+            }
+            let inference = Benchmarking.median(inferenceTimes)
+
+            let single = x.slicingBatch(0..<1)
+            var latencies: [Double] = []
+            for _ in 0..<200 {
+                let start = ContinuousClock.now
+                _ = try model.predict(single, batchSize: 1)
+                latencies.append(Benchmarking.seconds(since: start))
+            }
+            print(workload.name)
+            print(String(format: "  epoch (%d samples, batch %d): %.3f s   %.2f GFLOP/s",
+                         workload.samples, workload.batchSize, epoch, trainFLOPs / epoch / 1e9))
+            print(String(format: "  inference: %.0f samples/s   single-sample latency: %.1f µs (median of 200)",
+                         Double(workload.samples) / inference, Benchmarking.median(latencies) * 1e6))
+        }
+        print(String(format: "peak RSS: %.1f MB", Benchmarking.peakResidentMegabytes()))
+    }
+}
+
+/// Timing helpers shared by the benchmark sections.
+enum Benchmarking {
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let duration = ContinuousClock.now - start
+        return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+    }
+
+    /// The process's peak resident set size (VmHWM on Linux).
+    static func peakResidentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kilobytes / 1024
+    }
+}

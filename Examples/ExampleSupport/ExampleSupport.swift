@@ -1,1 +1,0 @@
-// Shared command-line support for the example executables.

@@ -1,0 +1,33 @@
+import Layers
+
+/// The LSTM autoencoder of the sheet-break article, built from the public `Layers` API.
+///
+///     LSTM(32, sequences) → LSTM(16) → RepeatVector(timesteps) → LSTM(16, sequences)
+///       → LSTM(32, sequences) → TimeDistributed(Dense(features))
+///
+/// With `timesteps: 5, features: 59` it has 25,243 parameters, like the Keras model.
+///
+///     let model = try LSTMAutoencoder.make(timesteps: 5, features: 59, activation: .relu, seed: 42)
+public enum LSTMAutoencoder {
+    /// Builds the model.
+    /// - Parameters:
+    ///   - encoderUnits: The encoder LSTM sizes (mirrored by the decoder); `[32, 16]` by default.
+    ///   - activation: The LSTM activation; the article uses `.relu`, its seed-002 variant `.tanh`.
+    ///   - recurrentActivation: `.sigmoid` (Keras 3) by default; `.hardSigmoid` reproduces Keras 2.
+    public static func make(timesteps: Int, features: Int, encoderUnits: [Int] = [32, 16],
+                            activation: Activation = .relu, recurrentActivation: Activation = .sigmoid,
+                            seed: UInt64 = 0) throws -> Sequential {
+        let model = Sequential(inputShape: [timesteps, features], seed: seed)
+        for (index, units) in encoderUnits.enumerated() {
+            try model.add(LSTM(units: units, activation: activation, recurrentActivation: recurrentActivation,
+                               returnSequences: index < encoderUnits.count - 1))
+        }
+        try model.add(RepeatVector(count: timesteps))
+        for units in encoderUnits.reversed() {
+            try model.add(LSTM(units: units, activation: activation, recurrentActivation: recurrentActivation,
+                               returnSequences: true))
+        }
+        try model.add(TimeDistributed(Dense(units: features)))
+        return model
+    }
+}
