@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "CKernels", path: "Sources/CKernels",
                 linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(name: "Tensor", dependencies: ["CKernels"]),
-        .target(name: "Layers", dependencies: ["Tensor"]),
+        .target(name: "Layers", dependencies: ["Tensor", "CKernels"]),
         .target(name: "Preprocessing", dependencies: ["Tensor"]),
         .target(name: "Metrics"),
         .target(name: "Autoencoder", dependencies: ["Layers", "Preprocessing", "Metrics"]),

@@ -2,6 +2,7 @@
 #define REK_CKERNELS_H
 
 #include <stddef.h>
+#include "lstm_kernels.h"
 
 #ifdef __cplusplus
 extern "C" {

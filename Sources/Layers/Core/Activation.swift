@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 /// An element-wise (or, for softmax, row-wise) activation function, named as in Keras.
@@ -29,11 +30,8 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
     /// Applies the activation in place to rows of `width` elements.
     public func apply(to buffer: UnsafeMutableBufferPointer<Float>, width: Int) {
         switch self {
-        case .linear: break
-        case .relu: for i in buffer.indices { buffer[i] = Swift.max(0, buffer[i]) }
-        case .tanh: for i in buffer.indices { buffer[i] = tanhf(buffer[i]) }
-        case .sigmoid: for i in buffer.indices { buffer[i] = logistic(buffer[i]) }
-        case .hardSigmoid: for i in buffer.indices { buffer[i] = Swift.min(1, Swift.max(0, 0.2 * buffer[i] + 0.5)) }
+        case .linear, .relu, .tanh, .sigmoid, .hardSigmoid:
+            rek_activation_forward(kernelCode, buffer.baseAddress, buffer.count)
         case .softmax:
             var row = 0
             while row < buffer.count {
@@ -68,34 +66,16 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    /// The derivative with respect to the input, given the activation's output, for element-wise activations.
-    @inline(__always)
-    func derivative(output y: Float) -> Float {
+    /// The code of this activation in the C kernels (element-wise activations only).
+    var kernelCode: Int32 {
         switch self {
-        case .linear, .softmax: 1
-        case .relu: y > 0 ? 1 : 0
-        case .tanh: 1 - y * y
-        case .sigmoid: y * (1 - y)
-        case .hardSigmoid: (y > 0 && y < 1) ? 0.2 : 0
+        case .linear, .softmax: Int32(REK_LINEAR)
+        case .relu: Int32(REK_RELU)
+        case .tanh: Int32(REK_TANH)
+        case .sigmoid: Int32(REK_SIGMOID)
+        case .hardSigmoid: Int32(REK_HARD_SIGMOID)
         }
     }
-
-    /// The activation of one value, for element-wise activations.
-    @inline(__always)
-    func value(_ x: Float) -> Float {
-        switch self {
-        case .linear, .softmax: x
-        case .relu: Swift.max(0, x)
-        case .tanh: tanhf(x)
-        case .sigmoid: logistic(x)
-        case .hardSigmoid: Swift.min(1, Swift.max(0, 0.2 * x + 0.5))
-        }
-    }
-}
-
-@inline(__always) func logistic(_ x: Float) -> Float {
-    // Stable on both sides: never exponentiates a large positive number.
-    x >= 0 ? 1 / (1 + expf(-x)) : { let e = expf(x); return e / (1 + e) }()
 }
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 /// Long short-term memory layer with Keras' exact math, weight layout and defaults.
@@ -139,7 +140,7 @@ public final class LSTM: Layer {
         let h = hidden.reserve(batch * (steps + 1) * u, zeroed: true)
         let c = cell.reserve(batch * (steps + 1) * u, zeroed: true)
         let a = cellActivation.reserve(batch * steps * u)
-        let (act, recurrent) = (activation, recurrentActivation)
+        let (act, recurrent) = (activation.kernelCode, recurrentActivation.kernelCode)
 
         input.withUnsafeBufferPointer { x in
             kernel.value.withUnsafeBufferPointer { w in
@@ -157,22 +158,9 @@ public final class LSTM: Layer {
                 // z[:, t, :] += h[:, t, :] · recurrentKernel (h slot t holds hₜ₋₁).
                 MatrixKernels.multiply(m: batch, n: g4, k: u, a: h + t * u, lda: (steps + 1) * u,
                                        b: uk.baseAddress!, ldb: g4, beta: 1, c: z + t * g4, ldc: steps * g4)
-                for b in 0..<batch {
-                    let zt = z + (b * steps + t) * g4
-                    let cPrev = c + (b * (steps + 1) + t) * u, cNext = cPrev + u
-                    let hNext = h + (b * (steps + 1) + t + 1) * u
-                    let at = a + (b * steps + t) * u
-                    for j in 0..<u {
-                        let i = recurrent.value(zt[j]), f = recurrent.value(zt[u + j])
-                        let g = act.value(zt[2 * u + j]), o = recurrent.value(zt[3 * u + j])
-                        zt[j] = i; zt[u + j] = f; zt[2 * u + j] = g; zt[3 * u + j] = o
-                        let state = f * cPrev[j] + i * g
-                        cNext[j] = state
-                        let activated = act.value(state)
-                        at[j] = activated
-                        hNext[j] = o * activated
-                    }
-                }
+                rek_lstm_cell_forward(batch, u, act, recurrent, z + t * g4, steps * g4,
+                                      c + t * u, (steps + 1) * u, c + (t + 1) * u, (steps + 1) * u,
+                                      a + t * u, steps * u, h + (t + 1) * u, (steps + 1) * u)
             }
         }
         cachedInput = input
@@ -198,29 +186,17 @@ public final class LSTM: Layer {
         let dz = gateGradient.reserve(batch * steps * g4)
         let dh = hiddenGradient.reserve(batch * u, zeroed: true)   // ∂loss/∂hₜ from later steps
         let dc = cellGradient.reserve(batch * u, zeroed: true)     // ∂loss/∂cₜ from later steps
-        let (act, recurrent) = (activation, recurrentActivation)
+        let (act, recurrent) = (activation.kernelCode, recurrentActivation.kernelCode)
 
         outputGradient.withUnsafeBufferPointer { dy in
             recurrentKernel.value.withUnsafeBufferPointer { uk in
                 for t in stride(from: steps - 1, through: 0, by: -1) {
-                    for b in 0..<batch {
-                        let zt = z + (b * steps + t) * g4, dzt = dz + (b * steps + t) * g4
-                        let cPrev = c + (b * (steps + 1) + t) * u, at = a + (b * steps + t) * u
-                        let dhb = dh + b * u, dcb = dc + b * u
-                        let external: UnsafePointer<Float>? = returnSequences
-                            ? dy.baseAddress! + (b * steps + t) * u
-                            : (t == steps - 1 ? dy.baseAddress! + b * u : nil)
-                        for j in 0..<u {
-                            let dhj = dhb[j] + (external?[j] ?? 0)
-                            let i = zt[j], f = zt[u + j], g = zt[2 * u + j], o = zt[3 * u + j]
-                            let dState = dcb[j] + dhj * o * act.derivative(output: at[j])
-                            dzt[j] = dState * g * recurrent.derivative(output: i)
-                            dzt[u + j] = dState * cPrev[j] * recurrent.derivative(output: f)
-                            dzt[2 * u + j] = dState * i * act.derivative(output: g)
-                            dzt[3 * u + j] = dhj * at[j] * recurrent.derivative(output: o)
-                            dcb[j] = dState * f
-                        }
-                    }
+                    let external: UnsafePointer<Float>? = returnSequences
+                        ? dy.baseAddress! + t * u
+                        : (t == steps - 1 ? dy.baseAddress! : nil)
+                    rek_lstm_cell_backward(batch, u, act, recurrent, z + t * g4, steps * g4, c + t * u, (steps + 1) * u,
+                                           a + t * u, steps * u, external, returnSequences ? steps * u : u,
+                                           dh, dc, dz + t * g4, steps * g4)
                     // ∂loss/∂hₜ₋₁ = dzₜ · recurrentKernelᵀ
                     MatrixKernels.multiply(transposeB: true, m: batch, n: u, k: g4, a: dz + t * g4, lda: steps * g4,
                                            b: uk.baseAddress!, ldb: g4, c: dh, ldc: u)
