@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include "lstm_kernels.h"
+#include "optimizer_kernels.h"
 
 #ifdef __cplusplus
 extern "C" {

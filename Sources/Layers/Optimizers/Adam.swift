@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 /// Adam with Keras' exact update rule and defaults.
@@ -15,7 +16,13 @@ public final class Adam: Optimizer {
     public let beta2: Float
     public let epsilon: Float
     public private(set) var iterations = 0
-    private var moments: [ObjectIdentifier: (m: [Float], v: [Float])] = [:]
+    private var moments: [ObjectIdentifier: Moments] = [:]
+
+    /// First and second moments of one parameter (a class, so updates happen in place).
+    private final class Moments {
+        var m: [Float], v: [Float]
+        init(count: Int) { (m, v) = ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count)) }
+    }
 
     /// Creates an Adam optimizer with Keras' defaults.
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
@@ -29,25 +36,20 @@ public final class Adam: Optimizer {
         iterations += 1
         let t = Double(iterations)
         let correction = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
-        let (b1, b2, eps) = (1 - beta1, 1 - beta2, epsilon)
         for parameter in parameters where parameter.isTrainable {
-            let key = ObjectIdentifier(parameter)
-            var state = moments[key] ?? ([Float](repeating: 0, count: parameter.count), [Float](repeating: 0, count: parameter.count))
-            moments[key] = nil  // keep the arrays uniquely referenced while they are mutated
-            state.m.withUnsafeMutableBufferPointer { m in
-                state.v.withUnsafeMutableBufferPointer { v in
-                    parameter.gradient.withUnsafeBufferPointer { g in
-                        parameter.value.withUnsafeMutableBufferPointer { w in
-                            for i in w.indices {
-                                m[i] += (g[i] - m[i]) * b1
-                                v[i] += (g[i] * g[i] - v[i]) * b2
-                                w[i] -= correction * m[i] / (v[i].squareRoot() + eps)
-                            }
-                        }
-                    }
+            let state: Moments
+            if let existing = moments[ObjectIdentifier(parameter)] {
+                state = existing
+            } else {
+                state = Moments(count: parameter.count)
+                moments[ObjectIdentifier(parameter)] = state
+            }
+            parameter.gradient.withUnsafeBufferPointer { g in
+                parameter.value.withUnsafeMutableBufferPointer { w in
+                    rek_adam_update(w.count, w.baseAddress, g.baseAddress, &state.m, &state.v,
+                                    correction, 1 - beta1, 1 - beta2, epsilon)
                 }
             }
-            moments[key] = state
         }
     }
 }
