@@ -1,0 +1,26 @@
+/// Why a preprocessing step refused its input.
+public enum PreprocessingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The table has no column with this name.
+    case unknownColumn(String, available: [String])
+    /// A column that must be numeric holds text; `firstBadCell` is its first non-numeric cell when the
+    /// table was read from a file.
+    case notNumeric(column: String, firstBadCell: CSVLocation?, text: String)
+    /// An argument is out of its domain (the message says which and why).
+    case invalidArgument(String)
+    /// The data's shape does not fit the operation.
+    case shapeMismatch(expected: String, found: [Int])
+    /// `transform` was called on a scaler that has not been fitted.
+    case notFitted(String)
+
+    public var description: String {
+        switch self {
+        case let .unknownColumn(name, available):
+            "no column named '\(name)'; the columns are \(available.joined(separator: ", "))"
+        case let .notNumeric(column, location, text):
+            (location.map { "\($0): " } ?? "") + "expected a number in column '\(column)', found '\(text)'"
+        case let .invalidArgument(message): message
+        case let .shapeMismatch(expected, found): "expected \(expected), found shape \(found)"
+        case let .notFitted(what): "\(what) must be fitted before it can transform data"
+        }
+    }
+}
