@@ -106,6 +106,67 @@ def preprocessing(rng):
           {"curve_shift": curve, "temporalize": temporal, "splits": splits, "scalers": scalers})
 
 
+# ---------------------------------------------------------------- metrics
+
+def curve_case(name, labels, scores, threshold):
+    labels = np.asarray(labels, dtype=np.int64)
+    scores = np.asarray(scores, dtype=np.float32)
+    case = {"name": name, "labels": [int(v) for v in labels], "scores": floats(scores), "threshold": float(np.float32(threshold))}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        predictions = (scores > np.float32(threshold)).astype(np.int64)
+        case["confusion_matrix"] = metrics.confusion_matrix(labels, predictions, labels=[0, 1]).tolist()
+        case["accuracy"] = float(metrics.accuracy_score(labels, predictions))
+        case["precision"] = float(metrics.precision_score(labels, predictions, zero_division=0))
+        case["recall"] = float(metrics.recall_score(labels, predictions, zero_division=0))
+        case["f1"] = float(metrics.f1_score(labels, predictions, zero_division=0))
+        if len(np.unique(labels)) == 2:
+            case["report"] = metrics.classification_report(labels, predictions, labels=[0, 1], zero_division=0)
+            case["report_digits4_named"] = metrics.classification_report(
+                labels, predictions, labels=[0, 1], target_names=["normal", "sheet break"], digits=4, zero_division=0)
+            for drop in (True, False):
+                fpr, tpr, thresholds = metrics.roc_curve(labels, scores, drop_intermediate=drop)
+                case[f"roc_{'drop' if drop else 'all'}"] = {"fpr": floats(fpr), "tpr": floats(tpr), "thresholds": floats(thresholds)}
+                precision, recall, thresholds = metrics.precision_recall_curve(labels, scores, drop_intermediate=drop)
+                case[f"pr_{'drop' if drop else 'all'}"] = {"precision": floats(precision), "recall": floats(recall),
+                                                             "thresholds": floats(thresholds)}
+            case["roc_auc"] = float(metrics.roc_auc_score(labels, scores))
+            case["average_precision"] = float(metrics.average_precision_score(labels, scores))
+            precision, recall, thresholds = metrics.precision_recall_curve(labels, scores)
+            gap = np.abs(precision[:-1] - recall[:-1])
+            case["threshold_precision_equals_recall"] = float(thresholds[np.argmin(gap)])
+            f1 = np.where(precision[:-1] + recall[:-1] > 0,
+                          2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-300), 0)
+            case["threshold_max_f1"] = float(thresholds[np.argmax(f1)])
+        else:
+            # sklearn only warns here (roc_auc_score returns NaN); RareEventKit throws.
+            case["roc_auc_is_nan"] = bool(np.isnan(metrics.roc_auc_score(labels, scores)))
+            case["single_class"] = int(labels[0])
+    normal = scores[labels == 0].astype(np.float64)
+    if normal.size:
+        case["threshold_mean_plus_std"] = float(np.mean(normal) + np.std(normal))
+    return case
+
+
+def metrics_fixtures(rng):
+    cases = [curve_case("sklearn doc example", [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], 0.375)]
+    labels = rng.binomial(1, 0.3, size=40)
+    cases.append(curve_case("ties", labels, np.round(rng.uniform(0, 1, size=40) + 0.3 * labels, 1), 0.5))
+    cases.append(curve_case("all scores equal", [0, 1, 0, 1, 1], [0.5] * 5, 0.4))
+    cases.append(curve_case("perfect", [0, 0, 0, 1, 1], [0.1, 0.2, 0.3, 0.8, 0.9], 0.5))
+    cases.append(curve_case("inverted", [1, 1, 0, 0], [0.1, 0.2, 0.3, 0.8], 0.25))
+    rare = rng.binomial(1, 0.02, size=1500)
+    errors = rng.lognormal(mean=-1.2 + 0.8 * rare, sigma=0.9).astype(np.float32)
+    cases.append(curve_case("rare events", rare, errors, 0.3))
+    cases.append(curve_case("only normal", [0, 0, 0], [0.1, 0.2, 0.3], 0.15))
+    cases.append(curve_case("only events", [1, 1], [0.1, 0.2], 0.15))
+    write("MetricsTests/Fixtures/metrics.json", {"cases": cases,
+          "auc": {"x": [0, 0.1, 0.1, 0.5, 1], "y": [0, 0.4, 0.6, 0.7, 1.0],
+                  "area": float(metrics.auc([0, 0.1, 0.1, 0.5, 1], [0, 0.4, 0.6, 0.7, 1.0])),
+                  "decreasing_area": float(metrics.auc([1, 0.5, 0], [1, 0.5, 0]))}})
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(4)
     preprocessing(rng)
+    metrics_fixtures(np.random.default_rng(5))

@@ -1,1 +1,0 @@
-// The Metrics module. Its concepts live one per file in the folders beside this one.
