@@ -95,4 +95,21 @@ extension Float {
         let wrapper = try #require(rebuilt as? TimeDistributed)
         #expect((wrapper.layer as? ScaledSwish)?.name == "inner")
     }
+
+    @Test func modelWithACustomLayerSavesAndReloads() throws {
+        LayerRegistry.register(ScaledSwish.self)
+        let model = try Sequential(inputShape: [4], seed: 5) {
+            Dense(units: 8)
+            ScaledSwish()
+            Dense(units: 4)
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rek-ext-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try model.save(to: folder)
+        let loaded = try Sequential.load(from: folder)
+        var generator = SeededGenerator(seed: 6)
+        let x = Tensor.normal(shape: [3, 4], using: &generator)
+        #expect(try loaded.predict(x) == model.predict(x))
+        #expect(loaded.layers[1] is ScaledSwish)
+    }
 }

@@ -1,0 +1,76 @@
+import Tensor
+
+/// Stops training when a monitored figure has stopped improving (Keras `EarlyStopping`).
+///
+/// After each epoch the monitored value (default `val_loss`) is compared with the best so far; an
+/// improvement by more than `minDelta` resets the wait, otherwise the wait grows, and when it reaches
+/// `patience` training stops. With `restoreBestWeights` the model ends with the weights of its best
+/// epoch (as Keras 3 does, also when training runs to the last epoch).
+///
+/// ```swift
+/// let stop = EarlyStopping(monitor: "val_loss", patience: 5, restoreBestWeights: true)
+/// try model.fit(x, x, epochs: 200, validationData: (vx, vx), callbacks: [stop])
+/// print(stop.stoppedEpoch, stop.bestEpoch)
+/// ```
+public final class EarlyStopping: Callback {
+    private var monitor: Monitor
+    /// Epochs without improvement after which training stops.
+    public let patience: Int
+    /// Whether to end with the weights of the best epoch.
+    public let restoreBestWeights: Bool
+    /// The epoch (0-based) training stopped at, or `nil` when it ran to the end.
+    public private(set) var stoppedEpoch: Int?
+    /// The best epoch (0-based) seen.
+    public private(set) var bestEpoch: Int?
+    /// The best monitored value seen.
+    public var bestValue: Float { monitor.best }
+    private var wait = 0
+    private var bestWeights: [Tensor]?
+
+    /// Creates the callback.
+    ///
+    /// - Parameters:
+    ///   - monitor: The log key to watch (`"val_loss"` or `"loss"`).
+    ///   - minDelta: The smallest change that counts as an improvement.
+    ///   - patience: Epochs without improvement before stopping.
+    ///   - mode: Whether smaller or larger is better.
+    ///   - restoreBestWeights: End with the best epoch's weights.
+    public init(monitor: String = "val_loss", minDelta: Float = 0, patience: Int = 0, mode: MonitorMode = .auto,
+                restoreBestWeights: Bool = false) {
+        self.monitor = Monitor(key: monitor, mode: mode, minDelta: minDelta)
+        self.patience = patience
+        self.restoreBestWeights = restoreBestWeights
+    }
+
+    public func onTrainBegin(model: Sequential) throws {
+        wait = 0
+        stoppedEpoch = nil
+        bestEpoch = nil
+        bestWeights = nil
+        monitor.reset()
+    }
+
+    public func onEpochEnd(_ epoch: Int, logs: Logs, model: Sequential) throws {
+        guard let current = monitor.value(in: logs) else {
+            throw LayerError.invalidTrainingArgument(argument: "EarlyStopping monitor", value: monitor.key,
+                                                     expected: "one of the logged keys \(logs.keys.sorted())")
+        }
+        if restoreBestWeights && bestWeights == nil { bestWeights = model.weights() }
+        wait += 1
+        if monitor.isImprovement(current) {
+            monitor.record(current)
+            bestEpoch = epoch
+            if restoreBestWeights { bestWeights = model.weights() }
+            wait = 0
+            return
+        }
+        if wait >= patience && epoch > 0 {
+            stoppedEpoch = epoch
+            model.stopTraining = true
+        }
+    }
+
+    public func onTrainEnd(model: Sequential) throws {
+        if restoreBestWeights, let bestWeights { try model.setWeights(bestWeights) }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Saves the model after epochs (Keras `ModelCheckpoint`): every epoch, or only when the monitored
+/// figure improves. The path may contain `{epoch}` (1-based, like Keras' `{epoch:02d}` without the
+/// format), replaced at each save. Files are written atomically, so an interrupted run never leaves a
+/// half-written checkpoint.
+///
+/// ```swift
+/// let checkpoint = ModelCheckpoint(path: runs.appendingPathComponent("best"), saveBestOnly: true)
+/// ```
+public final class ModelCheckpoint: Callback {
+    /// Where to save: a model folder (``Sequential/save(to:)``) or, with `saveWeightsOnly`, a
+    /// `.safetensors` file.
+    public let path: URL
+    /// Save only when the monitored value improves.
+    public let saveBestOnly: Bool
+    /// Save only the weights (``Sequential/saveWeights(to:)``).
+    public let saveWeightsOnly: Bool
+    private var monitor: Monitor
+    /// The epochs (0-based) at which the model was saved.
+    public private(set) var savedEpochs: [Int] = []
+
+    /// Creates the callback.
+    public init(path: URL, monitor: String = "val_loss", saveBestOnly: Bool = false, saveWeightsOnly: Bool = false,
+                mode: MonitorMode = .auto) {
+        self.path = path
+        self.saveBestOnly = saveBestOnly
+        self.saveWeightsOnly = saveWeightsOnly
+        self.monitor = Monitor(key: monitor, mode: mode, minDelta: 0)
+    }
+
+    public func onTrainBegin(model: Sequential) throws {
+        monitor.reset()
+        savedEpochs = []
+    }
+
+    public func onEpochEnd(_ epoch: Int, logs: Logs, model: Sequential) throws {
+        if saveBestOnly {
+            guard let current = monitor.value(in: logs) else {
+                throw LayerError.invalidTrainingArgument(argument: "ModelCheckpoint monitor", value: monitor.key,
+                                                         expected: "one of the logged keys \(logs.keys.sorted())")
+            }
+            guard monitor.isImprovement(current) else { return }
+            monitor.record(current)
+        }
+        let url = URL(fileURLWithPath: path.path.replacingOccurrences(of: "{epoch}", with: "\(epoch + 1)"))
+        if saveWeightsOnly { try model.saveWeights(to: url) } else { try model.save(to: url) }
+        savedEpochs.append(epoch)
+    }
+}

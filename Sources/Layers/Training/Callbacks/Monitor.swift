@@ -1,0 +1,38 @@
+/// Whether a smaller or a larger monitored value is better.
+public enum MonitorMode: String, Codable, Sendable {
+    /// Smaller is better (losses).
+    case min
+    /// Larger is better (accuracies, AUC).
+    case max
+    /// Like Keras: `max` when the key contains "acc" or "auc", `min` otherwise.
+    case auto
+}
+
+/// Tracks the best value of one log key, with Keras' improvement test
+/// (`current − minDelta < best` in min mode, `current − minDelta > best`… in max mode).
+struct Monitor {
+    let key: String
+    let isMinimizing: Bool
+    let minDelta: Float
+    private(set) var best: Float
+
+    init(key: String, mode: MonitorMode, minDelta: Float) {
+        self.key = key
+        isMinimizing = switch mode {
+        case .min: true
+        case .max: false
+        case .auto: !(key.contains("acc") || key.contains("auc"))
+        }
+        self.minDelta = Swift.abs(minDelta)
+        best = isMinimizing ? .infinity : -.infinity
+    }
+
+    func value(in logs: Logs) -> Float? { logs[key] }
+
+    func isImprovement(_ current: Float) -> Bool {
+        isMinimizing ? current + minDelta < best : current - minDelta > best
+    }
+
+    mutating func reset() { best = isMinimizing ? .infinity : -.infinity }
+    mutating func record(_ value: Float) { best = value }
+}
