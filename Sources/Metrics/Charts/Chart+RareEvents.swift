@@ -89,7 +89,7 @@ public struct ConfusionMatrixChart: Sendable {
 
     /// The heatmap as SVG text.
     public func svg() -> String {
-        var document = SVGDocument(width: 480, height: 440)
+        var document = SVGDocument(width: 480, height: 390)
         let (left, top, cell) = (150.0, 80.0, 140.0)
         let counts = matrix.matrix
         let largest = Double(Swift.max(1, counts.flatMap { $0 }.max()!))

@@ -1,0 +1,158 @@
+import Foundation
+import RareEventKit
+
+/// The paper-mill sheet-break experiment of the reference articles (REFERENCE.md), end to end:
+/// curve shift, (windows,) the two-level sklearn split, scaling fitted on normal training samples,
+/// the dense or LSTM autoencoder trained on normal data, a threshold, and the test evaluation.
+public struct SheetBreakExperiment {
+    /// Which autoencoder to train.
+    public enum ModelKind: String, Sendable, CaseIterable {
+        /// One row per sample, the dense autoencoder.
+        case dense
+        /// Windows of `lookback` rows, the LSTM autoencoder.
+        case lstm
+    }
+
+    /// Where the data comes from.
+    public enum DataSource: Sendable {
+        /// The real CSV (`sheet-break.csv`).
+        case file(URL)
+        /// The built-in synthetic series with rare events.
+        case synthetic(rows: Int)
+    }
+
+    public var model: ModelKind = .lstm
+    public var data: DataSource = .synthetic(rows: 6_000)
+    public var epochs: Int?
+    public var batchSize: Int?
+    public var learningRate: Float?
+    public var shift = -2
+    public var lookback = 5
+    public var activation: Activation = .relu
+    public var earlyStoppingPatience: Int?
+    public var threshold: ThresholdRule?
+    public var seed: UInt64 = 123
+    public var splitRandomState: UInt32 = 123
+    public var verbosity: Verbosity = .progressBar
+    public var output: URL?
+    /// Where progress text goes (the example prints; tests stay quiet).
+    public var log: (String) -> Void = { print($0) }
+
+    /// Creates an experiment with the articles' defaults (see the `resolved…` properties).
+    public init() {}
+
+    /// Defaults of the reference articles: dense 200 epochs, batch 128, Adam 1e-3, threshold 0.4;
+    /// LSTM 200 epochs, batch 64, Adam 1e-4, threshold 0.3.
+    public var resolvedEpochs: Int { epochs ?? 200 }
+    public var resolvedBatchSize: Int { batchSize ?? (model == .dense ? 128 : 64) }
+    public var resolvedLearningRate: Float { learningRate ?? (model == .dense ? 1e-3 : 1e-4) }
+    public var resolvedThreshold: ThresholdRule { threshold ?? .fixed(model == .dense ? 0.4 : 0.3) }
+
+    /// What a run produced.
+    public struct Result {
+        public var dataDescription: String
+        public var splitSizes: (train: Int, valid: Int, test: Int)
+        public var normalTrainingSamples: Int
+        public var history: History
+        public var model: Sequential
+        public var validation: DetectionReport
+        public var test: DetectionReport
+        public var secondsPerEpoch: Double
+    }
+
+    /// Runs the experiment.
+    public func run() throws -> Result {
+        // Rows and labels after the curve shift.
+        let (features, labels, description) = try loadShifted()
+        log("data: \(description)")
+        log("curve shift \(shift): \(labels.count) rows, \(labels.filter { $0 == 1 }.count) positive")
+
+        // Samples: rows (dense) or windows (LSTM).
+        var samples = features, sampleLabels = labels
+        if model == .lstm {
+            (samples, sampleLabels) = try temporalize(features, labels: labels, lookback: lookback)
+            log("temporalize lookback \(lookback): \(samples.shape[0]) windows")
+        }
+        let outer = try trainTestSplit(count: sampleLabels.count, testSize: 0.2, randomState: splitRandomState)
+        let inner = try trainTestSplit(count: outer.train.count, testSize: 0.2, randomState: splitRandomState)
+        let trainRows = inner.train.map { outer.train[$0] }, validRows = inner.test.map { outer.train[$0] }
+        let testRows = outer.test
+        log("split: train \(trainRows.count), valid \(validRows.count), test \(testRows.count)")
+
+        let normalTrain = trainRows.filter { sampleLabels[$0] == 0 }
+        let normalValid = validRows.filter { sampleLabels[$0] == 0 }
+        var scaler = StandardScaler()
+        let trainNormal = samples.gatheringBatch(normalTrain)
+        try scaler.fit(model == .lstm ? flatten(trainNormal) : trainNormal)
+        func scaled(_ rows: [Int]) throws -> Tensor { try scaler.transform(samples.gatheringBatch(rows)) }
+        let x = try scaler.transform(trainNormal), validX = try scaled(normalValid)
+        log("training on \(normalTrain.count) normal samples, validating on \(normalValid.count)")
+
+        let autoencoder = model == .lstm
+            ? try LSTMAutoencoder.make(timesteps: lookback, features: features.shape[1], activation: activation, seed: seed)
+            : try DenseAutoencoder.make(features: features.shape[1], seed: seed)
+        autoencoder.compile(optimizer: Adam(learningRate: resolvedLearningRate), loss: .meanSquaredError)
+        if verbosity != .silent { log(autoencoder.summary()) }
+
+        var callbacks: [any Callback] = []
+        if let patience = earlyStoppingPatience {
+            callbacks.append(EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true))
+        }
+        if let output {
+            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            callbacks.append(CSVLogger(path: output.appendingPathComponent("training.csv")))
+        }
+        let start = Date()
+        let history = try autoencoder.fit(x, x, epochs: resolvedEpochs, batchSize: resolvedBatchSize,
+                                          validationData: (validX, validX), shuffle: true, verbose: verbosity,
+                                          callbacks: callbacks)
+        let secondsPerEpoch = Date().timeIntervalSince(start) / Double(Swift.max(1, history.epochs.count))
+
+        var detector = RareEventDetector(model: autoencoder, error: .meanSquared, windowScoring: .lastTimestep)
+        let allValid = (try scaled(validRows), validRows.map { sampleLabels[$0] })
+        try detector.calibrate(resolvedThreshold, validation: allValid, normalTraining: x)
+        let validation = try detector.evaluate(allValid.0, labels: allValid.1)
+        let test = try detector.evaluate(try scaled(testRows), labels: testRows.map { sampleLabels[$0] })
+        log("threshold (\(resolvedThreshold)): \(detector.threshold)")
+        log("validation ROC AUC \(String(format: "%.3f", validation.rocAUC))")
+        log("test:\n\(test)")
+
+        if let output {
+            try writeArtifacts(to: output, model: autoencoder, history: history, validation: validation, test: test)
+            log("wrote the model, training.csv and charts to \(output.path)")
+        }
+        return Result(dataDescription: description, splitSizes: (trainRows.count, validRows.count, testRows.count),
+                      normalTrainingSamples: normalTrain.count, history: history, model: autoencoder,
+                      validation: validation, test: test, secondsPerEpoch: secondsPerEpoch)
+    }
+
+    private func loadShifted() throws -> (Tensor, [Int], String) {
+        switch data {
+        case let .file(url):
+            let table = try Table(contentsOfCSV: url, types: .numeric(except: ["time"]))
+            let shifted = try table.curveShifted(label: "y", by: shift)
+            let labels = try shifted.numbers("y").map { Int($0) }
+            let features = try shifted.dropping(["time", "y", "x28", "x61"]).tensor()
+            return (features, labels, "\(url.path) (\(table.rowCount) rows × \(table.columnNames.count) columns)")
+        case let .synthetic(rows):
+            let synthetic = SyntheticRareEvents.make(rows: rows, features: 59, seed: 7)
+            let shifted = try curveShift(synthetic.labels, by: shift)
+            return (synthetic.features.gatheringBatch(shifted.keptRows), shifted.labels,
+                    "built-in synthetic rare-event series (\(rows) rows × 59 sensors); pass --data PATH for the real sheet-break.csv")
+        }
+    }
+
+    private func writeArtifacts(to folder: URL, model: Sequential, history: History, validation: DetectionReport,
+                                test: DetectionReport) throws {
+        try model.save(to: folder.appendingPathComponent("model"))
+        try Chart.lossCurve(loss: history.loss.map(Double.init), validationLoss: history.validationLoss.map(Double.init))
+            .write(to: folder.appendingPathComponent("loss.svg"))
+        try Chart.precisionRecallVersusThreshold(validation.precisionRecallCurve)
+            .write(to: folder.appendingPathComponent("precision-recall-threshold.svg"))
+        try Chart.reconstructionErrors(test.scores, labels: test.labels, threshold: test.threshold, scale: .logarithmic)
+            .write(to: folder.appendingPathComponent("reconstruction-error.svg"))
+        try ConfusionMatrixChart(test.confusionMatrix, classNames: ["normal", "break"])
+            .write(to: folder.appendingPathComponent("confusion-matrix.svg"))
+        try Chart.roc(test.rocCurve).write(to: folder.appendingPathComponent("roc.svg"))
+    }
+}
