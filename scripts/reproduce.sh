@@ -25,7 +25,7 @@ for model in dense lstm; do
     # test: "precision P%  recall R%  FPR F%  F1 x  ROC AUC a  AP b"; validation ROC AUC line.
     valid=$(grep "validation ROC AUC" "$out/$model-$seed.log" | awk '{print $4}')
     grep "^precision" "$out/$model-$seed.log" | sed 's/%//g' |
-      awk -v v="$valid" -v s="$seed" '{ printf "%s %s %s %s %s\n", $10, v, $4 / 100, $6 / 100, $2 / 100 }' >> "$out/$model"
+      awk -v v="$valid" -v s="$seed" '{ printf "%s %s %s %s %s\n", $11, v, $4 / 100, $6 / 100, $2 / 100 }' >> "$out/$model"
     echo "sheet-break $model seed $seed: $(tail -1 "$out/$model") (test AUC, valid AUC, recall, FPR, precision)"
   done
 done

@@ -1,10 +1,12 @@
 import Foundation
 
-// `swift run -c release benchmark [models|matmul] [--epochs N]`
+// `swift run -c release benchmark [models] [matmul] [csv] [--epochs N]` (all sections by default)
 let arguments = Array(CommandLine.arguments.dropFirst())
 let sections = arguments.filter { !$0.hasPrefix("--") && Int($0) == nil }
 let epochs = arguments.firstIndex(of: "--epochs").flatMap { Int(arguments[safe: $0 + 1] ?? "") } ?? 5
 do {
+    if sections.isEmpty || sections.contains("matmul") { MatmulBenchmark.run() }
+    if sections.isEmpty || sections.contains("csv") { try CSVBenchmark.run() }
     if sections.isEmpty || sections.contains("models") { try ModelBenchmark.run(epochs: epochs) }
 } catch {
     FileHandle.standardError.write(Data("benchmark failed: \(error)\n".utf8))
