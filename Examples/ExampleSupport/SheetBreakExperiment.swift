@@ -81,11 +81,13 @@ public struct SheetBreakExperiment {
 
         let normalTrain = trainRows.filter { sampleLabels[$0] == 0 }
         let normalValid = validRows.filter { sampleLabels[$0] == 0 }
+        // Fit on normal training samples only (the last row of each window for the LSTM, as the
+        // reference), then scale everything once; keeping one copy of the data keeps the peak memory low.
         var scaler = StandardScaler()
-        let trainNormal = samples.gatheringBatch(normalTrain)
-        try scaler.fit(model == .lstm ? flatten(trainNormal) : trainNormal)
-        func scaled(_ rows: [Int]) throws -> Tensor { try scaler.transform(samples.gatheringBatch(rows)) }
-        let x = try scaler.transform(trainNormal), validX = try scaled(normalValid)
+        try scaler.fit((model == .lstm ? try flatten(samples) : samples).gatheringBatch(normalTrain))
+        samples = try scaler.transform(samples)
+        func scaled(_ rows: [Int]) -> Tensor { samples.gatheringBatch(rows) }
+        let x = scaled(normalTrain), validX = scaled(normalValid)
         log("training on \(normalTrain.count) normal samples, validating on \(normalValid.count)")
 
         let autoencoder = model == .lstm
@@ -109,10 +111,10 @@ public struct SheetBreakExperiment {
         let secondsPerEpoch = Date().timeIntervalSince(start) / Double(Swift.max(1, history.epochs.count))
 
         var detector = RareEventDetector(model: autoencoder, error: .meanSquared, windowScoring: .lastTimestep)
-        let allValid = (try scaled(validRows), validRows.map { sampleLabels[$0] })
+        let allValid = (scaled(validRows), validRows.map { sampleLabels[$0] })
         try detector.calibrate(resolvedThreshold, validation: allValid, normalTraining: x)
         let validation = try detector.evaluate(allValid.0, labels: allValid.1)
-        let test = try detector.evaluate(try scaled(testRows), labels: testRows.map { sampleLabels[$0] })
+        let test = try detector.evaluate(scaled(testRows), labels: testRows.map { sampleLabels[$0] })
         log("threshold (\(resolvedThreshold)): \(detector.threshold)")
         log("validation ROC AUC \(String(format: "%.3f", validation.rocAUC))")
         log("test:\n\(test)")

@@ -58,9 +58,15 @@ public struct RareEventDetector {
     @discardableResult
     public mutating func calibrate(_ rule: ThresholdRule, validation: (x: Tensor, labels: [Int])? = nil,
                                    normalTraining: Tensor? = nil) throws -> Float {
-        threshold = try rule.threshold(validationScores: validation.map { try scores($0.x) } ?? [],
-                                       validationLabels: validation?.labels ?? [],
-                                       trainingScores: normalTraining.map { try scores($0) } ?? [])
+        // Score only the data the rule uses.
+        var validationScores: [Float] = [], trainingScores: [Float] = []
+        switch rule {
+        case .fixed: break
+        case .precisionEqualsRecall, .maxF1: validationScores = try validation.map { try scores($0.x) } ?? []
+        case .meanPlusStandardDeviations: trainingScores = try normalTraining.map { try scores($0) } ?? []
+        }
+        threshold = try rule.threshold(validationScores: validationScores, validationLabels: validation?.labels ?? [],
+                                       trainingScores: trainingScores)
         return threshold
     }
 

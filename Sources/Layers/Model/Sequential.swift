@@ -99,12 +99,18 @@ public final class Sequential {
 
     /// The model's outputs for `input`, computed `batchSize` samples at a time (Keras `predict`).
     public func predict(_ input: Tensor, batchSize: Int = 32) throws -> Tensor {
-        var outputs: [Tensor] = []
+        // Batches are written into one preallocated result, so the peak memory is one output.
+        var result = Tensor(zeros: [input.batchSize] + outputShape)
+        let width = result.itemCount
         for range in batchRanges(count: input.batchSize, batchSize: batchSize) {
-            outputs.append(try forward(input.slicingBatch(range), training: false))
+            let output = try forward(input.slicingBatch(range), training: false)
+            result.withUnsafeMutableBufferPointer { target in
+                output.withUnsafeBufferPointer { source in
+                    target.baseAddress!.advanced(by: range.lowerBound * width).update(from: source.baseAddress!, count: source.count)
+                }
+            }
         }
-        guard !outputs.isEmpty else { return Tensor(zeros: [0] + outputShape) }
-        return try Tensor(concatenating: outputs)
+        return result
     }
 
     /// The loss (including regularization) on `input` and `target` (Keras `evaluate`), averaged over

@@ -14,13 +14,29 @@ extension Table {
     ///
     /// - Throws: ``CSVError``.
     public init(contentsOfCSV url: URL, format: CSVFormat = CSVFormat(), types: ColumnTypes = .inferred) throws(CSVError) {
-        let data: Data
+        // Read straight into the parser's buffer (with room for its terminator) to keep one copy in memory.
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw .unreadableFile(path: url.path, reason: FileManager.default.fileExists(atPath: url.path)
+                                  ? "permission denied or not a regular file" : "no such file")
+        }
+        defer { try? handle.close() }
+        var bytes: [UInt8]
         do {
-            data = try Data(contentsOf: url)
+            let size = Int(try handle.seekToEnd())
+            try handle.seek(toOffset: 0)
+            bytes = [UInt8](repeating: 0, count: size + 1)
+            var filled = 0
+            while filled < size, let chunk = try handle.read(upToCount: Swift.min(1 << 24, size - filled)), !chunk.isEmpty {
+                bytes.withUnsafeMutableBytes { target in
+                    _ = chunk.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: target[filled..<(filled + chunk.count)]))
+                }
+                filled += chunk.count
+            }
+            bytes.removeLast(size - filled)  // a file that shrank while being read; keep the terminator
         } catch {
             throw .unreadableFile(path: url.path, reason: (error as NSError).localizedDescription)
         }
-        try self.init(csv: data, format: format, types: types, source: url.path)
+        try self.init(terminatedBytes: &bytes, format: format, types: types, source: url.path)
     }
 
     /// Parses delimited text held in memory; `source` names it in errors.
@@ -36,12 +52,20 @@ extension Table {
     /// - Throws: ``CSVError``.
     public init(csv data: Data, format: CSVFormat = CSVFormat(), types: ColumnTypes = .inferred,
                 source: String = "<data>") throws(CSVError) {
+        var bytes = [UInt8](data)
+        bytes.append(0)
+        try self.init(terminatedBytes: &bytes, format: format, types: types, source: source)
+    }
+
+    /// Parses bytes whose last element is an extra 0 (strtod needs a terminator after the last field).
+    private init(terminatedBytes bytes: inout [UInt8], format: CSVFormat, types: ColumnTypes, source: String) throws(CSVError) {
         guard let delimiter = format.delimiter.asciiValue, delimiter != UInt8(ascii: "\""),
               delimiter != UInt8(ascii: "\n"), delimiter != UInt8(ascii: "\r") else {
             throw .invalidDelimiter(format.delimiter)
         }
-        var bytes = [UInt8](data)
-        bytes.append(0)  // strtod needs a terminator after the last field
+        guard bytes.count < Int(Int32.max) else {
+            throw .unreadableFile(path: source, reason: "files of 2 GB or more are not supported")
+        }
         let result: Result<Table, CSVError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = CSVParser(bytes: buffer, count: buffer.count - 1, delimiter: delimiter, source: source)
             return Result { () throws(CSVError) in try parser.table(hasHeader: format.hasHeader, types: types) }
@@ -57,10 +81,10 @@ private struct CSVParser {
     let delimiter: UInt8
     let source: String
 
-    /// Field boundaries, row after row: start and end offsets; a negative start marks a quoted field
-    /// whose text (between the quotes) needs `""` unescaped.
-    var starts: [Int] = []
-    var ends: [Int] = []
+    /// Field boundaries, row after row: start and end offsets (32-bit to halve the memory of a large
+    /// file); a negative start marks a quoted field whose text (between the quotes) needs `""` unescaped.
+    var starts: [Int32] = []
+    var ends: [Int32] = []
     /// The line each record starts on, and the number of fields of the first record.
     var recordLines: [Int] = []
     var width = 0
@@ -164,19 +188,19 @@ private struct CSVParser {
                 position += 1  // closing quote; anything up to the delimiter is ignored like pandas
                 while position < count && bytes[position] != delimiter && bytes[position] != Self.lf
                         && bytes[position] != Self.cr { position += 1 }
-                starts.append(-start - 1)
+                starts.append(Int32(-start - 1))
             } else {
                 while position < count && bytes[position] != delimiter && bytes[position] != Self.lf
                         && bytes[position] != Self.cr { position += 1 }
                 end = position
-                starts.append(start)
+                starts.append(Int32(start))
             }
-            ends.append(end)
+            ends.append(Int32(end))
             fieldsInRecord += 1
             // What ends the field: a delimiter, a line end, or the end of the data.
             if position < count && bytes[position] == delimiter {
                 position += 1
-                if position == count { starts.append(position); ends.append(position); fieldsInRecord += 1 } else { continue }
+                if position == count { starts.append(Int32(position)); ends.append(Int32(position)); fieldsInRecord += 1 } else { continue }
             }
             if position < count && bytes[position] == Self.cr { position += 1 }
             if position < count && bytes[position] == Self.lf { position += 1 }
@@ -204,8 +228,8 @@ private struct CSVParser {
     func text(record: Int, column: Int) throws(CSVError) -> String {
         let index = record * width + column
         let quoted = starts[index] < 0
-        let start = quoted ? -starts[index] - 1 : starts[index]
-        let slice = UnsafeBufferPointer(rebasing: bytes[start..<ends[index]])
+        let start = Int(quoted ? -starts[index] - 1 : starts[index])
+        let slice = UnsafeBufferPointer(rebasing: bytes[start..<Int(ends[index])])
         guard let text = String(validating: slice, as: UTF8.self) else {
             throw .invalidEncoding(location(record: record, column: column))
         }
@@ -216,8 +240,8 @@ private struct CSVParser {
     /// (`nan` and `inf` are numbers, as in pandas; hexadecimal is not).
     func number(record: Int, column: Int) -> Double? {
         let index = record * width + column
-        var start = starts[index] < 0 ? -starts[index] - 1 : starts[index]
-        var end = ends[index]
+        var start = Int(starts[index] < 0 ? -starts[index] - 1 : starts[index])
+        var end = Int(ends[index])
         while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
         while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
         guard start < end else { return nil }
