@@ -32,13 +32,12 @@ struct ModelFixture: Decodable {
 }
 
 func fixture<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
-        Issue.record("fixture Fixtures/\(name).json is missing; run scripts/make_fixtures.py")
-        throw CocoaError(.fileNoSuchFile)
+    do {
+        return try loadFixture(T.self, named: name, in: Bundle.module)
+    } catch {
+        Issue.record("fixture Fixtures/\(name).json: \(error); run scripts/make_fixtures.py")
+        throw error
     }
-    return try decoder.decode(T.self, from: Data(contentsOf: url))
 }
 
 /// Normwise relative error: `max|a − b| / max|b|` (exact zeros compare absolutely).

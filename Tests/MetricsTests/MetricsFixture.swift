@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A JSON number, or "inf" / "-inf" (JSON has no infinity).
 struct JSONDouble: Decodable {
@@ -37,12 +38,7 @@ struct MetricsFixture: Decodable {
     var cases: [Case]
     var auc: AUCCase
 
-    static let shared: MetricsFixture = {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let url = Bundle.module.url(forResource: "metrics", withExtension: "json", subdirectory: "Fixtures")!
-        return try! decoder.decode(MetricsFixture.self, from: Data(contentsOf: url))
-    }()
+    static let shared = try! loadFixture(MetricsFixture.self, named: "metrics", in: Bundle.module)
 
     static var twoClassCases: [String] { shared.cases.filter { $0.singleClass == nil }.map(\.name) }
     static var singleClassCases: [String] { shared.cases.filter { $0.singleClass != nil }.map(\.name) }

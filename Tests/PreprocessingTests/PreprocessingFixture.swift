@@ -20,10 +20,5 @@ struct PreprocessingFixture: Decodable {
     var splits: [SplitCase]
     var scalers: ScalerCase
 
-    static let shared: PreprocessingFixture = {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let url = Bundle.module.url(forResource: "preprocessing", withExtension: "json", subdirectory: "Fixtures")!
-        return try! decoder.decode(PreprocessingFixture.self, from: Data(contentsOf: url))
-    }()
+    static let shared = try! loadFixture(PreprocessingFixture.self, named: "preprocessing", in: Bundle.module)
 }
