@@ -5,9 +5,13 @@ import Foundation
 public struct CommandLineOptions {
     /// One accepted option.
     public struct Option {
+        /// The option name without dashes.
         public var name: String
+        /// The placeholder of its value, or `nil` for a flag.
         public var valueName: String?
+        /// One line of help.
         public var help: String
+        /// The value when the option is not given.
         public var defaultValue: String?
 
         /// An option that takes a value (`--epochs 200`); `valueName` shows in the help.
@@ -42,8 +46,11 @@ public struct CommandLineOptions {
         }
     }
 
+    /// The program name.
     public let command: String
+    /// What the program does.
     public let summary: String
+    /// The accepted options.
     public let options: [Option]
     private var values: [String: String] = [:]
 

@@ -14,29 +14,47 @@ public struct ECGExperiment {
         case synthetic(rows: Int)
     }
 
+    /// The data (`--data`; synthetic by default).
     public var data: DataSource = .synthetic(rows: 5_000)
+    /// Training epochs (the tutorial's 20).
     public var epochs = 20
+    /// Batch size (the tutorial's 512).
     public var batchSize = 512
+    /// Adam learning rate (Keras default).
     public var learningRate: Float = 1e-3
+    /// Seeds weight initialization and shuffling.
     public var seed: UInt64 = 21
+    /// scikit-learn `random_state` of the split (21 in the tutorial).
     public var splitRandomState: UInt32 = 21
+    /// Threshold = mean + this many standard deviations of the training errors.
     public var standardDeviations = 1.0
+    /// How `fit` reports progress.
     public var verbosity: Verbosity = .progressBar
+    /// Where the model, `training.csv` and charts are written; `nil` writes nothing.
     public var output: URL?
+    /// Where progress text goes.
     public var log: (String) -> Void = { print($0) }
 
+    /// Creates the experiment with the tutorial's settings.
     public init() {}
 
     /// What a run produced; the confusion matrix has *normal* as the positive class, like the tutorial.
     public struct Result {
+        /// Loss per epoch.
         public var history: History
+        /// The threshold chosen.
         public var threshold: Float
+        /// Test counts with *normal* as the positive class.
         public var normalPositive: ConfusionMatrix
+        /// Test accuracy.
         public var accuracy: Double { normalPositive.accuracy }
+        /// Test precision of "normal".
         public var precision: Double { normalPositive.precision }
+        /// Test recall of "normal".
         public var recall: Double { normalPositive.recall }
     }
 
+    /// Runs the experiment.
     public func run() throws -> Result {
         let (signals, normal, description) = try load()
         log("data: \(description)")

@@ -21,19 +21,33 @@ public struct SheetBreakExperiment {
         case synthetic(rows: Int)
     }
 
+    /// The autoencoder to train (`--model`).
     public var model: ModelKind = .lstm
+    /// The data (`--data`; synthetic by default).
     public var data: DataSource = .synthetic(rows: 6_000)
+    /// Training epochs; `nil` for the article default (200).
     public var epochs: Int?
+    /// Batch size; `nil` for the article default (128 dense, 64 LSTM).
     public var batchSize: Int?
+    /// Adam learning rate; `nil` for the article default (1e-3 dense, 1e-4 LSTM).
     public var learningRate: Float?
+    /// The curve shift (negative: label the rows before a break).
     public var shift = -2
+    /// The LSTM window length.
     public var lookback = 5
+    /// The LSTM layers' activation.
     public var activation: Activation = .relu
+    /// Early stopping on `val_loss` with this patience (restoring the best weights); `nil` for none.
     public var earlyStoppingPatience: Int?
+    /// The alarm threshold rule; `nil` for the article's fixed value.
     public var threshold: ThresholdRule?
+    /// Seeds weight initialization and shuffling.
     public var seed: UInt64 = 123
+    /// scikit-learn `random_state` of both splits (123 in the articles).
     public var splitRandomState: UInt32 = 123
+    /// How `fit` reports progress.
     public var verbosity: Verbosity = .progressBar
+    /// Where the model, `training.csv` and charts are written; `nil` writes nothing.
     public var output: URL?
     /// Where progress text goes (the example prints; tests stay quiet).
     public var log: (String) -> Void = { print($0) }
@@ -44,19 +58,30 @@ public struct SheetBreakExperiment {
     /// Defaults of the reference articles: dense 200 epochs, batch 128, Adam 1e-3, threshold 0.4;
     /// LSTM 200 epochs, batch 64, Adam 1e-4, threshold 0.3.
     public var resolvedEpochs: Int { epochs ?? 200 }
+    /// The batch size used.
     public var resolvedBatchSize: Int { batchSize ?? (model == .dense ? 128 : 64) }
+    /// The learning rate used.
     public var resolvedLearningRate: Float { learningRate ?? (model == .dense ? 1e-3 : 1e-4) }
+    /// The threshold rule used.
     public var resolvedThreshold: ThresholdRule { threshold ?? .fixed(model == .dense ? 0.4 : 0.3) }
 
     /// What a run produced.
     public struct Result {
+        /// Which data was used.
         public var dataDescription: String
+        /// Samples in the train, validation and test splits.
         public var splitSizes: (train: Int, valid: Int, test: Int)
+        /// Normal (label 0) training samples the model was fitted on.
         public var normalTrainingSamples: Int
+        /// Loss per epoch.
         public var history: History
+        /// The trained autoencoder.
         public var model: Sequential
+        /// Figures on the whole validation split.
         public var validation: DetectionReport
+        /// Figures on the test split.
         public var test: DetectionReport
+        /// Mean wall-clock seconds per training epoch.
         public var secondsPerEpoch: Double
     }
 

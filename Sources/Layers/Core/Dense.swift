@@ -10,28 +10,44 @@ import Tensor
 public final class Dense: Layer {
     /// Dense's hyperparameters (Keras `get_config`).
     public struct Configuration: Codable, Equatable, Sendable {
+        /// Output units.
         public var units: Int
+        /// The output activation.
         public var activation: Activation
+        /// Whether the layer has a bias.
         public var useBias: Bool
+        /// Initializer of the kernel.
         public var kernelInitializer: Initializer
+        /// Initializer of the bias.
         public var biasInitializer: Initializer
+        /// Penalty on the outputs added to the loss.
         public var activityRegularizer: Regularizer?
+        /// The layer name (unique in a model).
         public var name: String
     }
 
+    /// The name under which the layer is saved and registered.
     public static let typeName = "Dense"
+    /// The layer name (unique in a model).
     public var name: String
+    /// Output units.
     public let units: Int
+    /// The output activation.
     public let activation: Activation
+    /// Whether the layer has a bias.
     public let useBias: Bool
+    /// Initializer of the kernel.
     public let kernelInitializer: Initializer
+    /// Initializer of the bias.
     public let biasInitializer: Initializer
+    /// Penalty on the outputs added to the loss.
     public let activityRegularizer: Regularizer?
 
     /// The weight matrix `[inputDim, units]`, available once built.
     public private(set) var kernel: Parameter?
     /// The bias `[units]`, when `useBias`.
     public private(set) var bias: Parameter?
+    /// The activity penalty of the last forward pass.
     public private(set) var regularizationLoss: Float = 0
 
     private var cachedInput: Tensor?

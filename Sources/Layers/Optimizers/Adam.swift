@@ -11,10 +11,15 @@ import Tensor
 ///
 ///     model.compile(optimizer: Adam(learningRate: 1e-4), loss: .meanSquaredError)
 public final class Adam: Optimizer {
+    /// The step size.
     public var learningRate: Float
+    /// Decay of the first-moment estimate.
     public let beta1: Float
+    /// Decay of the second-moment estimate.
     public let beta2: Float
+    /// Added to √v (Keras 1e-7).
     public let epsilon: Float
+    /// Updates applied so far.
     public private(set) var iterations = 0
     private var moments: [ObjectIdentifier: Moments] = [:]
 

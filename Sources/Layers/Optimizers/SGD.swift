@@ -8,9 +8,13 @@ import Tensor
 ///
 /// Defaults: learning rate 0.01, momentum 0.
 public final class SGD: Optimizer {
+    /// The step size.
     public var learningRate: Float
+    /// Momentum factor (0 for plain SGD).
     public let momentum: Float
+    /// Whether to use Nesterov momentum.
     public let nesterov: Bool
+    /// Updates applied so far.
     public private(set) var iterations = 0
     private var velocities: [ObjectIdentifier: [Float]] = [:]
 

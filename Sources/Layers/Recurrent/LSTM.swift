@@ -24,28 +24,49 @@ import Tensor
 public final class LSTM: Layer {
     /// LSTM's hyperparameters (Keras `get_config`).
     public struct Configuration: Codable, Equatable, Sendable {
+        /// Output units.
         public var units: Int
+        /// The output activation.
         public var activation: Activation
+        /// The gate activation.
         public var recurrentActivation: Activation
+        /// Whether every timestep's output is returned.
         public var returnSequences: Bool
+        /// Whether the layer has a bias.
         public var useBias: Bool
+        /// Whether the forget-gate bias starts at 1.
         public var unitForgetBias: Bool
+        /// Initializer of the kernel.
         public var kernelInitializer: Initializer
+        /// Initializer of the recurrent kernel.
         public var recurrentInitializer: Initializer
+        /// Initializer of the bias.
         public var biasInitializer: Initializer
+        /// The layer name (unique in a model).
         public var name: String
     }
 
+    /// The name under which the layer is saved and registered.
     public static let typeName = "LSTM"
+    /// The layer name (unique in a model).
     public var name: String
+    /// Output units.
     public let units: Int
+    /// The output activation.
     public let activation: Activation
+    /// The gate activation (i, f, o).
     public let recurrentActivation: Activation
+    /// Whether every timestep's output is returned (else the last).
     public let returnSequences: Bool
+    /// Whether the layer has a bias.
     public let useBias: Bool
+    /// Whether the forget-gate bias starts at 1.
     public let unitForgetBias: Bool
+    /// Initializer of the kernel.
     public let kernelInitializer: Initializer
+    /// Initializer of the recurrent kernel.
     public let recurrentInitializer: Initializer
+    /// Initializer of the bias.
     public let biasInitializer: Initializer
 
     /// Input weights `[features, 4·units]`.

@@ -9,11 +9,15 @@ import Tensor
 public final class RepeatVector: Layer {
     /// RepeatVector's hyperparameters.
     public struct Configuration: Codable, Equatable, Sendable {
+        /// How many times the input is repeated.
         public var count: Int
+        /// The layer name (unique in a model).
         public var name: String
     }
 
+    /// The name under which the layer is saved and registered.
     public static let typeName = "RepeatVector"
+    /// The layer name (unique in a model).
     public var name: String
     /// How many times the input is repeated (Keras `n`).
     public let count: Int

@@ -8,13 +8,17 @@ import Tensor
 ///
 ///     TimeDistributed(Dense(units: 59))   // [batch, 5, 32] → [batch, 5, 59]
 public final class TimeDistributed: Layer {
-    /// The wrapped layer's description.
+    /// TimeDistributed's arguments: the wrapped layer's description and the name.
     public struct Configuration: Codable, Equatable, Sendable {
+        /// The wrapped layer's description.
         public var layer: LayerDescription
+        /// The layer name (unique in a model).
         public var name: String
     }
 
+    /// The name under which the layer is saved and registered.
     public static let typeName = "TimeDistributed"
+    /// The layer name (unique in a model).
     public var name: String
     /// The layer applied at every time step.
     public let layer: any Layer
