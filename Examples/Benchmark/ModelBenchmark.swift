@@ -36,9 +36,10 @@ enum ModelBenchmark {
         return lstm + 2 * 5 * Double(32 * 59)
     }
 
-    static func run(epochs: Int) throws {
+    /// Runs the workloads whose name starts with one of `only` (all when empty, e.g. `["Dense"]`).
+    static func run(epochs: Int, only: [String] = []) throws {
         print("== Models (release build, \(epochs) timed epochs each, median reported)")
-        for workload in workloads {
+        for workload in workloads where only.isEmpty || only.contains(where: { workload.name.lowercased().hasPrefix($0) }) {
             let model = try workload.makeModel()
             model.compile(optimizer: Adam(), loss: workload.loss)
             var generator = SeededGenerator(seed: 3)

@@ -80,8 +80,7 @@ extension Tensor {
             result.withUnsafeMutableBufferPointer { out in
                 for (row, index) in indices.enumerated() {
                     precondition(index >= 0 && index < batchSize, "batch index \(index) of \(batchSize) items")
-                    let target = UnsafeMutableBufferPointer(rebasing: out[(row * width)..<((row + 1) * width)])
-                    _ = target.initialize(from: source[(index * width)..<((index + 1) * width)])
+                    (out.baseAddress! + row * width).update(from: source.baseAddress! + index * width, count: width)
                 }
             }
         }

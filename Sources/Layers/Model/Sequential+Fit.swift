@@ -39,6 +39,8 @@ extension Sequential {
         if let (vx, vy) = validation { try checkData(vx, vy) }
 
         let count = trainX.batchSize
+        // An autoencoder's target is its input: gather each shuffled batch once, not twice.
+        let targetIsInput = trainX == trainY
         let batchesPerEpoch = (count + batchSize - 1) / batchSize
         var allCallbacks = callbacks
         if verbose != .silent {
@@ -57,7 +59,7 @@ extension Sequential {
                 for callback in allCallbacks { try callback.onBatchBegin(batch, model: self) }
                 let indices = order[range]
                 let input = shuffle ? trainX.gatheringBatch(indices) : trainX.slicingBatch(range)
-                let target = shuffle ? trainY.gatheringBatch(indices) : trainY.slicingBatch(range)
+                let target = targetIsInput ? input : (shuffle ? trainY.gatheringBatch(indices) : trainY.slicingBatch(range))
                 let value = try step(input, target, loss: loss, optimizer: optimizer, parameters: parameters)
                 guard value.isFinite else { throw LayerError.nonFiniteLoss(epoch: epoch, batch: batch, value: value) }
                 total += Double(value) * Double(range.count)
