@@ -166,7 +166,16 @@ static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
     const long sai = transA ? 1 : lda, sak = transA ? lda : 1;
     long ldbc = ldb;
     const float *Bc = contiguous_b(transB, N, K, B, ldb, &ldbc);
-    if (!Bc) return;
+    if (!Bc) {
+        // No memory for the packed panel: a plain loop over the transposed B, slower but correct.
+        for (long i = 0; i < M; i++)
+            for (long j = 0; j < N; j++) {
+                float sum = 0;
+                for (long k = 0; k < K; k++) sum += A[i * sai + k * sak] * B[j * ldb + k];
+                C[i * ldc + j] += sum;
+            }
+        return;
+    }
     const int width = allowSIMD ? rek_sgemm_kernel_width() : 0;
 #ifdef REK_X86
     if (width == 512) { gemm_avx512(M, N, K, A, sai, sak, Bc, ldbc, C, ldc); return; }
