@@ -69,13 +69,10 @@ extension Tensor {
     public mutating func addRowVector(_ vector: Tensor) {
         let width = shape.last ?? 1
         precondition(vector.count == width, "row vector of \(vector.count) elements for shape \(shape)")
+        guard count > 0 else { return }
         withUnsafeMutableBufferPointer { out in
             vector.withUnsafeBufferPointer { v in
-                var offset = 0
-                while offset < out.count {
-                    for j in 0..<width { out[offset + j] += v[j] }
-                    offset += width
-                }
+                MatrixKernels.addRowVector(v.baseAddress!, to: out.baseAddress!, rows: out.count / width, columns: width)
             }
         }
     }

@@ -69,6 +69,23 @@ public enum MatrixKernels {
         rek_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc)
     }
 
+    /// `c[row, j] += vector[j]` for `rows` rows of `columns` contiguous elements (broadcasting a bias).
+    public static func addRowVector(_ vector: UnsafePointer<Float>, to c: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        for row in 0..<rows {
+            let target = c + row * columns
+            for j in 0..<columns { target[j] += vector[j] }
+        }
+    }
+
+    /// `sums[j] += Σ_row a[row, j]` for `rows` rows of `columns` contiguous elements (a bias gradient).
+    public static func accumulateColumnSums(of a: UnsafePointer<Float>, rows: Int, columns: Int,
+                                            into sums: UnsafeMutablePointer<Float>) {
+        for row in 0..<rows {
+            let source = a + row * columns
+            for j in 0..<columns { sums[j] += source[j] }
+        }
+    }
+
     /// The product computed by the portable loop only (a reference for the SIMD kernels).
     public static func referenceMatmul(_ a: Tensor, _ b: Tensor, transposeLeft: Bool = false,
                                        transposeRight: Bool = false) -> Tensor {

@@ -25,13 +25,11 @@ extension Tensor {
     public func sumOverRows() -> Tensor {
         let width = shape.last ?? 1
         var result = [Float](repeating: 0, count: width)
+        guard count > 0 else { return Tensor(shape: [width], scalars: result) }
         withUnsafeBufferPointer { buffer in
             result.withUnsafeMutableBufferPointer { out in
-                var offset = 0
-                while offset < buffer.count {
-                    for j in 0..<width { out[j] += buffer[offset + j] }
-                    offset += width
-                }
+                MatrixKernels.accumulateColumnSums(of: buffer.baseAddress!, rows: buffer.count / width, columns: width,
+                                                   into: out.baseAddress!)
             }
         }
         return Tensor(shape: [width], scalars: result)

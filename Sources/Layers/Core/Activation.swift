@@ -50,24 +50,8 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
     public func backpropagate(_ gradient: UnsafeMutableBufferPointer<Float>, output: UnsafeBufferPointer<Float>, width: Int) {
         switch self {
         case .linear: break
-        case .relu:
-            // Explicit SIMD: the compiler cannot vectorize the scalar loop (the buffers might alias).
-            let (g, o, n) = (UnsafeMutableRawPointer(gradient.baseAddress!), UnsafeRawPointer(output.baseAddress!), gradient.count)
-            var i = 0
-            while i + 16 <= n {
-                let values = g.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
-                let mask = o.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self) .<= 0
-                g.storeBytes(of: values.replacing(with: 0, where: mask), toByteOffset: 4 * i, as: SIMD16<Float>.self)
-                i += 16
-            }
-            while i < n {
-                if output[i] <= 0 { gradient[i] = 0 }
-                i += 1
-            }
-        case .tanh: for i in gradient.indices { gradient[i] *= 1 - output[i] * output[i] }
-        case .sigmoid: for i in gradient.indices { gradient[i] *= output[i] * (1 - output[i]) }
-        case .hardSigmoid:
-            for i in gradient.indices { gradient[i] *= (output[i] > 0 && output[i] < 1) ? 0.2 : 0 }
+        case .relu, .tanh, .sigmoid, .hardSigmoid:
+            rek_activation_backward(kernelCode, gradient.baseAddress, output.baseAddress, gradient.count)
         case .softmax:
             var row = 0
             while row < gradient.count {

@@ -171,7 +171,7 @@ public final class LSTM: Layer {
         }
         if let bias {
             bias.value.withUnsafeBufferPointer { b in
-                for row in 0..<(batch * steps) { for j in 0..<g4 { z[row * g4 + j] += b[j] } }
+                MatrixKernels.addRowVector(b.baseAddress!, to: z, rows: batch * steps, columns: g4)
             }
         }
         recurrentKernel.value.withUnsafeBufferPointer { uk in
@@ -239,7 +239,7 @@ public final class LSTM: Layer {
             }
         }
         bias?.gradient.withUnsafeMutableBufferPointer { db in
-            for row in 0..<(batch * steps) { for j in 0..<g4 { db[j] += dz[row * g4 + j] } }
+            MatrixKernels.accumulateColumnSums(of: dz, rows: batch * steps, columns: g4, into: db.baseAddress!)
         }
         var inputGradient = Tensor(zeros: input.shape)
         inputGradient.withUnsafeMutableBufferPointer { dx in
