@@ -20,12 +20,7 @@ var options = CommandLineOptions(
 options.parseOrExit()
 
 var experiment = ECGExperiment()
-if let path = options.string("data") {
-    guard FileManager.default.isReadableFile(atPath: path) else {
-        CommandLineOptions.fail(CommandLineOptions.ParseError.invalidValue(option: "data", value: path, expected: "a readable file"))
-    }
-    experiment.data = .file(URL(fileURLWithPath: path))
-}
+if let url = options.readableFile("data") { experiment.data = .file(url) }
 experiment.epochs = options.value("epochs", as: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }!
 experiment.batchSize = options.value("batch-size", as: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }!
 experiment.learningRate = options.value("learning-rate", as: "a positive number") { Float($0).flatMap { $0 > 0 ? $0 : nil } }!
@@ -34,9 +29,4 @@ experiment.seed = options.value("seed", as: "a non-negative integer") { UInt64($
 experiment.output = URL(fileURLWithPath: options.string("output")!)
 experiment.verbosity = options.flag("quiet") ? .silent : .progressBar
 
-do {
-    _ = try experiment.run()
-} catch {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-    exit(1)
-}
+CommandLineOptions.runOrExit { _ = try experiment.run() }

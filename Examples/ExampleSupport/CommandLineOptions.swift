@@ -138,6 +138,21 @@ public struct CommandLineOptions {
         return value
     }
 
+    /// A file option; exits 2 with a clear message when the file is not readable.
+    public func readableFile(_ name: String) -> URL? {
+        value(name, as: "a readable file") { FileManager.default.isReadableFile(atPath: $0) ? URL(fileURLWithPath: $0) : nil }
+    }
+
+    /// Runs an example's body; an error is printed and ends the program with status 1.
+    public static func runOrExit(_ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
     /// An integer option.
     public func int(_ name: String) -> Int? { value(name, as: "an integer") { Int($0) } }
 

@@ -69,10 +69,8 @@ public struct ECGExperiment {
         model.compile(optimizer: Adam(learningRate: learningRate), loss: .meanAbsoluteError)
         if verbosity != .silent { log(model.summary()) }
         var callbacks: [any Callback] = []
-        if let output {
-            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-            callbacks.append(CSVLogger(path: output.appendingPathComponent("training.csv")))
-        }
+        let runOutput = try output.map(RunOutput.init)
+        if let runOutput { callbacks.append(runOutput.trainingLog) }
         let history = try model.fit(trainNormal, trainNormal, epochs: epochs, batchSize: batchSize,
                                     validationData: (test, test), verbose: verbosity, callbacks: callbacks)
 
@@ -85,19 +83,14 @@ public struct ECGExperiment {
         log(String(format: "accuracy %.4f  precision %.4f  recall %.4f  (normal = positive class)",
                    matrix.accuracy, matrix.precision, matrix.recall))
 
-        if let output {
-            try model.save(to: output.appendingPathComponent("model"))
-            try Chart.lossCurve(loss: history.loss.map(Double.init), validationLoss: history.validationLoss.map(Double.init))
-                .write(to: output.appendingPathComponent("loss.svg"))
+        if let runOutput {
             let scores = report.scores
-            try Chart.errorHistogram(normal: scores.indices.filter { anomalyLabels[$0] == 0 }.map { scores[$0] },
-                                     anomalous: scores.indices.filter { anomalyLabels[$0] == 1 }.map { scores[$0] },
-                                     threshold: threshold)
-                .write(to: output.appendingPathComponent("error-histogram.svg"))
-            try ConfusionMatrixChart(report.confusionMatrix, classNames: ["normal", "abnormal"])
-                .write(to: output.appendingPathComponent("confusion-matrix.svg"))
-            try Chart.roc(report.rocCurve).write(to: output.appendingPathComponent("roc.svg"))
-            log("wrote the model, training.csv and charts to \(output.path)")
+            let histogram = Chart.errorHistogram(normal: scores.indices.filter { anomalyLabels[$0] == 0 }.map { scores[$0] },
+                                                 anomalous: scores.indices.filter { anomalyLabels[$0] == 1 }.map { scores[$0] },
+                                                 threshold: threshold)
+            try runOutput.write(model: model, history: history, test: report, classNames: ["normal", "abnormal"],
+                                charts: [("error-histogram.svg", histogram)])
+            log("wrote the model, training.csv and charts to \(runOutput.folder.path)")
         }
         return Result(history: history, threshold: threshold, normalPositive: matrix)
     }

@@ -125,10 +125,8 @@ public struct SheetBreakExperiment {
         if let patience = earlyStoppingPatience {
             callbacks.append(EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true))
         }
-        if let output {
-            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-            callbacks.append(CSVLogger(path: output.appendingPathComponent("training.csv")))
-        }
+        let runOutput = try output.map(RunOutput.init)
+        if let runOutput { callbacks.append(runOutput.trainingLog) }
         let start = Date()
         let history = try autoencoder.fit(x, x, epochs: resolvedEpochs, batchSize: resolvedBatchSize,
                                           validationData: (validX, validX), shuffle: true, verbose: verbosity,
@@ -144,9 +142,13 @@ public struct SheetBreakExperiment {
         log("validation ROC AUC \(String(format: "%.3f", validation.rocAUC))")
         log("test:\n\(test)")
 
-        if let output {
-            try writeArtifacts(to: output, model: autoencoder, history: history, validation: validation, test: test)
-            log("wrote the model, training.csv and charts to \(output.path)")
+        if let runOutput {
+            try runOutput.write(model: autoencoder, history: history, test: test, classNames: ["normal", "break"], charts: [
+                ("precision-recall-threshold.svg", Chart.precisionRecallVersusThreshold(validation.precisionRecallCurve)),
+                ("reconstruction-error.svg",
+                 Chart.reconstructionErrors(test.scores, labels: test.labels, threshold: test.threshold, scale: .logarithmic)),
+            ])
+            log("wrote the model, training.csv and charts to \(runOutput.folder.path)")
         }
         return Result(dataDescription: description, splitSizes: (trainRows.count, validRows.count, testRows.count),
                       normalTrainingSamples: normalTrain.count, history: history, model: autoencoder,
@@ -167,19 +169,5 @@ public struct SheetBreakExperiment {
             return (synthetic.features.gatheringBatch(shifted.keptRows), shifted.labels,
                     "built-in synthetic rare-event series (\(rows) rows × 59 sensors); pass --data PATH for the real sheet-break.csv")
         }
-    }
-
-    private func writeArtifacts(to folder: URL, model: Sequential, history: History, validation: DetectionReport,
-                                test: DetectionReport) throws {
-        try model.save(to: folder.appendingPathComponent("model"))
-        try Chart.lossCurve(loss: history.loss.map(Double.init), validationLoss: history.validationLoss.map(Double.init))
-            .write(to: folder.appendingPathComponent("loss.svg"))
-        try Chart.precisionRecallVersusThreshold(validation.precisionRecallCurve)
-            .write(to: folder.appendingPathComponent("precision-recall-threshold.svg"))
-        try Chart.reconstructionErrors(test.scores, labels: test.labels, threshold: test.threshold, scale: .logarithmic)
-            .write(to: folder.appendingPathComponent("reconstruction-error.svg"))
-        try ConfusionMatrixChart(test.confusionMatrix, classNames: ["normal", "break"])
-            .write(to: folder.appendingPathComponent("confusion-matrix.svg"))
-        try Chart.roc(test.rocCurve).write(to: folder.appendingPathComponent("roc.svg"))
     }
 }

@@ -27,12 +27,7 @@ options.parseOrExit()
 
 var experiment = SheetBreakExperiment()
 experiment.model = options.value("model", as: "dense or lstm") { SheetBreakExperiment.ModelKind(rawValue: $0) }!
-if let path = options.string("data") {
-    guard FileManager.default.isReadableFile(atPath: path) else {
-        CommandLineOptions.fail(CommandLineOptions.ParseError.invalidValue(option: "data", value: path, expected: "a readable file"))
-    }
-    experiment.data = .file(URL(fileURLWithPath: path))
-}
+if let url = options.readableFile("data") { experiment.data = .file(url) }
 experiment.epochs = options.value("epochs", as: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
 experiment.batchSize = options.value("batch-size", as: "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
 experiment.learningRate = options.value("learning-rate", as: "a positive number") { Float($0).flatMap { $0 > 0 ? $0 : nil } }
@@ -51,10 +46,7 @@ experiment.seed = options.value("seed", as: "a non-negative integer") { UInt64($
 experiment.output = URL(fileURLWithPath: options.string("output")!)
 experiment.verbosity = options.flag("quiet") ? .silent : .progressBar
 
-do {
+CommandLineOptions.runOrExit {
     let result = try experiment.run()
     print(String(format: "%.3f s per epoch, %d epochs", result.secondsPerEpoch, result.history.epochs.count))
-} catch {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-    exit(1)
 }

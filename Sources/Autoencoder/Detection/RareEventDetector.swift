@@ -98,7 +98,7 @@ public struct DetectionReport: Sendable, CustomStringConvertible {
     /// The precision-recall curve of the scores (threshold-free).
     public let precisionRecallCurve: PrecisionRecallCurve
     /// Average precision of the scores.
-    public let averagePrecision: Double
+    public var averagePrecision: Double { precisionRecallCurve.averagePrecision }
 
     /// Evaluates `scores` against `labels` at `threshold`.
     ///
@@ -110,7 +110,6 @@ public struct DetectionReport: Sendable, CustomStringConvertible {
         confusionMatrix = try ConfusionMatrix(labels: labels, scores: scores, threshold: threshold)
         rocCurve = try ROCCurve(labels: labels, scores: scores)
         precisionRecallCurve = try PrecisionRecallCurve(labels: labels, scores: scores)
-        averagePrecision = try Metrics.averagePrecision(labels: labels, scores: scores)
     }
 
     /// The area under the ROC curve.

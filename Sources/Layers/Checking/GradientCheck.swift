@@ -26,6 +26,17 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
     /// Whether every compared derivative was within `tolerance`.
     public var passed: Bool { (worst?.error ?? 0) <= tolerance }
 
+    /// Compares one derivative with its central difference `(plus − minus) / 2ε` and keeps the worst.
+    mutating func compare(_ tensor: String, index: Int, analytic: Float, plus: Double, minus: Double,
+                          epsilon: Float, scaleFloor: Float) {
+        let numeric = Float((plus - minus) / (2 * Double(epsilon)))
+        let error = Swift.abs(numeric - analytic) / Swift.max(Swift.abs(numeric), Swift.abs(analytic), scaleFloor)
+        checkedCount += 1
+        if error >= (worst?.error ?? -1) {
+            worst = Entry(tensor: tensor, index: index, analytic: analytic, numeric: numeric, error: error)
+        }
+    }
+
     public var description: String {
         guard let worst else { return "gradient check: nothing to compare" }
         return "gradient check \(passed ? "passed" : "FAILED"): \(checkedCount) derivatives, worst error \(worst.error) "
@@ -61,6 +72,8 @@ public enum GradientCheck {
         var x = input ?? Tensor.normal(shape: inputShape, using: &generator)
         let output = try layer.forward(x, training: true)
         let direction = Tensor.normal(shape: output.shape, using: &generator)
+        for parameter in layer.parameters { parameter.zeroGradient() }
+        let inputGradient = try layer.backward(direction)
 
         func objective() throws -> Double {
             let y = try layer.forward(x, training: true)
@@ -69,9 +82,6 @@ public enum GradientCheck {
             return total
         }
 
-        for parameter in layer.parameters { parameter.zeroGradient() }
-        _ = try layer.forward(x, training: true)
-        let inputGradient = try layer.backward(direction)
         var report = GradientCheckReport(worst: nil, checkedCount: 0, tolerance: tolerance)
 
         func compare(_ name: String, count: Int, analytic: (Int) -> Float, perturb: (Int, Float) -> Void) throws {
@@ -84,13 +94,8 @@ public enum GradientCheck {
                 perturb(index, -2 * epsilon)
                 let minus = try objective()
                 perturb(index, epsilon)
-                let numeric = Float((plus - minus) / (2 * Double(epsilon)))
-                let exact = analytic(index)
-                let error = Swift.abs(numeric - exact) / Swift.max(Swift.abs(numeric), Swift.abs(exact), scaleFloor)
-                report.checkedCount += 1
-                if error >= (report.worst?.error ?? -1) {
-                    report.worst = .init(tensor: name, index: index, analytic: exact, numeric: numeric, error: error)
-                }
+                report.compare(name, index: index, analytic: analytic(index), plus: plus, minus: minus,
+                               epsilon: epsilon, scaleFloor: scaleFloor)
             }
         }
 
@@ -115,13 +120,8 @@ public enum GradientCheck {
             p[flat: index] -= 2 * epsilon
             let minus = Double(loss.value(predicted: p, target: target))
             p[flat: index] += epsilon
-            let numeric = Float((plus - minus) / (2 * Double(epsilon)))
-            let exact = gradient.scalars[index]
-            let error = Swift.abs(numeric - exact) / Swift.max(Swift.abs(numeric), Swift.abs(exact), scaleFloor)
-            report.checkedCount += 1
-            if error >= (report.worst?.error ?? -1) {
-                report.worst = .init(tensor: "predicted", index: index, analytic: exact, numeric: numeric, error: error)
-            }
+            report.compare("predicted", index: index, analytic: gradient.scalars[index], plus: plus, minus: minus,
+                           epsilon: epsilon, scaleFloor: scaleFloor)
         }
         return report
     }

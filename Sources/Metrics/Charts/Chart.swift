@@ -163,7 +163,7 @@ public struct Chart: Sendable {
         for line in referenceLines {
             if line.orientation == .horizontal, inside(xAxis.lower, line.value) {
                 document.line(left, py(line.value), right, py(line.value), stroke: line.color, width: 2, dash: "6 4")
-            } else if line.orientation == .vertical, inside(line.value, yAxis.lower == 0 && yScale == .logarithmic ? 1 : yAxis.lower) {
+            } else if line.orientation == .vertical, inside(line.value, yAxis.lower) {
                 document.line(px(line.value), top, px(line.value), bottom, stroke: line.color, width: 2, dash: "6 4")
             }
             legend.append((line.name, line.color, true))

@@ -40,13 +40,19 @@ public struct PrecisionRecallCurve: Sendable, Hashable {
     }
 }
 
-/// Average precision, `Σₙ (Rₙ − Rₙ₋₁) · Pₙ` over the precision-recall curve: scikit-learn's
-/// `average_precision_score` (no interpolation).
+extension PrecisionRecallCurve {
+    /// Average precision, `Σₙ (Rₙ − Rₙ₋₁) · Pₙ` over the curve: scikit-learn's `average_precision_score`
+    /// (no interpolation). Meaningful for a curve computed without `dropIntermediate`.
+    public var averagePrecision: Double {
+        var sum = 0.0
+        for i in 0..<(recall.count - 1) { sum -= (recall[i + 1] - recall[i]) * precision[i] }
+        return Swift.max(0, sum)
+    }
+}
+
+/// Average precision of `scores` against 0/1 `labels` (see ``PrecisionRecallCurve/averagePrecision``).
 ///
 /// - Throws: ``MetricsError/singleClass(present:metric:)`` when no label is 1.
 public func averagePrecision(labels: [Int], scores: [Float]) throws(MetricsError) -> Double {
-    let curve = try PrecisionRecallCurve(labels: labels, scores: scores)
-    var sum = 0.0
-    for i in 0..<(curve.recall.count - 1) { sum -= (curve.recall[i + 1] - curve.recall[i]) * curve.precision[i] }
-    return Swift.max(0, sum)
+    try PrecisionRecallCurve(labels: labels, scores: scores).averagePrecision
 }

@@ -51,10 +51,7 @@ public final class EarlyStopping: Callback {
     }
 
     public func onEpochEnd(_ epoch: Int, logs: Logs, model: Sequential) throws {
-        guard let current = monitor.value(in: logs) else {
-            throw LayerError.invalidTrainingArgument(argument: "EarlyStopping monitor", value: monitor.key,
-                                                     expected: "one of the logged keys \(logs.keys.sorted())")
-        }
+        let current = try monitor.value(in: logs, for: "EarlyStopping")
         if restoreBestWeights && bestWeights == nil { bestWeights = model.weights() }
         wait += 1
         if monitor.isImprovement(current) {

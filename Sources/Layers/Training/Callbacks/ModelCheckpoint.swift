@@ -36,10 +36,7 @@ public final class ModelCheckpoint: Callback {
 
     public func onEpochEnd(_ epoch: Int, logs: Logs, model: Sequential) throws {
         if saveBestOnly {
-            guard let current = monitor.value(in: logs) else {
-                throw LayerError.invalidTrainingArgument(argument: "ModelCheckpoint monitor", value: monitor.key,
-                                                         expected: "one of the logged keys \(logs.keys.sorted())")
-            }
+            let current = try monitor.value(in: logs, for: "ModelCheckpoint")
             guard monitor.isImprovement(current) else { return }
             monitor.record(current)
         }

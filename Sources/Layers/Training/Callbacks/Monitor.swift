@@ -27,7 +27,14 @@ struct Monitor {
         best = isMinimizing ? .infinity : -.infinity
     }
 
-    func value(in logs: Logs) -> Float? { logs[key] }
+    /// The monitored value; a key missing from the logs is a configuration error, not a silent no-op.
+    func value(in logs: Logs, for callback: String) throws -> Float {
+        guard let value = logs[key] else {
+            throw LayerError.invalidTrainingArgument(argument: "\(callback) monitor", value: key,
+                                                     expected: "one of the logged keys \(logs.keys.sorted())")
+        }
+        return value
+    }
 
     func isImprovement(_ current: Float) -> Bool {
         isMinimizing ? current + minDelta < best : current - minDelta > best
