@@ -43,7 +43,8 @@ public final class Adam: Optimizer {
         let correction = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
         for parameter in parameters where parameter.isTrainable {
             let state: Moments
-            if let existing = moments[ObjectIdentifier(parameter)] {
+            // The count check guards against a freed parameter's identifier being reused by a new one.
+            if let existing = moments[ObjectIdentifier(parameter)], existing.m.count == parameter.count {
                 state = existing
             } else {
                 state = Moments(count: parameter.count)

@@ -29,14 +29,21 @@ public final class SGD: Optimizer {
         iterations += 1
         let (lr, mu) = (learningRate, momentum)
         for parameter in parameters where parameter.isTrainable {
+            guard mu != 0 else {
+                parameter.gradient.withUnsafeBufferPointer { g in
+                    parameter.value.withUnsafeMutableBufferPointer { w in for i in w.indices { w[i] -= lr * g[i] } }
+                }
+                continue
+            }
             let key = ObjectIdentifier(parameter)
-            var velocity = velocities[key] ?? [Float](repeating: 0, count: parameter.count)
-            velocities[key] = nil
+            // The count check guards against a freed parameter's identifier being reused by a new one.
+            var velocity = velocities[key].flatMap { $0.count == parameter.count ? $0 : nil }
+                ?? [Float](repeating: 0, count: parameter.count)
+            velocities[key] = nil  // keep the array uniquely referenced while it is updated in place
             velocity.withUnsafeMutableBufferPointer { v in
                 parameter.gradient.withUnsafeBufferPointer { g in
                     parameter.value.withUnsafeMutableBufferPointer { w in
                         for i in w.indices {
-                            if mu == 0 { w[i] -= lr * g[i]; continue }
                             v[i] = mu * v[i] - lr * g[i]
                             w[i] += nesterov ? mu * v[i] - lr * g[i] : v[i]
                         }
