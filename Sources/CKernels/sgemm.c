@@ -157,6 +157,54 @@ int rek_sgemm_kernel_width(void) {
     return 0;
 }
 
+typedef void (*gemm_fn)(long M, long N, long K, const float *A, long sai, long sak,
+                        const float *B, long ldb, float *C, long ldc);
+
+// Work below this many multiply-adds stays on the calling thread (handing it over costs more).
+#define PARALLEL_MIN_MULTIPLY_ADDS (1L << 17)
+
+// One share of a product: a band of rows or of columns of C. Every element of C is computed by
+// exactly the same instructions whichever band holds it (rows are independent; column bands start
+// at multiples of 32, the SIMD tile width), so the result is identical for every thread count.
+typedef struct {
+    gemm_fn fn;
+    long M, N, K, sai, sak, ldb, ldc, step;
+    int byRows;
+    const float *A, *B;
+    float *C;
+} gemm_share;
+
+static void run_share(void *context, long index) {
+    const gemm_share *g = (const gemm_share *)context;
+    const long start = index * g->step;
+    if (g->byRows) {
+        const long rows = min_l(g->step, g->M - start);
+        if (rows > 0) g->fn(rows, g->N, g->K, g->A + start * g->sai, g->sai, g->sak, g->B, g->ldb, g->C + start * g->ldc, g->ldc);
+    } else {
+        const long columns = min_l(g->step, g->N - start);
+        if (columns > 0) g->fn(g->M, columns, g->K, g->A, g->sai, g->sak, g->B + start, g->ldb, g->C + start, g->ldc);
+    }
+}
+
+static long round_up(long value, long multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+static void run_gemm(gemm_fn fn, long M, long N, long K, const float *A, long sai, long sak,
+                     const float *B, long ldb, float *C, long ldc) {
+    const long threads = M * N * K >= PARALLEL_MIN_MULTIPLY_ADDS ? rek_parallel_available() : 1;
+    gemm_share share = {fn, M, N, K, sai, sak, ldb, ldc, 0, 1, A, B, C};
+    long shares = 1;
+    if (threads > 1 && M >= 16) {
+        share.step = round_up((M + threads - 1) / threads, 8);
+        shares = (M + share.step - 1) / share.step;
+    } else if (threads > 1 && N >= 64) {
+        share.byRows = 0;
+        share.step = round_up((N + threads - 1) / threads, 32);
+        shares = (N + share.step - 1) / share.step;
+    }
+    if (shares <= 1) { fn(M, N, K, A, sai, sak, B, ldb, C, ldc); return; }
+    rek_parallel_for(shares, run_share, &share);
+}
+
 static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
                   const float *A, long lda, const float *B, long ldb,
                   float beta, float *C, long ldc) {
@@ -176,13 +224,15 @@ static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
             }
         return;
     }
-    const int width = allowSIMD ? rek_sgemm_kernel_width() : 0;
+    if (!allowSIMD) { gemm_portable(M, N, K, A, sai, sak, Bc, ldbc, C, ldc); return; }
+    const int width = rek_sgemm_kernel_width();
+    gemm_fn fn = gemm_portable;
 #ifdef REK_X86
-    if (width == 512) { gemm_avx512(M, N, K, A, sai, sak, Bc, ldbc, C, ldc); return; }
-    if (width == 256) { gemm_avx2(M, N, K, A, sai, sak, Bc, ldbc, C, ldc); return; }
+    if (width == 512) fn = gemm_avx512;
+    else if (width == 256) fn = gemm_avx2;
 #endif
     (void)width;
-    gemm_portable(M, N, K, A, sai, sak, Bc, ldbc, C, ldc);
+    run_gemm(fn, M, N, K, A, sai, sak, Bc, ldbc, C, ldc);
 }
 
 void rek_sgemm(int transA, int transB, long M, long N, long K, const float *A, long lda,

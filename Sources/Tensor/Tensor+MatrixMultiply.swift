@@ -77,11 +77,12 @@ public enum MatrixKernels {
         }
     }
 
-    /// `sums[j] += Σ_row a[row, j]` for `rows` rows of `columns` contiguous elements (a bias gradient).
-    public static func accumulateColumnSums(of a: UnsafePointer<Float>, rows: Int, columns: Int,
+    /// `sums[j] += Σ_row a[row, j]` for `rows` rows of `columns` elements, consecutive rows `stride`
+    /// apart (`columns` by default): a bias gradient.
+    public static func accumulateColumnSums(of a: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int? = nil,
                                             into sums: UnsafeMutablePointer<Float>) {
         for row in 0..<rows {
-            let source = a + row * columns
+            let source = a + row * (stride ?? columns)
             for j in 0..<columns { sums[j] += source[j] }
         }
     }

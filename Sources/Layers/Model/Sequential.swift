@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 /// A stack of layers, each feeding the next: Keras' `Sequential` model.
@@ -37,6 +38,8 @@ public final class Sequential {
         self.inputShape = inputShape
         self.outputShape = inputShape
         self.generator = SeededGenerator(seed: seed)
+        // Every batch allocates and frees tensors of the same sizes: keep that memory for reuse.
+        rek_retain_freed_memory()
     }
 
     /// Creates a model from a list of layers written one per line.

@@ -163,40 +163,63 @@ public final class LSTM: Layer {
         let a = cellActivation.reserve(batch * steps * u)
         let (act, recurrent) = (activation.kernelCode, recurrentActivation.kernelCode)
 
-        input.withUnsafeBufferPointer { x in
-            kernel.value.withUnsafeBufferPointer { w in
-                MatrixKernels.multiply(m: batch * steps, n: g4, k: features, a: x.baseAddress!, lda: features,
-                                       b: w.baseAddress!, ldb: g4, c: z, ldc: g4)
-            }
-        }
-        if let bias {
-            bias.value.withUnsafeBufferPointer { b in
-                MatrixKernels.addRowVector(b.baseAddress!, to: z, rows: batch * steps, columns: g4)
-            }
-        }
-        recurrentKernel.value.withUnsafeBufferPointer { uk in
-            for t in 0..<steps {
-                // z[:, t, :] += h[:, t, :] · recurrentKernel (h slot t holds hₜ₋₁).
-                MatrixKernels.multiply(m: batch, n: g4, k: u, a: h + t * u, lda: (steps + 1) * u,
-                                       b: uk.baseAddress!, ldb: g4, beta: 1, c: z + t * g4, ldc: steps * g4)
-                rek_lstm_cell_forward(batch, u, act, recurrent, z + t * g4, steps * g4,
-                                      c + t * u, (steps + 1) * u, c + (t + 1) * u, (steps + 1) * u,
-                                      a + t * u, steps * u, h + (t + 1) * u, (steps + 1) * u)
-            }
-        }
-        cachedInput = input
-
         var output = Tensor(zeros: returnSequences ? [batch, steps, u] : [batch, u])
-        output.withUnsafeMutableBufferPointer { out in
-            for b in 0..<batch {
-                if returnSequences {
-                    (out.baseAddress! + b * steps * u).update(from: h + (b * (steps + 1) + 1) * u, count: steps * u)
-                } else {
-                    (out.baseAddress! + b * u).update(from: h + (b * (steps + 1) + steps) * u, count: u)
+        let bands = rowBands(batch)
+        input.withUnsafeBufferPointer { xs in
+            output.withUnsafeMutableBufferPointer { out in
+                kernel.value.withUnsafeBufferPointer { w in
+                    recurrentKernel.value.withUnsafeBufferPointer { uk in withBias { b in
+                        let (x, y, w, uk) = (xs.baseAddress!, out.baseAddress!, w.baseAddress!, uk.baseAddress!)
+                        // Each band of rows runs its whole sequence on its own: rows never interact.
+                        Parallel.forEach(bands.count) { band in
+                            let (first, rows) = (bands[band].lowerBound, bands[band].count)
+                            let z = z + first * steps * g4, h = h + first * (steps + 1) * u
+                            let c = c + first * (steps + 1) * u, a = a + first * steps * u
+                            MatrixKernels.multiply(m: rows * steps, n: g4, k: features, a: x + first * steps * features,
+                                                   lda: features, b: w, ldb: g4, c: z, ldc: g4)
+                            if let b { MatrixKernels.addRowVector(b, to: z, rows: rows * steps, columns: g4) }
+                            for t in 0..<steps {
+                                // z[:, t, :] += h[:, t, :] · recurrentKernel (h slot t holds hₜ₋₁).
+                                MatrixKernels.multiply(m: rows, n: g4, k: u, a: h + t * u, lda: (steps + 1) * u,
+                                                       b: uk, ldb: g4, beta: 1, c: z + t * g4, ldc: steps * g4)
+                                rek_lstm_cell_forward(rows, u, act, recurrent, z + t * g4, steps * g4,
+                                                      c + t * u, (steps + 1) * u, c + (t + 1) * u, (steps + 1) * u,
+                                                      a + t * u, steps * u, h + (t + 1) * u, (steps + 1) * u)
+                            }
+                            for row in 0..<rows {
+                                let target = y + (first + row) * (returnSequences ? steps * u : u)
+                                let source = h + row * (steps + 1) * u
+                                if returnSequences { target.update(from: source + u, count: steps * u) }
+                                else { target.update(from: source + steps * u, count: u) }
+                            }
+                        }
+                    } }
                 }
             }
         }
+        cachedInput = input
         return output
+    }
+
+    /// Bands of batch rows, processed concurrently: at least one per available thread (when the batch
+    /// has 16 rows or more) and at most `maximumBandRows` rows each, so that one band's gates and
+    /// states stay in cache through the whole sequence.
+    private func rowBands(_ batch: Int) -> [Range<Int>] {
+        let threads = batch >= 16 ? Parallel.availableThreads : 1
+        return Parallel.partition(batch, into: Swift.max(threads, (batch + Self.maximumBandRows - 1) / Self.maximumBandRows),
+                                  multipleOf: 8)
+    }
+
+    private static let maximumBandRows = 64
+
+    private func withBias<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let bias else { return body(nil) }
+        return bias.value.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    private func withBiasGradient<R>(_ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+        guard let bias else { return body(nil) }
+        return bias.gradient.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
@@ -209,43 +232,58 @@ public final class LSTM: Layer {
         let dc = cellGradient.reserve(batch * u, zeroed: true)     // ∂loss/∂cₜ from later steps
         let (act, recurrent) = (activation.kernelCode, recurrentActivation.kernelCode)
 
-        outputGradient.withUnsafeBufferPointer { dy in
-            recurrentKernel.value.withUnsafeBufferPointer { uk in
-                for t in stride(from: steps - 1, through: 0, by: -1) {
-                    let external: UnsafePointer<Float>? = returnSequences
-                        ? dy.baseAddress! + t * u
-                        : (t == steps - 1 ? dy.baseAddress! : nil)
-                    rek_lstm_cell_backward(batch, u, act, recurrent, z + t * g4, steps * g4, c + t * u, (steps + 1) * u,
-                                           a + t * u, steps * u, external, returnSequences ? steps * u : u,
-                                           dh, dc, dz + t * g4, steps * g4)
-                    // ∂loss/∂hₜ₋₁ = dzₜ · recurrentKernelᵀ
-                    MatrixKernels.multiply(transposeB: true, m: batch, n: u, k: g4, a: dz + t * g4, lda: steps * g4,
-                                           b: uk.baseAddress!, ldb: g4, c: dh, ldc: u)
+        var inputGradient = Tensor(zeros: input.shape)
+        let bands = rowBands(batch)
+        outputGradient.withUnsafeBufferPointer { dys in
+            inputGradient.withUnsafeMutableBufferPointer { dxs in
+                kernel.value.withUnsafeBufferPointer { w in
+                    recurrentKernel.value.withUnsafeBufferPointer { uk in
+                        let (dy, dx, w, uk) = (dys.baseAddress!, dxs.baseAddress!, w.baseAddress!, uk.baseAddress!)
+                        let ldy = returnSequences ? steps * u : u
+                        Parallel.forEach(bands.count) { band in
+                            let (first, rows) = (bands[band].lowerBound, bands[band].count)
+                            let z = z + first * steps * g4, dz = dz + first * steps * g4
+                            let c = c + first * (steps + 1) * u, a = a + first * steps * u
+                            let dh = dh + first * u, dc = dc + first * u, dy = dy + first * ldy
+                            for t in stride(from: steps - 1, through: 0, by: -1) {
+                                let external: UnsafePointer<Float>? = returnSequences
+                                    ? dy + t * u
+                                    : (t == steps - 1 ? dy : nil)
+                                rek_lstm_cell_backward(rows, u, act, recurrent, z + t * g4, steps * g4, c + t * u, (steps + 1) * u,
+                                                       a + t * u, steps * u, external, ldy, dh, dc, dz + t * g4, steps * g4)
+                                // ∂loss/∂hₜ₋₁ = dzₜ · recurrentKernelᵀ
+                                MatrixKernels.multiply(transposeB: true, m: rows, n: u, k: g4, a: dz + t * g4, lda: steps * g4,
+                                                       b: uk, ldb: g4, c: dh, ldc: u)
+                            }
+                            MatrixKernels.multiply(transposeB: true, m: rows * steps, n: features, k: g4, a: dz, lda: g4,
+                                                   b: w, ldb: g4, c: dx + first * steps * features, ldc: features)
+                        }
+                    }
                 }
             }
         }
 
-        // Weight gradients: one product per weight over all steps (hₜ₋₁ is h slot t).
-        recurrentKernel.gradient.withUnsafeMutableBufferPointer { du in
-            for t in 0..<steps {
-                MatrixKernels.multiply(transposeA: true, m: u, n: g4, k: batch, a: h + t * u, lda: (steps + 1) * u,
-                                       b: dz + t * g4, ldb: steps * g4, beta: 1, c: du.baseAddress!, ldc: g4)
-            }
-        }
-        input.withUnsafeBufferPointer { x in
-            kernel.gradient.withUnsafeMutableBufferPointer { dw in
-                MatrixKernels.multiply(transposeA: true, m: features, n: g4, k: batch * steps, a: x.baseAddress!, lda: features,
-                                       b: dz, ldb: g4, beta: 1, c: dw.baseAddress!, ldc: g4)
-            }
-        }
-        bias?.gradient.withUnsafeMutableBufferPointer { db in
-            MatrixKernels.accumulateColumnSums(of: dz, rows: batch * steps, columns: g4, into: db.baseAddress!)
-        }
-        var inputGradient = Tensor(zeros: input.shape)
-        inputGradient.withUnsafeMutableBufferPointer { dx in
-            kernel.value.withUnsafeBufferPointer { w in
-                MatrixKernels.multiply(transposeB: true, m: batch * steps, n: features, k: g4, a: dz, lda: g4,
-                                       b: w.baseAddress!, ldb: g4, c: dx.baseAddress!, ldc: features)
+        // Weight gradients: one product per weight over all rows and steps (hₜ₋₁ is h slot t), in
+        // bands of gate columns so each column's sum keeps one order whatever the thread count.
+        let columns = Parallel.partition(g4, into: Parallel.availableThreads, multipleOf: 32)
+        input.withUnsafeBufferPointer { xs in
+            kernel.gradient.withUnsafeMutableBufferPointer { dws in
+                recurrentKernel.gradient.withUnsafeMutableBufferPointer { dus in withBiasGradient { db in
+                    let (x, dw, du) = (xs.baseAddress!, dws.baseAddress!, dus.baseAddress!)
+                    Parallel.forEach(columns.count) { band in
+                        let (first, width) = (columns[band].lowerBound, columns[band].count)
+                        for t in 0..<steps {
+                            MatrixKernels.multiply(transposeA: true, m: u, n: width, k: batch, a: h + t * u, lda: (steps + 1) * u,
+                                                   b: dz + t * g4 + first, ldb: steps * g4, beta: 1, c: du + first, ldc: g4)
+                        }
+                        MatrixKernels.multiply(transposeA: true, m: features, n: width, k: batch * steps, a: x, lda: features,
+                                               b: dz + first, ldb: g4, beta: 1, c: dw + first, ldc: g4)
+                        if let db {
+                            MatrixKernels.accumulateColumnSums(of: dz + first, rows: batch * steps, columns: width,
+                                                               stride: g4, into: db + first)
+                        }
+                    }
+                } }
             }
         }
         return inputGradient

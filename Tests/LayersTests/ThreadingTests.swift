@@ -1,0 +1,42 @@
+import Testing
+import Layers
+import Tensor
+
+/// Layers split batches across threads; results must not depend on how, or on the thread count.
+@Suite struct ThreadingTests {
+    /// An LSTM processes bands of rows concurrently: each row's output and gradients must be exactly
+    /// what that row gives on its own.
+    @Test(arguments: [true, false])
+    func lstmRowsAreIndependentOfTheirBatch(returnSequences: Bool) throws {
+        var generator = SeededGenerator(seed: 9)
+        let lstm = LSTM(units: 12, activation: .relu, returnSequences: returnSequences)
+        try lstm.build(inputShape: [4, 7], using: &generator)
+        let batch = 150   // several bands
+        let x = Tensor.normal(shape: [batch, 4, 7], using: &generator)
+        let y = try lstm.forward(x, training: true)
+        let dy = Tensor.normal(shape: y.shape, using: &generator)
+        let dx = try lstm.backward(dy)
+        for row in [0, 63, 64, 149] {
+            let single = try lstm.forward(x.slicingBatch(row..<row + 1), training: true)
+            #expect(single == y.slicingBatch(row..<row + 1))
+            #expect(try lstm.backward(dy.slicingBatch(row..<row + 1)) == dx.slicingBatch(row..<row + 1))
+        }
+    }
+
+    @Test func trainingIsBitIdenticalForEveryThreadCount() throws {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        var generator = SeededGenerator(seed: 4)
+        let x = Tensor.normal(shape: [200, 5, 59], using: &generator)
+        var runs: [([Tensor], [Float])] = []
+        for threads in [1, 2, 4] {
+            Parallel.threadCount = threads
+            let model = try seedAutoencoder(seed: 3)
+            model.compile(optimizer: Adam(learningRate: 1e-3), loss: MeanSquaredError())
+            let history = try model.fit(x, x, epochs: 2, batchSize: 64, verbose: .silent)
+            runs.append((model.parameters.map(\.value), history.loss))
+        }
+        #expect(runs[0].0 == runs[1].0 && runs[1].0 == runs[2].0)
+        #expect(runs[0].1 == runs[1].1 && runs[1].1 == runs[2].1)
+    }
+}
