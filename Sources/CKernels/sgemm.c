@@ -5,7 +5,6 @@
 // the package free of build flags.
 #include "CKernels.h"
 #include <stdlib.h>
-#include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -38,18 +37,17 @@ static const float *contiguous_b(int transB, long N, long K, const float *B, lon
 
 static void scale_c(long M, long N, float beta, float *C, long ldc) {
     if (beta == 1.0f) return;
-    for (long i = 0; i < M; i++) {
-        float *row = C + i * ldc;
-        if (beta == 0.0f) memset(row, 0, (size_t)N * sizeof(float));
-        else for (long j = 0; j < N; j++) row[j] *= beta;
-    }
+    for (long i = 0; i < M; i++)
+        for (long j = 0; j < N; j++) C[i * ldc + j] *= beta;
 }
 
-// Portable: C += A·B with strides, i-k-j order so the inner loop streams rows of B and C.
+// Portable: C (+)= A·B (+ bias) with strides, i-k-j order so the inner loop streams rows of B and C.
+// `store` overwrites C instead of adding to it; `bias` (may be NULL) is added then.
 static void gemm_portable(long M, long N, long K, const float *A, long sai, long sak,
-                          const float *B, long ldb, float *C, long ldc) {
+                          const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
     for (long i = 0; i < M; i++) {
         float *c = C + i * ldc;
+        if (store) for (long j = 0; j < N; j++) c[j] = bias ? bias[j] : 0.0f;
         for (long k = 0; k < K; k++) {
             const float a = A[i * sai + k * sak];
             const float *b = B + k * ldb;
@@ -63,7 +61,7 @@ static void gemm_portable(long M, long N, long K, const float *A, long sai, long
 #define DEFINE_K512(R)                                                                              \
 __attribute__((target("avx512f,fma"))) static void k512_##R(                                        \
     long kc, const float *a, long sai, long sak, const float *b, long ldb, float *c, long ldc,       \
-    __mmask16 m0, __mmask16 m1) {                                                                    \
+    __mmask16 m0, __mmask16 m1, int store, const float *bias) {                                     \
     __m512 c0[R], c1[R];                                                                            \
     for (int r = 0; r < R; r++) { c0[r] = _mm512_setzero_ps(); c1[r] = _mm512_setzero_ps(); }      \
     for (long k = 0; k < kc; k++) {                                                                 \
@@ -75,6 +73,15 @@ __attribute__((target("avx512f,fma"))) static void k512_##R(                    
             c1[r] = _mm512_fmadd_ps(av, b1, c1[r]);                                                 \
         }                                                                                           \
     }                                                                                               \
+    if (store) {                                                                                    \
+        const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();         \
+        const __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();    \
+        for (int r = 0; r < R; r++) {                                                               \
+            _mm512_mask_storeu_ps(c + r * ldc, m0, _mm512_add_ps(c0[r], bias0));                   \
+            _mm512_mask_storeu_ps(c + r * ldc + 16, m1, _mm512_add_ps(c1[r], bias1));              \
+        }                                                                                           \
+        return;                                                                                     \
+    }                                                                                               \
     for (int r = 0; r < R; r++) {                                                                   \
         float *cr = c + r * ldc;                                                                    \
         _mm512_mask_storeu_ps(cr, m0, _mm512_add_ps(c0[r], _mm512_maskz_loadu_ps(m0, cr)));        \
@@ -84,12 +91,13 @@ __attribute__((target("avx512f,fma"))) static void k512_##R(                    
 DEFINE_K512(1) DEFINE_K512(2) DEFINE_K512(3) DEFINE_K512(4)
 DEFINE_K512(5) DEFINE_K512(6) DEFINE_K512(7) DEFINE_K512(8)
 
-typedef void (*k512_fn)(long, const float *, long, long, const float *, long, float *, long, __mmask16, __mmask16);
+typedef void (*k512_fn)(long, const float *, long, long, const float *, long, float *, long, __mmask16, __mmask16,
+                        int, const float *);
 static const k512_fn k512_table[9] = {NULL, k512_1, k512_2, k512_3, k512_4, k512_5, k512_6, k512_7, k512_8};
 
 __attribute__((target("avx512f,fma")))
 static void gemm_avx512(long M, long N, long K, const float *A, long sai, long sak,
-                        const float *B, long ldb, float *C, long ldc) {
+                        const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
     for (long k0 = 0; k0 < K; k0 += KC) {
         const long kc = min_l(KC, K - k0);
         for (long j0 = 0; j0 < N; j0 += 32) {
@@ -99,7 +107,7 @@ static void gemm_avx512(long M, long N, long K, const float *A, long sai, long s
             for (long i0 = 0; i0 < M; i0 += 8) {
                 const long mr = min_l(8, M - i0);
                 k512_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
-                               C + i0 * ldc + j0, ldc, m0, m1);
+                               C + i0 * ldc + j0, ldc, m0, m1, store && k0 == 0, bias ? bias + j0 : NULL);
             }
         }
     }
@@ -108,7 +116,8 @@ static void gemm_avx512(long M, long N, long K, const float *A, long sai, long s
 // ---- AVX2/FMA: 6 rows × 16 columns in 12 ymm accumulators; column tail handled portably -------
 #define DEFINE_K256(R)                                                                              \
 __attribute__((target("avx2,fma"))) static void k256_##R(                                           \
-    long kc, const float *a, long sai, long sak, const float *b, long ldb, float *c, long ldc) {     \
+    long kc, const float *a, long sai, long sak, const float *b, long ldb, float *c, long ldc,       \
+    int store, const float *bias) {                                                                  \
     __m256 c0[R], c1[R];                                                                            \
     for (int r = 0; r < R; r++) { c0[r] = _mm256_setzero_ps(); c1[r] = _mm256_setzero_ps(); }      \
     for (long k = 0; k < kc; k++) {                                                                 \
@@ -120,6 +129,15 @@ __attribute__((target("avx2,fma"))) static void k256_##R(                       
             c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);                                                 \
         }                                                                                           \
     }                                                                                               \
+    if (store) {                                                                                    \
+        const __m256 bias0 = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();                   \
+        const __m256 bias1 = bias ? _mm256_loadu_ps(bias + 8) : _mm256_setzero_ps();               \
+        for (int r = 0; r < R; r++) {                                                               \
+            _mm256_storeu_ps(c + r * ldc, _mm256_add_ps(c0[r], bias0));                            \
+            _mm256_storeu_ps(c + r * ldc + 8, _mm256_add_ps(c1[r], bias1));                        \
+        }                                                                                           \
+        return;                                                                                     \
+    }                                                                                               \
     for (int r = 0; r < R; r++) {                                                                   \
         float *cr = c + r * ldc;                                                                    \
         _mm256_storeu_ps(cr, _mm256_add_ps(c0[r], _mm256_loadu_ps(cr)));                           \
@@ -128,12 +146,12 @@ __attribute__((target("avx2,fma"))) static void k256_##R(                       
 }
 DEFINE_K256(1) DEFINE_K256(2) DEFINE_K256(3) DEFINE_K256(4) DEFINE_K256(5) DEFINE_K256(6)
 
-typedef void (*k256_fn)(long, const float *, long, long, const float *, long, float *, long);
+typedef void (*k256_fn)(long, const float *, long, long, const float *, long, float *, long, int, const float *);
 static const k256_fn k256_table[7] = {NULL, k256_1, k256_2, k256_3, k256_4, k256_5, k256_6};
 
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(long M, long N, long K, const float *A, long sai, long sak,
-                      const float *B, long ldb, float *C, long ldc) {
+                      const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
     const long n16 = N - N % 16;
     for (long k0 = 0; k0 < K; k0 += KC) {
         const long kc = min_l(KC, K - k0);
@@ -141,10 +159,10 @@ static void gemm_avx2(long M, long N, long K, const float *A, long sai, long sak
             for (long i0 = 0; i0 < M; i0 += 6) {
                 const long mr = min_l(6, M - i0);
                 k256_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
-                               C + i0 * ldc + j0, ldc);
+                               C + i0 * ldc + j0, ldc, store && k0 == 0, bias ? bias + j0 : NULL);
             }
     }
-    if (n16 < N) gemm_portable(M, N - n16, K, A, sai, sak, B + n16, ldb, C + n16, ldc);
+    if (n16 < N) gemm_portable(M, N - n16, K, A, sai, sak, B + n16, ldb, C + n16, ldc, store, bias ? bias + n16 : NULL);
 }
 #endif
 
@@ -158,7 +176,7 @@ int rek_sgemm_kernel_width(void) {
 }
 
 typedef void (*gemm_fn)(long M, long N, long K, const float *A, long sai, long sak,
-                        const float *B, long ldb, float *C, long ldc);
+                        const float *B, long ldb, float *C, long ldc, int store, const float *bias);
 
 // Work below this many multiply-adds stays on the calling thread (handing it over costs more).
 #define PARALLEL_MIN_MULTIPLY_ADDS (1L << 17)
@@ -169,8 +187,8 @@ typedef void (*gemm_fn)(long M, long N, long K, const float *A, long sai, long s
 typedef struct {
     gemm_fn fn;
     long M, N, K, sai, sak, ldb, ldc, step;
-    int byRows;
-    const float *A, *B;
+    int byRows, store;
+    const float *A, *B, *bias;
     float *C;
 } gemm_share;
 
@@ -179,19 +197,21 @@ static void run_share(void *context, long index) {
     const long start = index * g->step;
     if (g->byRows) {
         const long rows = min_l(g->step, g->M - start);
-        if (rows > 0) g->fn(rows, g->N, g->K, g->A + start * g->sai, g->sai, g->sak, g->B, g->ldb, g->C + start * g->ldc, g->ldc);
+        if (rows > 0) g->fn(rows, g->N, g->K, g->A + start * g->sai, g->sai, g->sak, g->B, g->ldb, g->C + start * g->ldc, g->ldc,
+                            g->store, g->bias);
     } else {
         const long columns = min_l(g->step, g->N - start);
-        if (columns > 0) g->fn(g->M, columns, g->K, g->A, g->sai, g->sak, g->B + start, g->ldb, g->C + start, g->ldc);
+        if (columns > 0) g->fn(g->M, columns, g->K, g->A, g->sai, g->sak, g->B + start, g->ldb, g->C + start, g->ldc,
+                               g->store, g->bias ? g->bias + start : NULL);
     }
 }
 
 static long round_up(long value, long multiple) { return (value + multiple - 1) / multiple * multiple; }
 
 static void run_gemm(gemm_fn fn, long M, long N, long K, const float *A, long sai, long sak,
-                     const float *B, long ldb, float *C, long ldc) {
+                     const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
     const long threads = M * N * K >= PARALLEL_MIN_MULTIPLY_ADDS ? rek_parallel_available() : 1;
-    gemm_share share = {fn, M, N, K, sai, sak, ldb, ldc, 0, 1, A, B, C};
+    gemm_share share = {fn, M, N, K, sai, sak, ldb, ldc, 0, 1, store, A, B, bias, C};
     long shares = 1;
     if (threads > 1 && M >= 16) {
         share.step = round_up((M + threads - 1) / threads, 8);
@@ -201,30 +221,35 @@ static void run_gemm(gemm_fn fn, long M, long N, long K, const float *A, long sa
         share.step = round_up((N + threads - 1) / threads, 32);
         shares = (N + share.step - 1) / share.step;
     }
-    if (shares <= 1) { fn(M, N, K, A, sai, sak, B, ldb, C, ldc); return; }
+    if (shares <= 1) { fn(M, N, K, A, sai, sak, B, ldb, C, ldc, store, bias); return; }
     rek_parallel_for(shares, run_share, &share);
 }
 
 static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
                   const float *A, long lda, const float *B, long ldb,
-                  float beta, float *C, long ldc) {
+                  float beta, const float *bias, float *C, long ldc) {
     if (M <= 0 || N <= 0) return;
-    scale_c(M, N, beta, C, ldc);
-    if (K <= 0) return;
+    // beta == 0: the kernels overwrite C (plus bias) on their first pass; no clearing pass.
+    const int store = beta == 0.0f;
+    if (!store) {
+        scale_c(M, N, beta, C, ldc);
+        if (bias) rek_add_row_vector(bias, C, M, N);   // strided C: one row at a time
+        bias = NULL;
+    }
     const long sai = transA ? 1 : lda, sak = transA ? lda : 1;
     long ldbc = ldb;
-    const float *Bc = contiguous_b(transB, N, K, B, ldb, &ldbc);
-    if (!Bc) {
-        // No memory for the packed panel: a plain loop over the transposed B, slower but correct.
+    const float *Bc = K > 0 ? contiguous_b(transB, N, K, B, ldb, &ldbc) : B;
+    if (K <= 0 || !Bc) {
+        // Nothing to multiply, or no memory for the packed panel: plain loops, slower but correct.
         for (long i = 0; i < M; i++)
             for (long j = 0; j < N; j++) {
                 float sum = 0;
                 for (long k = 0; k < K; k++) sum += A[i * sai + k * sak] * B[j * ldb + k];
-                C[i * ldc + j] += sum;
+                C[i * ldc + j] = (store ? (bias ? bias[j] : 0.0f) : C[i * ldc + j]) + sum;
             }
         return;
     }
-    if (!allowSIMD) { gemm_portable(M, N, K, A, sai, sak, Bc, ldbc, C, ldc); return; }
+    if (!allowSIMD) { gemm_portable(M, N, K, A, sai, sak, Bc, ldbc, C, ldc, store, bias); return; }
     const int width = rek_sgemm_kernel_width();
     gemm_fn fn = gemm_portable;
 #ifdef REK_X86
@@ -232,15 +257,15 @@ static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
     else if (width == 256) fn = gemm_avx2;
 #endif
     (void)width;
-    run_gemm(fn, M, N, K, A, sai, sak, Bc, ldbc, C, ldc);
+    run_gemm(fn, M, N, K, A, sai, sak, Bc, ldbc, C, ldc, store, bias);
 }
 
 void rek_sgemm(int transA, int transB, long M, long N, long K, const float *A, long lda,
-               const float *B, long ldb, float beta, float *C, long ldc) {
-    sgemm(1, transA, transB, M, N, K, A, lda, B, ldb, beta, C, ldc);
+               const float *B, long ldb, float beta, const float *bias, float *C, long ldc) {
+    sgemm(1, transA, transB, M, N, K, A, lda, B, ldb, beta, bias, C, ldc);
 }
 
 void rek_sgemm_reference(int transA, int transB, long M, long N, long K, const float *A, long lda,
                          const float *B, long ldb, float beta, float *C, long ldc) {
-    sgemm(0, transA, transB, M, N, K, A, lda, B, ldb, beta, C, ldc);
+    sgemm(0, transA, transB, M, N, K, A, lda, B, ldb, beta, NULL, C, ldc);
 }

@@ -1,34 +1,44 @@
 import CKernels
 
 extension Tensor {
-    /// The matrix product of two rank-2 tensors, optionally transposing either operand first.
+    /// The matrix product of two rank-2 tensors, optionally transposing either operand first and
+    /// adding a row vector to every row of the result (a layer's bias, at no extra pass).
     ///
     ///     let a = Tensor(rows: [[1, 2], [3, 4]])
-    ///     a.matmul(a).scalars                   // [7, 10, 15, 22]
-    ///     a.matmul(a, transposeSelf: true)      // aᵀ·a
+    ///     a.matmul(a).scalars                                  // [7, 10, 15, 22]
+    ///     a.matmul(a, transposeSelf: true)                     // aᵀ·a
+    ///     a.matmul(a, addingRowVector: Tensor([1, 1])).scalars // [8, 11, 16, 23]
     ///
     /// A rank-3 or higher `self` is treated as a matrix of its leading axes by its last axis
     /// (Keras' Dense on a sequence), and the result keeps those leading axes.
     ///
-    /// - Precondition: the inner dimensions agree.
-    /// - Complexity: O(m·n·k); runs a register-blocked AVX-512 or AVX2 kernel when the CPU has one.
-    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
+    /// - Precondition: the inner dimensions agree; `rowVector` has one element per result column.
+    /// - Complexity: O(m·n·k); runs a register-blocked AVX-512 or AVX2 kernel when the CPU has one,
+    ///   on several threads when the product is large enough (see ``Parallel``).
+    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false,
+                       addingRowVector rowVector: Tensor? = nil) -> Tensor {
         let (m, k) = matrixDimensions(transposed: transposeSelf)
         let (k2, n) = other.matrixDimensions(transposed: transposeOther)
         precondition(k == k2, "matmul: inner dimensions differ (\(shape)\(transposeSelf ? "ᵀ" : "") · \(other.shape)\(transposeOther ? "ᵀ" : ""))")
         var outShape = transposeSelf || rank <= 2 ? [m] : Array(shape.dropLast())
         outShape.append(n)
-        var result = Tensor(zeros: outShape)
-        result.addMatmul(self, other, transposeLeft: transposeSelf, transposeRight: transposeOther, beta: 0)
+        if let rowVector {
+            precondition(rowVector.count == n, "matmul: row vector of \(rowVector.count) elements for \(n) columns")
+        }
+        // beta = 0: the kernel writes every element, so the result needs no clearing first.
+        var result = Tensor(shape: outShape, unsafeUninitializedScalars: { _ in })
+        result.addMatmul(self, other, transposeLeft: transposeSelf, transposeRight: transposeOther, beta: 0,
+                         addingRowVector: rowVector)
         return result
     }
 
     /// Accumulates `left · right` into `self`: `self = left·right + beta·self`.
     ///
     /// This is the in-place form used by backward passes to add into a gradient without allocating.
+    /// `rowVector`, when given, is added to every row as well.
     /// - Precondition: `self` has `m·n` elements for the `m×k · k×n` product.
     public mutating func addMatmul(_ left: Tensor, _ right: Tensor, transposeLeft: Bool = false,
-                                   transposeRight: Bool = false, beta: Float = 1) {
+                                   transposeRight: Bool = false, beta: Float = 1, addingRowVector rowVector: Tensor? = nil) {
         let (m, k) = left.matrixDimensions(transposed: transposeLeft)
         let (k2, n) = right.matrixDimensions(transposed: transposeRight)
         precondition(k == k2, "matmul: inner dimensions differ (\(left.shape) · \(right.shape))")
@@ -37,8 +47,12 @@ extension Tensor {
         withUnsafeMutableBufferPointer { c in
             left.withUnsafeBufferPointer { a in
                 right.withUnsafeBufferPointer { b in
-                    rek_sgemm(transposeLeft ? 1 : 0, transposeRight ? 1 : 0, m, n, k,
-                              a.baseAddress, lda, b.baseAddress, ldb, beta, c.baseAddress, n)
+                    func multiply(bias: UnsafePointer<Float>?) {
+                        rek_sgemm(transposeLeft ? 1 : 0, transposeRight ? 1 : 0, m, n, k,
+                                  a.baseAddress, lda, b.baseAddress, ldb, beta, bias, c.baseAddress, n)
+                    }
+                    if let rowVector { rowVector.withUnsafeBufferPointer { multiply(bias: $0.baseAddress) } }
+                    else { multiply(bias: nil) }
                 }
             }
         }
@@ -57,7 +71,8 @@ public enum MatrixKernels {
     /// The SIMD width in bits of the matrix kernel this CPU runs: 512, 256, or 0 for the portable loop.
     public static var simdWidth: Int { Int(rek_sgemm_kernel_width()) }
 
-    /// `C = op(A)·op(B) + beta·C` on raw row-major buffers with leading dimensions (BLAS `sgemm`).
+    /// `C = op(A)·op(B) + beta·C (+ bias)` on raw row-major buffers with leading dimensions (BLAS
+    /// `sgemm`, with an optional row vector `bias` added to every row of C at no extra pass).
     ///
     /// `op(A)` is `m×k` (A is stored `k×m` when `transposeA`), `op(B)` is `k×n`. Leading dimensions
     /// let the operands be strided views, e.g. one time step of a `[batch, time, features]` sequence
@@ -65,26 +80,20 @@ public enum MatrixKernels {
     /// intermediate tensors.
     public static func multiply(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                                beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        rek_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, c, ldc)
+                                beta: Float = 0, bias: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        rek_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, bias, c, ldc)
     }
 
     /// `c[row, j] += vector[j]` for `rows` rows of `columns` contiguous elements (broadcasting a bias).
     public static func addRowVector(_ vector: UnsafePointer<Float>, to c: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        for row in 0..<rows {
-            let target = c + row * columns
-            for j in 0..<columns { target[j] += vector[j] }
-        }
+        rek_add_row_vector(vector, c, rows, columns)
     }
 
     /// `sums[j] += Σ_row a[row, j]` for `rows` rows of `columns` elements, consecutive rows `stride`
     /// apart (`columns` by default): a bias gradient.
     public static func accumulateColumnSums(of a: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int? = nil,
                                             into sums: UnsafeMutablePointer<Float>) {
-        for row in 0..<rows {
-            let source = a + row * (stride ?? columns)
-            for j in 0..<columns { sums[j] += source[j] }
-        }
+        rek_accumulate_column_sums(a, rows, columns, stride ?? columns, sums)
     }
 
     /// The product computed by the portable loop only (a reference for the SIMD kernels).

@@ -75,18 +75,16 @@ extension Tensor {
     /// The items at `indices` along the first axis, in that order (a shuffled batch, a split).
     public func gatheringBatch<Indices: Collection>(_ indices: Indices) -> Tensor where Indices.Element == Int {
         let width = itemCount
-        var result = [Float](repeating: 0, count: indices.count * width)
-        withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { out in
-                for (row, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < batchSize, "batch index \(index) of \(batchSize) items")
-                    (out.baseAddress! + row * width).update(from: source.baseAddress! + index * width, count: width)
-                }
-            }
-        }
         var newShape = shape
         newShape[0] = indices.count
-        return Tensor(shape: newShape, scalars: result)
+        return Tensor(shape: newShape, unsafeUninitializedScalars: { out in
+            withUnsafeBufferPointer { source in
+                for (row, index) in indices.enumerated() {
+                    precondition(index >= 0 && index < batchSize, "batch index \(index) of \(batchSize) items")
+                    (out.baseAddress! + row * width).initialize(from: source.baseAddress! + index * width, count: width)
+                }
+            }
+        })
     }
 
     /// Joins tensors along the first axis.

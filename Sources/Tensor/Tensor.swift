@@ -46,6 +46,17 @@ public struct Tensor: Sendable, Hashable {
         self.init(shape: shape, scalars: Array(repeating: value, count: shape.reduce(1, *)))
     }
 
+    /// Creates a tensor whose elements `initializer` writes, without clearing them first (like
+    /// `Array(unsafeUninitializedCapacity:initializingWith:)`). `initializer` must set every element.
+    public init(shape: [Int], unsafeUninitializedScalars initializer: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        let count = shape.reduce(1, *)
+        let scalars = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try initializer(buffer)
+            initialized = count
+        }
+        self.init(shape: shape, scalars: scalars)
+    }
+
     /// Creates a tensor of zeros.
     public init(zeros shape: [Int]) {
         self.init(repeating: 0, shape: shape)

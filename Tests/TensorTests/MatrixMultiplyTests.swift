@@ -36,4 +36,32 @@ import Tensor
         #expect(y.shape == [2, 3, 5])
         #expect(y.scalars.allSatisfy { $0 == 2 })
     }
+
+    /// With beta = 0 the kernels overwrite C (never read it) and add the bias in the same pass.
+    @Test(arguments: [(5, 3, 7), (64, 59, 128), (9, 40, 70), (300, 64, 100)])
+    func biasIsAddedAndPreviousContentsIgnored(m: Int, k: Int, n: Int) {
+        var generator = SeededGenerator(seed: 3)
+        let a = Tensor.normal(shape: [m, k], using: &generator)
+        let b = Tensor.normal(shape: [k, n], using: &generator)
+        let bias = Tensor.normal(shape: [n], using: &generator)
+        var expected = MatrixKernels.referenceMatmul(a, b)
+        expected.addRowVector(bias)
+        var c = Tensor(repeating: .nan, shape: [m, n])
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                bias.withUnsafeBufferPointer { bias in
+                    c.withUnsafeMutableBufferPointer { c in
+                        MatrixKernels.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                                               bias: bias.baseAddress!, c: c.baseAddress!, ldc: n)
+                    }
+                }
+            }
+        }
+        #expect(c.isApproximatelyEqual(to: expected, absoluteTolerance: 1e-4))
+        #expect(a.matmul(b, addingRowVector: bias) == c)
+        // Accumulating (beta = 1) adds the bias once more.
+        var twice = c
+        twice.addMatmul(a, b, addingRowVector: bias)
+        #expect(twice.isApproximatelyEqual(to: expected * 2, absoluteTolerance: 1e-3))
+    }
 }

@@ -9,14 +9,15 @@
 extern "C" {
 #endif
 
-/// C = op(A) · op(B) + beta · C for row-major float32 matrices.
+/// C = op(A) · op(B) + beta · C + bias for row-major float32 matrices.
 ///
-/// op(A) is M×K (A is K×M when transA != 0), op(B) is K×N (B is N×K when transB != 0).
-/// Dispatches at run time to an AVX-512 or AVX2/FMA micro-kernel when the CPU has it,
-/// and to a portable loop otherwise. beta == 0 ignores the previous contents of C.
+/// op(A) is M×K (A is K×M when transA != 0), op(B) is K×N (B is N×K when transB != 0); `bias`
+/// (N floats, may be NULL) is added to every row. Dispatches at run time to an AVX-512 or AVX2/FMA
+/// micro-kernel when the CPU has it, and to a portable loop otherwise; large products are split
+/// over the thread pool. beta == 0 ignores (and need not initialize) the previous contents of C.
 void rek_sgemm(int transA, int transB, long M, long N, long K,
                const float *A, long lda, const float *B, long ldb,
-               float beta, float *C, long ldc);
+               float beta, const float *bias, float *C, long ldc);
 
 /// Same as `rek_sgemm` but always uses the portable loop (reference for tests).
 void rek_sgemm_reference(int transA, int transB, long M, long N, long K,
@@ -25,6 +26,23 @@ void rek_sgemm_reference(int transA, int transB, long M, long N, long K,
 
 /// Which kernel `rek_sgemm` uses on this CPU: 512 (AVX-512), 256 (AVX2/FMA) or 0 (portable).
 int rek_sgemm_kernel_width(void);
+
+/// c[row, j] += vector[j] for `rows` rows of `columns` contiguous floats (adding a bias).
+void rek_add_row_vector(const float *vector, float *c, long rows, long columns);
+
+/// c[row, j] = vector[j] for `rows` rows of `columns` contiguous floats.
+void rek_fill_rows(const float *vector, float *c, long rows, long columns);
+
+/// sums[j] += Σ_row a[row·stride + j] (a bias gradient).
+void rek_accumulate_column_sums(const float *a, long rows, long columns, long stride, float *sums);
+
+/// Element-wise losses for `rek_loss`.
+enum { REK_LOSS_MSE = 0, REK_LOSS_MAE = 1 };
+
+/// Σ loss(predicted[i] − target[i]) over `count` elements; when `gradient` is not NULL, also
+/// writes gradientScale · ∂loss/∂predicted[i] into it (the derivative of |d| at 0 is 0).
+double rek_loss(int kind, const float *predicted, const float *target, long count,
+                float *gradient, float gradientScale);
 
 /// A chunk of a data-parallel loop: called once for each index in `0 ..< count`.
 typedef void (*rek_task_fn)(void *context, long index);

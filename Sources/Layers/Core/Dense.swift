@@ -110,9 +110,8 @@ public final class Dense: Layer {
         guard input.shape.last == kernel.value.shape[0], input.rank >= 2 else {
             throw LayerError.incompatibleInput(layer: name, expected: "[…, \(kernel.value.shape[0])]", received: Array(input.shape.dropFirst()))
         }
-        var output = input.matmul(kernel.value)
-        if let bias { output.addRowVector(bias.value) }
-        output = activation(output)
+        var output = input.matmul(kernel.value, addingRowVector: bias?.value)
+        output.withUnsafeMutableBufferPointer { activation.apply(to: $0, width: units) }
         regularizationLoss = activityRegularizer?.loss(output) ?? 0
         cachedInput = input
         cachedOutput = output
@@ -127,7 +126,13 @@ public final class Dense: Layer {
             output.withUnsafeBufferPointer { y in activation.backpropagate(g, output: y, width: units) }
         }
         kernel.gradient.addMatmul(input, gradient, transposeLeft: true)
-        if let bias { bias.gradient += gradient.sumOverRows() }
+        if let bias {
+            bias.gradient.withUnsafeMutableBufferPointer { db in
+                gradient.withUnsafeBufferPointer { g in
+                    MatrixKernels.accumulateColumnSums(of: g.baseAddress!, rows: g.count / units, columns: units, into: db.baseAddress!)
+                }
+            }
+        }
         return gradient.matmul(kernel.value, transposeOther: true)
     }
 }

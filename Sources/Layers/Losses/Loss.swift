@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 /// A loss function: a scalar to minimize and its gradient with respect to the predictions.
@@ -13,30 +14,60 @@ public protocol Loss: Sendable {
     func value(predicted: Tensor, target: Tensor) -> Float
     /// ∂loss/∂predicted.
     func gradient(predicted: Tensor, target: Tensor) -> Tensor
+    /// The loss and its gradient together; the default calls ``value(predicted:target:)`` and
+    /// ``gradient(predicted:target:)``. Override it when one pass can compute both.
+    func valueAndGradient(predicted: Tensor, target: Tensor) -> (value: Float, gradient: Tensor)
+}
+
+extension Loss {
+    public func valueAndGradient(predicted: Tensor, target: Tensor) -> (value: Float, gradient: Tensor) {
+        (value(predicted: predicted, target: target), gradient(predicted: predicted, target: target))
+    }
 }
 
 /// Mean of an element-wise loss over all elements, with its element-wise derivative.
 protocol ElementwiseLoss: Loss {
     func elementLoss(_ predicted: Float, _ target: Float) -> Float
     func elementDerivative(_ predicted: Float, _ target: Float) -> Float
+    /// The vectorized C kernel computing this loss (`REK_LOSS_…`), if there is one.
+    var kernelCode: Int32? { get }
 }
 
 extension ElementwiseLoss {
+    var kernelCode: Int32? { nil }
+
     public func value(predicted: Tensor, target: Tensor) -> Float {
-        precondition(predicted.shape == target.shape, "loss of shapes \(predicted.shape) and \(target.shape)")
-        var total = 0.0
-        predicted.withUnsafeBufferPointer { p in
-            target.withUnsafeBufferPointer { t in
-                for i in p.indices { total += Double(elementLoss(p[i], t[i])) }
-            }
-        }
-        return Float(total / Double(Swift.max(1, predicted.count)))
+        evaluate(predicted: predicted, target: target, gradient: nil)
     }
 
     public func gradient(predicted: Tensor, target: Tensor) -> Tensor {
+        valueAndGradient(predicted: predicted, target: target).gradient
+    }
+
+    public func valueAndGradient(predicted: Tensor, target: Tensor) -> (value: Float, gradient: Tensor) {
+        var gradient = Tensor(zeros: predicted.shape)
+        let value = gradient.withUnsafeMutableBufferPointer { evaluate(predicted: predicted, target: target, gradient: $0) }
+        return (value, gradient)
+    }
+
+    /// The mean loss; also writes ∂loss/∂predicted into `gradient` when given.
+    private func evaluate(predicted: Tensor, target: Tensor, gradient: UnsafeMutableBufferPointer<Float>?) -> Float {
         precondition(predicted.shape == target.shape, "loss of shapes \(predicted.shape) and \(target.shape)")
         let scale = 1 / Float(Swift.max(1, predicted.count))
-        return predicted.zipWith(target) { scale * elementDerivative($0, $1) }
+        var total = 0.0
+        predicted.withUnsafeBufferPointer { p in
+            target.withUnsafeBufferPointer { t in
+                if let kernelCode {
+                    total = rek_loss(kernelCode, p.baseAddress, t.baseAddress, p.count, gradient?.baseAddress, scale)
+                    return
+                }
+                for i in p.indices {
+                    total += Double(elementLoss(p[i], t[i]))
+                    gradient?[i] = scale * elementDerivative(p[i], t[i])
+                }
+            }
+        }
+        return Float(total / Double(Swift.max(1, predicted.count)))
     }
 }
 
@@ -46,6 +77,7 @@ public struct MeanSquaredError: ElementwiseLoss {
     public var name: String { "mse" }
     func elementLoss(_ p: Float, _ t: Float) -> Float { (p - t) * (p - t) }
     func elementDerivative(_ p: Float, _ t: Float) -> Float { 2 * (p - t) }
+    var kernelCode: Int32? { Int32(REK_LOSS_MSE) }
 }
 
 /// `mean(|predicted − target|)`. Keras: `"mae"`, `MeanAbsoluteError()`. The derivative at 0 is 0.
@@ -54,6 +86,7 @@ public struct MeanAbsoluteError: ElementwiseLoss {
     public var name: String { "mae" }
     func elementLoss(_ p: Float, _ t: Float) -> Float { Swift.abs(p - t) }
     func elementDerivative(_ p: Float, _ t: Float) -> Float { p > t ? 1 : (p < t ? -1 : 0) }
+    var kernelCode: Int32? { Int32(REK_LOSS_MAE) }
 }
 
 /// `−mean(t·log p + (1 − t)·log(1 − p))` on probabilities clipped to `[1e-7, 1 − 1e-7]`, like Keras.

@@ -82,9 +82,10 @@ extension Sequential {
               parameters: [Parameter]) throws -> Float {
         for parameter in parameters { parameter.zeroGradient() }
         let prediction = try forward(input, training: true)
-        let value = loss.value(predicted: prediction, target: target) + regularizationLoss
+        let (lossValue, gradient) = loss.valueAndGradient(predicted: prediction, target: target)
+        let value = lossValue + regularizationLoss
         guard value.isFinite else { return value }
-        try backward(loss.gradient(predicted: prediction, target: target))
+        try backward(gradient)
         optimizer.update(parameters)
         return value
     }

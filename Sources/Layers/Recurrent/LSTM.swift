@@ -176,8 +176,7 @@ public final class LSTM: Layer {
                             let z = z + first * steps * g4, h = h + first * (steps + 1) * u
                             let c = c + first * (steps + 1) * u, a = a + first * steps * u
                             MatrixKernels.multiply(m: rows * steps, n: g4, k: features, a: x + first * steps * features,
-                                                   lda: features, b: w, ldb: g4, c: z, ldc: g4)
-                            if let b { MatrixKernels.addRowVector(b, to: z, rows: rows * steps, columns: g4) }
+                                                   lda: features, b: w, ldb: g4, bias: b, c: z, ldc: g4)
                             for t in 0..<steps {
                                 // z[:, t, :] += h[:, t, :] · recurrentKernel (h slot t holds hₜ₋₁).
                                 MatrixKernels.multiply(m: rows, n: g4, k: u, a: h + t * u, lda: (steps + 1) * u,
