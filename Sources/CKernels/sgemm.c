@@ -269,3 +269,37 @@ void rek_sgemm_reference(int transA, int transB, long M, long N, long K, const f
                          const float *B, long ldb, float beta, float *C, long ldc) {
     sgemm(0, transA, transB, M, N, K, A, lda, B, ldb, beta, NULL, C, ldc);
 }
+
+#ifdef REK_X86
+__attribute__((target("avx512f,fma"))) static double fma_peak_avx512(long iterations) {
+    __m512 acc[12];
+    for (int r = 0; r < 12; r++) acc[r] = _mm512_set1_ps((float)r);
+    const __m512 x = _mm512_set1_ps(0.999999f), y = _mm512_set1_ps(1e-7f);
+    for (long i = 0; i < iterations; i++)
+        for (int r = 0; r < 12; r++) acc[r] = _mm512_fmadd_ps(acc[r], x, y);
+    float sink = 0;
+    for (int r = 0; r < 12; r++) sink += _mm512_reduce_add_ps(acc[r]);
+    return sink == 12345.0f ? 0 : (double)iterations * 12 * 16 * 2;
+}
+
+__attribute__((target("avx2,fma"))) static double fma_peak_avx2(long iterations) {
+    __m256 acc[12];
+    for (int r = 0; r < 12; r++) acc[r] = _mm256_set1_ps((float)r);
+    const __m256 x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
+    for (long i = 0; i < iterations; i++)
+        for (int r = 0; r < 12; r++) acc[r] = _mm256_fmadd_ps(acc[r], x, y);
+    float lanes[8], sink = 0;
+    for (int r = 0; r < 12; r++) { _mm256_storeu_ps(lanes, acc[r]); for (int l = 0; l < 8; l++) sink += lanes[l]; }
+    return sink == 12345.0f ? 0 : (double)iterations * 12 * 8 * 2;
+}
+#endif
+
+double rek_fma_peak(long iterations) {
+#ifdef REK_X86
+    const int width = rek_sgemm_kernel_width();
+    if (width == 512) return fma_peak_avx512(iterations);
+    if (width == 256) return fma_peak_avx2(iterations);
+#endif
+    (void)iterations;
+    return 0;
+}

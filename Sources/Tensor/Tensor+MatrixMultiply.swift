@@ -71,6 +71,22 @@ public enum MatrixKernels {
     /// The SIMD width in bits of the matrix kernel this CPU runs: 512, 256, or 0 for the portable loop.
     public static var simdWidth: Int { Int(rek_sgemm_kernel_width()) }
 
+    /// One core's practical peak in GFLOP/s for the matrix kernel's instruction set, measured now by
+    /// timing independent vector FMAs for about `seconds` (0 when the portable loop is used).
+    public static func measurePeakGFLOPS(seconds: Double = 0.2) -> Double {
+        let iterations = 1_000_000
+        var best = 0.0
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        repeat {
+            let start = ContinuousClock.now
+            let flops = rek_fma_peak(iterations)
+            let elapsed = ContinuousClock.now - start
+            let time = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            best = Swift.max(best, flops / time / 1e9)
+        } while ContinuousClock.now < deadline
+        return best
+    }
+
     /// `C = op(A)·op(B) + beta·C (+ bias)` on raw row-major buffers with leading dimensions (BLAS
     /// `sgemm`, with an optional row vector `bias` added to every row of C at no extra pass).
     ///

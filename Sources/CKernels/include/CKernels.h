@@ -24,6 +24,11 @@ void rek_sgemm_reference(int transA, int transB, long M, long N, long K,
                          const float *A, long lda, const float *B, long ldb,
                          float beta, float *C, long ldc);
 
+/// Runs `iterations` rounds of 12 independent vector FMAs (no memory traffic) with the widest
+/// instruction set `rek_sgemm` uses and returns the floating-point operations done (0 without
+/// SIMD kernels): timing it measures one core's practical peak, for benchmarks.
+double rek_fma_peak(long iterations);
+
 /// Which kernel `rek_sgemm` uses on this CPU: 512 (AVX-512), 256 (AVX2/FMA) or 0 (portable).
 int rek_sgemm_kernel_width(void);
 
