@@ -184,11 +184,11 @@ T512 static void activation_avx512(int kind, float *x, long count) {
     }
 }
 
-T512 static void activation_backward_avx512(int kind, float *gradient, const float *y, long count) {
+T512 static void activation_backward_avx512(int kind, const float *gradient, const float *y, float *result, long count) {
     for (long j = 0; j < count; j += 16) {
         const __mmask16 m = (count - j) >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - j)) - 1u);
         const __m512 d = dact512(kind, _mm512_maskz_loadu_ps(m, y + j));
-        _mm512_mask_storeu_ps(gradient + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, gradient + j), d));
+        _mm512_mask_storeu_ps(result + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, gradient + j), d));
     }
 }
 
@@ -236,9 +236,9 @@ void rek_activation_forward(int activation, float *x, long count) {
     for (long j = 0; j < count; j++) x[j] = act_scalar(activation, x[j]);
 }
 
-void rek_activation_backward(int activation, float *gradient, const float *output, long count) {
+void rek_activation_backward(int activation, const float *gradient, const float *output, float *result, long count) {
 #ifdef REK_X86
-    if (has_avx512()) { activation_backward_avx512(activation, gradient, output, count); return; }
+    if (has_avx512()) { activation_backward_avx512(activation, gradient, output, result, count); return; }
 #endif
-    for (long j = 0; j < count; j++) gradient[j] *= dact_scalar(activation, output[j]);
+    for (long j = 0; j < count; j++) result[j] = gradient[j] * dact_scalar(activation, output[j]);
 }

@@ -77,11 +77,19 @@ extension Tensor {
         let width = itemCount
         var newShape = shape
         newShape[0] = indices.count
+        let indices = Array(indices)
+        for index in indices {
+            precondition(index >= 0 && index < batchSize, "batch index \(index) of \(batchSize) items")
+        }
+        // Large gathers copy bands of rows concurrently (each band its own rows: same result).
+        let bands = Parallel.partition(indices.count, into: indices.count * width >= 1 << 15 ? Parallel.availableThreads : 1)
         return Tensor(shape: newShape, unsafeUninitializedScalars: { out in
             withUnsafeBufferPointer { source in
-                for (row, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < batchSize, "batch index \(index) of \(batchSize) items")
-                    (out.baseAddress! + row * width).initialize(from: source.baseAddress! + index * width, count: width)
+                let (target, source) = (out.baseAddress!, source.baseAddress!)
+                Parallel.forEach(bands.count) { band in
+                    for row in bands[band] {
+                        (target + row * width).initialize(from: source + indices[row] * width, count: width)
+                    }
                 }
             }
         })

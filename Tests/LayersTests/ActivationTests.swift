@@ -19,6 +19,26 @@ import Tensor
         }
     }
 
+    /// The out-of-place tensor form gives exactly what the in-place buffer form gives, and the
+    /// derivative matches a central difference of the activation.
+    @Test(arguments: Activation.allCases)
+    func tensorBackpropagationMatchesInPlaceAndFiniteDifferences(activation: Activation) {
+        var generator = SeededGenerator(seed: 2)
+        let x = Tensor.normal(shape: [3, 37], using: &generator)
+        let y = activation(x)
+        let upstream = Tensor.normal(shape: [3, 37], using: &generator)
+        var inPlace = upstream
+        inPlace.withUnsafeMutableBufferPointer { g in
+            y.withUnsafeBufferPointer { activation.backpropagate(g, output: $0, width: 37) }
+        }
+        let gradient = activation.backpropagate(upstream, output: y)
+        #expect(gradient == inPlace)
+        guard activation != .softmax, activation != .relu, activation != .hardSigmoid else { return }
+        let h: Float = 1e-2
+        let numeric = (activation(x + h) - activation(x - h)) * upstream / (2 * h)
+        #expect(gradient.isApproximatelyEqual(to: numeric, absoluteTolerance: 1e-3))
+    }
+
     @Test func piecewiseActivationsAreExact() {
         let x = Tensor([-3, -2.5, -1, 0, 1, 2.5, 3])
         #expect(Activation.relu(x).scalars == [0, 0, 0, 0, 1, 2.5, 3])

@@ -31,7 +31,8 @@ void rek_lstm_cell_backward(long batch, long units, int activation, int recurren
 
 /// Applies an element-wise activation in place to `count` floats.
 void rek_activation_forward(int activation, float *x, long count);
-/* gradient[j] *= activation'(.) computed from the activation's output y (element-wise activations). */
-void rek_activation_backward(int activation, float *gradient, const float *output, long count);
+/// result[j] = gradient[j] · activation'(.), the derivative computed from the activation's output
+/// (element-wise activations). `result` may be `gradient` itself.
+void rek_activation_backward(int activation, const float *gradient, const float *output, float *result, long count);
 
 #endif

@@ -51,7 +51,7 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
         switch self {
         case .linear: break
         case .relu, .tanh, .sigmoid, .hardSigmoid:
-            rek_activation_backward(kernelCode, gradient.baseAddress, output.baseAddress, gradient.count)
+            rek_activation_backward(kernelCode, gradient.baseAddress, output.baseAddress, gradient.baseAddress, gradient.count)
         case .softmax:
             var row = 0
             while row < gradient.count {
@@ -60,6 +60,31 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
                 for j in row..<(row + width) { gradient[j] = output[j] * (gradient[j] - dot) }
                 row += width
             }
+        }
+    }
+
+    /// The gradient with respect to the activation's input, from the gradient with respect to its
+    /// output and the output itself (rows along the last axis, for softmax).
+    public func backpropagate(_ gradient: Tensor, output: Tensor) -> Tensor {
+        precondition(gradient.shape == output.shape, "activation gradient of shape \(gradient.shape) for output \(output.shape)")
+        switch self {
+        case .linear:
+            return gradient
+        case .relu, .tanh, .sigmoid, .hardSigmoid:
+            // Written into a new buffer in one pass (no copy of `gradient` first).
+            return Tensor(shape: gradient.shape, unsafeUninitializedScalars: { result in
+                gradient.withUnsafeBufferPointer { g in
+                    output.withUnsafeBufferPointer { y in
+                        rek_activation_backward(kernelCode, g.baseAddress, y.baseAddress, result.baseAddress, result.count)
+                    }
+                }
+            })
+        case .softmax:
+            var result = gradient
+            result.withUnsafeMutableBufferPointer { g in
+                output.withUnsafeBufferPointer { y in backpropagate(g, output: y, width: gradient.shape.last ?? 1) }
+            }
+            return result
         }
     }
 

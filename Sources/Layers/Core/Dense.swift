@@ -120,11 +120,9 @@ public final class Dense: Layer {
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let kernel, let input = cachedInput, let output = cachedOutput else { throw LayerError.notBuilt(layer: name) }
-        var gradient = outputGradient
-        activityRegularizer?.addGradient(of: output, into: &gradient)
-        gradient.withUnsafeMutableBufferPointer { g in
-            output.withUnsafeBufferPointer { y in activation.backpropagate(g, output: y, width: units) }
-        }
+        var upstream = outputGradient
+        activityRegularizer?.addGradient(of: output, into: &upstream)
+        let gradient = activation.backpropagate(upstream, output: output)
         kernel.gradient.addMatmul(input, gradient, transposeLeft: true)
         if let bias {
             bias.gradient.withUnsafeMutableBufferPointer { db in
