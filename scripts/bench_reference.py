@@ -125,7 +125,7 @@ def bench_torch(epochs, threads):
                 model(single)
                 latencies.append(time.perf_counter() - start)
         print(name)
-        print(f"  epoch ({samples} samples, batch {batch}): {statistics.median(times):.3f} s")
+        print(f"  epoch ({samples} samples, batch {batch}): {statistics.median(times):.4f} s")
         print(f"  inference: {best_rate:.0f} samples/s (best batch {best_batch})   "
               f"single-sample latency: {statistics.median(latencies) * 1e6:.1f} µs")
     print(f"peak RSS: {peak_rss_mb():.1f} MB")
