@@ -19,14 +19,6 @@ void rek_add_row_vector(const float *restrict vector, float *restrict c, long ro
 }
 
 MULTIVERSION
-void rek_fill_rows(const float *restrict vector, float *restrict c, long rows, long columns) {
-    for (long row = 0; row < rows; row++) {
-        float *restrict target = c + row * columns;
-        for (long j = 0; j < columns; j++) target[j] = vector[j];
-    }
-}
-
-MULTIVERSION
 void rek_accumulate_column_sums(const float *restrict a, long rows, long columns, long stride, float *restrict sums) {
     for (long row = 0; row < rows; row++) {
         const float *restrict source = a + row * stride;
@@ -39,6 +31,12 @@ void rek_accumulate_column_sums(const float *restrict a, long rows, long columns
 #define LANES 16
 #define BLOCK (LANES * 256)
 
+// The loss of one difference d = predicted − target, and its derivative.
+static inline float element_loss(int kind, float d) { return kind == REK_LOSS_MSE ? d * d : fabsf(d); }
+static inline float element_derivative(int kind, float d) {
+    return kind == REK_LOSS_MSE ? 2 * d : (d > 0 ? 1.0f : (d < 0 ? -1.0f : 0.0f));
+}
+
 MULTIVERSION
 double rek_loss(int kind, const float *restrict predicted, const float *restrict target, long count,
                 float *restrict gradient, float gradientScale) {
@@ -46,21 +44,18 @@ double rek_loss(int kind, const float *restrict predicted, const float *restrict
     for (long start = 0; start < count; start += BLOCK) {
         const long end = start + BLOCK < count ? start + BLOCK : count;
         float lanes[LANES] = {0};
+        // Whole groups of LANES (a fixed trip count the compiler vectorizes), then the tail.
         long i = start;
-        for (; i + LANES <= end; i += LANES) {
+        for (; i + LANES <= end; i += LANES)
             for (int l = 0; l < LANES; l++) {
                 const float d = predicted[i + l] - target[i + l];
-                lanes[l] += kind == REK_LOSS_MSE ? d * d : fabsf(d);
-                if (gradient) {
-                    const float sign = d > 0 ? 1.0f : (d < 0 ? -1.0f : 0.0f);
-                    gradient[i + l] = gradientScale * (kind == REK_LOSS_MSE ? 2 * d : sign);
-                }
+                lanes[l] += element_loss(kind, d);
+                if (gradient) gradient[i + l] = gradientScale * element_derivative(kind, d);
             }
-        }
-        for (; i < end; i++) {
+        for (int l = 0; i < end; i++, l++) {
             const float d = predicted[i] - target[i];
-            lanes[0] += kind == REK_LOSS_MSE ? d * d : fabsf(d);
-            if (gradient) gradient[i] = gradientScale * (kind == REK_LOSS_MSE ? 2 * d : (d > 0 ? 1.0f : (d < 0 ? -1.0f : 0.0f)));
+            lanes[l] += element_loss(kind, d);
+            if (gradient) gradient[i] = gradientScale * element_derivative(kind, d);
         }
         for (int l = 0; l < LANES; l++) total += lanes[l];
     }

@@ -22,9 +22,6 @@ extension Tensor {
         precondition(k == k2, "matmul: inner dimensions differ (\(shape)\(transposeSelf ? "ᵀ" : "") · \(other.shape)\(transposeOther ? "ᵀ" : ""))")
         var outShape = transposeSelf || rank <= 2 ? [m] : Array(shape.dropLast())
         outShape.append(n)
-        if let rowVector {
-            precondition(rowVector.count == n, "matmul: row vector of \(rowVector.count) elements for \(n) columns")
-        }
         // beta = 0: the kernel writes every element, so the result needs no clearing first.
         var result = Tensor(shape: outShape, unsafeUninitializedScalars: { _ in })
         result.addMatmul(self, other, transposeLeft: transposeSelf, transposeRight: transposeOther, beta: 0,
@@ -43,6 +40,7 @@ extension Tensor {
         let (k2, n) = right.matrixDimensions(transposed: transposeRight)
         precondition(k == k2, "matmul: inner dimensions differ (\(left.shape) · \(right.shape))")
         precondition(count == m * n, "matmul: result of \(m)×\(n) does not fit shape \(shape)")
+        precondition(rowVector.map { $0.count == n } ?? true, "matmul: row vector of \(rowVector?.count ?? 0) elements for \(n) columns")
         let lda = left.shape.last ?? 1, ldb = right.shape.last ?? 1
         withUnsafeMutableBufferPointer { c in
             left.withUnsafeBufferPointer { a in

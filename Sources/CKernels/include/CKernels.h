@@ -35,9 +35,6 @@ int rek_sgemm_kernel_width(void);
 /// c[row, j] += vector[j] for `rows` rows of `columns` contiguous floats (adding a bias).
 void rek_add_row_vector(const float *vector, float *c, long rows, long columns);
 
-/// c[row, j] = vector[j] for `rows` rows of `columns` contiguous floats.
-void rek_fill_rows(const float *vector, float *c, long rows, long columns);
-
 /// sums[j] += Σ_row a[row·stride + j] (a bias gradient).
 void rek_accumulate_column_sums(const float *a, long rows, long columns, long stride, float *sums);
 

@@ -45,8 +45,10 @@ extension ElementwiseLoss {
     }
 
     public func valueAndGradient(predicted: Tensor, target: Tensor) -> (value: Float, gradient: Tensor) {
-        var gradient = Tensor(zeros: predicted.shape)
-        let value = gradient.withUnsafeMutableBufferPointer { evaluate(predicted: predicted, target: target, gradient: $0) }
+        var value: Float = 0
+        let gradient = Tensor(shape: predicted.shape, unsafeUninitializedScalars: {   // every element written
+            value = evaluate(predicted: predicted, target: target, gradient: $0)
+        })
         return (value, gradient)
     }
 

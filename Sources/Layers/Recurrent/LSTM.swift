@@ -163,7 +163,8 @@ public final class LSTM: Layer {
         let a = cellActivation.reserve(batch * steps * u)
         let (act, recurrent) = (activation.kernelCode, recurrentActivation.kernelCode)
 
-        var output = Tensor(zeros: returnSequences ? [batch, steps, u] : [batch, u])
+        // Every element is written by one band below: no clearing pass.
+        var output = Tensor(shape: returnSequences ? [batch, steps, u] : [batch, u], unsafeUninitializedScalars: { _ in })
         let bands = rowBands(batch)
         input.withUnsafeBufferPointer { xs in
             output.withUnsafeMutableBufferPointer { out in
@@ -231,7 +232,7 @@ public final class LSTM: Layer {
         let dc = cellGradient.reserve(batch * u, zeroed: true)     // ∂loss/∂cₜ from later steps
         let (act, recurrent) = (activation.kernelCode, recurrentActivation.kernelCode)
 
-        var inputGradient = Tensor(zeros: input.shape)
+        var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })   // written by each band's product
         let bands = rowBands(batch)
         outputGradient.withUnsafeBufferPointer { dys in
             inputGradient.withUnsafeMutableBufferPointer { dxs in
