@@ -6,20 +6,19 @@ import RareEventKit
 
 /// `y = x ⊙ scale + shift` followed by Swish (`y·σ(y)`), with a learnable per-feature scale and shift.
 final class ScaledSwish: Layer {
-    struct Configuration: Codable, Equatable, Sendable {
+    struct Configuration: LayerConfiguration {
         var name: String
     }
 
     static let typeName = "ScaledSwish"
-    var name: String
+    var configuration: Configuration
     private(set) var scale: Parameter?
     private(set) var shift: Parameter?
     private var cachedInput: Tensor?
     private var cachedAffine: Tensor?
 
-    init(name: String = "") { self.name = name }
-    convenience init(configuration: Configuration) { self.init(name: configuration.name) }
-    var configuration: Configuration { Configuration(name: name) }
+    init(configuration: Configuration) { self.configuration = configuration }
+    convenience init(name: String = "") { self.init(configuration: Configuration(name: name)) }
     var parameters: [Parameter] { [scale, shift].compactMap { $0 } }
 
     func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -69,6 +68,12 @@ extension Float {
         layer.parameters[0].value = Tensor([0.5, -1.5, 2])
         layer.parameters[1].value = Tensor([0.1, 0.2, -0.3])
         let report = try GradientCheck.run(layer, inputShape: [4, 3], seed: 11)
+        #expect(report.passed, "\(report)")
+    }
+
+    @Test func customLayerPassesTheLayerTestKit() {
+        LayerRegistry.register(ScaledSwish.self)
+        let report = LayerTest.run(ScaledSwish(), inputShape: [3], expectedOutputShape: [3], expectedParameterCount: 6)
         #expect(report.passed, "\(report)")
     }
 

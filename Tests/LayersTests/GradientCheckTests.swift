@@ -60,12 +60,11 @@ import Tensor
     @Test func detectsAWrongBackwardPass() throws {
         // A layer whose backward is off by a factor must fail the check: the check can fail.
         final class Broken: Layer {
-            struct Configuration: Codable, Equatable, Sendable {}
+            struct Configuration: LayerConfiguration { var name = "broken" }
             static let typeName = "Broken"
-            var name = "broken"
-            var configuration: Configuration { .init() }
+            var configuration = Configuration()
             init() {}
-            init(configuration: Configuration) {}
+            init(configuration: Configuration) { self.configuration = configuration }
             func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
             func forward(_ input: Tensor, training: Bool) throws -> Tensor { input * input }
             func backward(_ outputGradient: Tensor) throws -> Tensor { outputGradient }

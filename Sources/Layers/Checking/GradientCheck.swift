@@ -64,19 +64,20 @@ public enum GradientCheck {
     ///   - tolerance: The largest acceptable error.
     ///   - scaleFloor: Errors of derivatives smaller than this are measured absolutely.
     ///   - maxEntriesPerTensor: Large tensors are sampled at this many random positions.
+    ///   - training: The mode `forward` runs in (inference mode for layers that are random while training).
     public static func run(_ layer: any Layer, inputShape: [Int], input: Tensor? = nil, seed: UInt64 = 0,
                            epsilon: Float = 1e-2, tolerance: Float = 1e-2, scaleFloor: Float = 0.1,
-                           maxEntriesPerTensor: Int = 64) throws -> GradientCheckReport {
+                           maxEntriesPerTensor: Int = 64, training: Bool = true) throws -> GradientCheckReport {
         var generator = SeededGenerator(seed: seed)
         if layer.parameters.isEmpty { try layer.build(inputShape: Array(inputShape.dropFirst()), using: &generator) }
         var x = input ?? Tensor.normal(shape: inputShape, using: &generator)
-        let output = try layer.forward(x, training: true)
+        let output = try layer.forward(x, training: training)
         let direction = Tensor.normal(shape: output.shape, using: &generator)
         for parameter in layer.parameters { parameter.zeroGradient() }
         let inputGradient = try layer.backward(direction)
 
         func objective() throws -> Double {
-            let y = try layer.forward(x, training: true)
+            let y = try layer.forward(x, training: training)
             var total = Double(layer.regularizationLoss)
             for (a, b) in zip(y.scalars, direction.scalars) { total += Double(a) * Double(b) }
             return total

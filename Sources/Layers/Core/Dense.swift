@@ -9,7 +9,8 @@ import Tensor
 ///     let encoder = Dense(units: 32, activation: .relu, activityRegularizer: .l1(1e-3))
 public final class Dense: Layer {
     /// Dense's hyperparameters (Keras `get_config`).
-    public struct Configuration: Codable, Equatable, Sendable {
+    /// Dense's hyperparameters (Keras `get_config`), read as `dense.units`, `dense.activation`, ….
+    public struct Configuration: LayerConfiguration {
         /// Output units.
         public var units: Int
         /// The output activation.
@@ -28,20 +29,8 @@ public final class Dense: Layer {
 
     /// The name under which the layer is saved and registered.
     public static let typeName = "Dense"
-    /// The layer name (unique in a model).
-    public var name: String
-    /// Output units.
-    public let units: Int
-    /// The output activation.
-    public let activation: Activation
-    /// Whether the layer has a bias.
-    public let useBias: Bool
-    /// Initializer of the kernel.
-    public let kernelInitializer: Initializer
-    /// Initializer of the bias.
-    public let biasInitializer: Initializer
-    /// Penalty on the outputs added to the loss.
-    public let activityRegularizer: Regularizer?
+    /// The hyperparameters.
+    public var configuration: Configuration
 
     /// The weight matrix `[inputDim, units]`, available once built.
     public private(set) var kernel: Parameter?
@@ -61,33 +50,24 @@ public final class Dense: Layer {
     ///   - kernelInitializer: `.glorotUniform` by default.
     ///   - biasInitializer: `.zeros` by default.
     ///   - activityRegularizer: An optional penalty on the layer's output.
-    public init(units: Int, activation: Activation = .linear, useBias: Bool = true,
-                kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
-                activityRegularizer: Regularizer? = nil, name: String = "") {
-        self.units = units
-        self.activation = activation
-        self.useBias = useBias
-        self.kernelInitializer = kernelInitializer
-        self.biasInitializer = biasInitializer
-        self.activityRegularizer = activityRegularizer
-        self.name = name
+    public convenience init(units: Int, activation: Activation = .linear, useBias: Bool = true,
+                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+                            activityRegularizer: Regularizer? = nil, name: String = "") {
+        self.init(configuration: Configuration(units: units, activation: activation, useBias: useBias,
+                                               kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                                               activityRegularizer: activityRegularizer, name: name))
     }
 
-    public convenience init(configuration c: Configuration) {
-        self.init(units: c.units, activation: c.activation, useBias: c.useBias, kernelInitializer: c.kernelInitializer,
-                  biasInitializer: c.biasInitializer, activityRegularizer: c.activityRegularizer, name: c.name)
-    }
-
-    public var configuration: Configuration {
-        Configuration(units: units, activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
-                      biasInitializer: biasInitializer, activityRegularizer: activityRegularizer, name: name)
+    /// Creates a dense layer from its hyperparameters.
+    public init(configuration: Configuration) {
+        self.configuration = configuration
     }
 
     public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard units > 0 else {
-            throw LayerError.invalidArgument(layer: name, argument: "units", value: "\(units)", expected: "a positive integer")
+        guard self.units > 0 else {
+            throw LayerError.invalidArgument(layer: name, argument: "units", value: "\(self.units)", expected: "a positive integer")
         }
         guard let last = inputShape.last, last > 0 else {
             throw LayerError.incompatibleInput(layer: name, expected: "[…, inputDim] with inputDim > 0", received: inputShape)
@@ -95,14 +75,14 @@ public final class Dense: Layer {
         if let kernel, kernel.value.shape[0] != last {
             throw LayerError.incompatibleInput(layer: name, expected: "[…, \(kernel.value.shape[0])]", received: inputShape)
         }
-        return Array(inputShape.dropLast()) + [units]
+        return Array(inputShape.dropLast()) + [self.units]
     }
 
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
         _ = try outputShape(for: inputShape)
         let inputDim = inputShape[inputShape.count - 1]
-        kernel = Parameter(name: "kernel", value: kernelInitializer.tensor(shape: [inputDim, units], using: &generator))
-        bias = useBias ? Parameter(name: "bias", value: biasInitializer.tensor(shape: [units], using: &generator)) : nil
+        kernel = Parameter(name: "kernel", value: self.kernelInitializer.tensor(shape: [inputDim, self.units], using: &generator))
+        bias = self.useBias ? Parameter(name: "bias", value: self.biasInitializer.tensor(shape: [self.units], using: &generator)) : nil
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
@@ -111,8 +91,8 @@ public final class Dense: Layer {
             throw LayerError.incompatibleInput(layer: name, expected: "[…, \(kernel.value.shape[0])]", received: Array(input.shape.dropFirst()))
         }
         var output = input.matmul(kernel.value, addingRowVector: bias?.value)
-        output.withUnsafeMutableBufferPointer { activation.apply(to: $0, width: units) }
-        regularizationLoss = activityRegularizer?.loss(output) ?? 0
+        output.withUnsafeMutableBufferPointer { self.activation.apply(to: $0, width: self.units) }
+        regularizationLoss = self.activityRegularizer?.loss(output) ?? 0
         cachedInput = input
         cachedOutput = output
         return output
@@ -121,13 +101,13 @@ public final class Dense: Layer {
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let kernel, let input = cachedInput, let output = cachedOutput else { throw LayerError.notBuilt(layer: name) }
         var upstream = outputGradient
-        activityRegularizer?.addGradient(of: output, into: &upstream)
-        let gradient = activation.backpropagate(upstream, output: output)
+        self.activityRegularizer?.addGradient(of: output, into: &upstream)
+        let gradient = self.activation.backpropagate(upstream, output: output)
         kernel.gradient.addMatmul(input, gradient, transposeLeft: true)
         if let bias {
             bias.gradient.withUnsafeMutableBufferPointer { db in
                 gradient.withUnsafeBufferPointer { g in
-                    MatrixKernels.accumulateColumnSums(of: g.baseAddress!, rows: g.count / units, columns: units, into: db.baseAddress!)
+                    MatrixKernels.accumulateColumnSums(of: g.baseAddress!, rows: g.count / self.units, columns: self.units, into: db.baseAddress!)
                 }
             }
         }

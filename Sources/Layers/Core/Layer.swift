@@ -1,12 +1,26 @@
 import Tensor
 
+/// A layer's hyperparameters (Keras `get_config`): everything needed to recreate the layer, name
+/// included, and nothing learned.
+///
+/// A layer keeps its hyperparameters in exactly one place, its ``Layer/configuration``; its
+/// initializer fills it in and its code reads from it. Encoded as JSON, it is what a saved model
+/// stores for the layer.
+public protocol LayerConfiguration: Codable, Equatable, Sendable {
+    /// The layer name (unique in a model).
+    var name: String { get set }
+}
+
 /// A building block of a model: a differentiable function with its own weights.
 ///
 /// Conform a `final class` to `Layer` to add your own layer; it then trains in a ``Sequential``,
 /// appears in `summary()`, saves and loads (after `LayerRegistry.register(MyLayer.self)`), and can
-/// be verified with ``GradientCheck``. See *Documentation/WritingALayer.md*.
+/// be verified with ``LayerTest`` and ``GradientCheck``. See *Documentation/WritingALayer.md*.
 ///
 /// The contract:
+/// - The hyperparameters live once, in ``configuration``. They read as properties of the layer
+///   through dynamic member lookup (`dense.units` is `dense.configuration.units`), and ``name`` is
+///   `configuration.name`.
 /// - Shapes passed to ``build(inputShape:using:)`` and ``outputShape(for:)`` exclude the batch axis
 ///   (Keras' `input_shape`); tensors passed to ``forward(_:training:)`` include it.
 /// - `build` creates the weights once the input shape is known, validates hyperparameters and
@@ -15,19 +29,22 @@ import Tensor
 /// - `backward` receives ∂loss/∂output for the most recent `forward`, **adds** ∂loss/∂weight into
 ///   each parameter's `gradient`, and returns ∂loss/∂input.
 /// - ``parameters`` lists every weight in a fixed order; the names are Keras' weight names.
+@dynamicMemberLookup
 public protocol Layer: AnyObject, SendableMetatype {
     /// The hyperparameters that recreate the layer (Keras `get_config`).
-    associatedtype Configuration: Codable & Equatable & Sendable
+    associatedtype Configuration: LayerConfiguration
 
     /// The name stored in saved models (Keras' class name, e.g. `"Dense"`).
     static var typeName: String { get }
 
-    /// The instance name shown by `summary()` and used to name saved weights (`"dense_1"`).
-    /// An empty name is replaced by a unique one when the layer is added to a model.
-    var name: String { get set }
+    /// The hyperparameters of this instance: the one place the layer keeps them. Change only the
+    /// name of a built layer; other changes would not match its weights.
+    var configuration: Configuration { get set }
 
-    /// The hyperparameters of this instance.
-    var configuration: Configuration { get }
+    /// The instance name shown by `summary()` and used to name saved weights (`"dense_1"`).
+    /// An empty name is replaced by a unique one when the layer is added to a model. By default it
+    /// is `configuration.name`.
+    var name: String { get set }
 
     /// Creates an unbuilt layer from its hyperparameters (Keras `from_config`). A non-throwing
     /// initializer satisfies this requirement.
@@ -35,6 +52,11 @@ public protocol Layer: AnyObject, SendableMetatype {
 
     /// The layer's weights in a fixed order. Empty for layers without weights.
     var parameters: [Parameter] { get }
+
+    /// Every weight with its path inside this layer: the weight name for a plain layer
+    /// (`"kernel"`), `"<layer>/<weight>"` paths for a model nested as a layer. Saved weights are
+    /// keyed `"<layer name>/<path>"`.
+    var namedParameters: [(path: String, parameter: Parameter)] { get }
 
     /// The extra loss added by this layer during the most recent `forward` (activity regularizers).
     var regularizationLoss: Float { get }
@@ -54,7 +76,19 @@ public protocol Layer: AnyObject, SendableMetatype {
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+    public var namedParameters: [(path: String, parameter: Parameter)] { parameters.map { ($0.name, $0) } }
     public var regularizationLoss: Float { 0 }
+
+    /// The configuration's name.
+    public var name: String {
+        get { configuration.name }
+        set { configuration.name = newValue }
+    }
+
+    /// A hyperparameter read from ``configuration``: `dense.units`, `lstm.returnSequences`.
+    public subscript<Value>(dynamicMember keyPath: KeyPath<Configuration, Value>) -> Value {
+        configuration[keyPath: keyPath]
+    }
 
     /// Layers without weights only need to check the shape.
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {

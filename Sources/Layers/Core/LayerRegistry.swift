@@ -29,6 +29,7 @@ public enum LayerRegistry {
         LSTM.typeName: factory(LSTM.self),
         RepeatVector.typeName: factory(RepeatVector.self),
         TimeDistributed.typeName: factory(TimeDistributed.self),
+        Sequential.typeName: factory(Sequential.self),
     ])
 
     private static func factory<L: Layer>(_ type: L.Type) -> Factory {

@@ -9,7 +9,10 @@ extension Sequential {
     ///     │ lstm (LSTM)                  │ (None, 5, 32)  │     11,776 │
     ///     …
     ///      Total params: 25,243 (98.61 KB)
-    public func summary(name: String = "sequential") -> String {
+    ///
+    /// A nested model is one row, as in Keras. `name` overrides the title (the model's name, else
+    /// `sequential`).
+    public func summary(name: String? = nil) -> String {
         var rows: [(String, String, String)] = []
         var shape = inputShape
         for layer in layers {
@@ -34,7 +37,8 @@ extension Sequential {
                          String(repeating: " ", count: widths[2] - row.2.count) + row.2]
             return bar + texts.map { " \($0) " }.joined(separator: bar) + bar
         }
-        var lines = ["Model: \"\(name)\"", rule("┏", "━", "┳", "┓"), cells(header, "┃"), rule("┡", "━", "╇", "┩")]
+        let title = name ?? (self.name.isEmpty ? "sequential" : self.name)
+        var lines = ["Model: \"\(title)\"", rule("┏", "━", "┳", "┓"), cells(header, "┃"), rule("┡", "━", "╇", "┩")]
         for (index, row) in rows.enumerated() {
             if index > 0 { lines.append(rule("├", "─", "┼", "┤")) }
             lines.append(cells(row, "│"))

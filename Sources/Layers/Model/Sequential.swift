@@ -16,7 +16,20 @@ import Tensor
 ///     }
 ///     model.compile(optimizer: Adam(learningRate: 1e-4), loss: .meanSquaredError)
 ///     let history = try model.fit(x, x, epochs: 10, batchSize: 64)
-public final class Sequential {
+///
+/// A model is itself a ``Layer``: add one model to another to compose sub-models that can still be
+/// called alone, as Keras does with an encoder and a decoder.
+///
+///     let encoder = try Sequential(inputShape: [28, 28, 1], name: "encoder") {
+///         Conv2D(filters: 16, kernelSize: 3, strides: 2, padding: .same, activation: .relu)
+///     }
+///     let autoencoder = try Sequential(inputShape: [28, 28, 1]) { encoder; decoder }
+///     let codes = try encoder(x)
+public final class Sequential: Layer {
+    /// The name under which a nested model is saved and registered.
+    public static let typeName = "Sequential"
+    /// The model name (`summary()`'s title; a nested model's layer name).
+    public var name: String
     /// The shape of one sample, without the batch axis (Keras `input_shape`).
     public let inputShape: [Int]
     /// The layers in order.
@@ -33,8 +46,11 @@ public final class Sequential {
     var generator: SeededGenerator
 
     /// Creates an empty model for samples of `inputShape`.
-    /// - Parameter seed: Seeds weight initialization and shuffling.
-    public init(inputShape: [Int], seed: UInt64 = 0) {
+    /// - Parameters:
+    ///   - seed: Seeds weight initialization, shuffling and dropout.
+    ///   - name: The model name; inside another model an empty name becomes `sequential`, `sequential_1`, ….
+    public init(inputShape: [Int], seed: UInt64 = 0, name: String = "") {
+        self.name = name
         self.inputShape = inputShape
         self.outputShape = inputShape
         self.generator = SeededGenerator(seed: seed)
@@ -44,8 +60,9 @@ public final class Sequential {
 
     /// Creates a model from a list of layers written one per line.
     /// - Throws: ``LayerError`` when a layer does not accept the previous layer's output.
-    public convenience init(inputShape: [Int], seed: UInt64 = 0, @LayerBuilder _ layers: () -> [any Layer]) throws {
-        self.init(inputShape: inputShape, seed: seed)
+    public convenience init(inputShape: [Int], seed: UInt64 = 0, name: String = "",
+                            @LayerBuilder _ layers: () -> [any Layer]) throws {
+        self.init(inputShape: inputShape, seed: seed, name: name)
         for layer in layers() { try add(layer) }
     }
 
@@ -75,6 +92,19 @@ public final class Sequential {
 
     /// Every layer's weights, in layer order.
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+
+    /// Every weight keyed by its path, `"<layer>/<weight>"` (`"encoder/conv2d/kernel"` when nested).
+    public var namedParameters: [(path: String, parameter: Parameter)] {
+        layers.flatMap { layer in layer.namedParameters.map { ("\(layer.name)/\($0.path)", $0.parameter) } }
+    }
+
+    /// As a layer: the model's output shape, for inputs of exactly ``inputShape``.
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard inputShape == self.inputShape else {
+            throw LayerError.incompatibleInput(layer: name, expected: "\(self.inputShape)", received: inputShape)
+        }
+        return outputShape
+    }
 
     /// The number of scalars in all weights.
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }

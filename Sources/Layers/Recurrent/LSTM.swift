@@ -22,8 +22,8 @@ import Tensor
 /// All time steps' input projections are one matrix product; each step adds one `h·recurrentKernel`
 /// product in place; the backward pass accumulates weight gradients with one product per weight.
 public final class LSTM: Layer {
-    /// LSTM's hyperparameters (Keras `get_config`).
-    public struct Configuration: Codable, Equatable, Sendable {
+    /// LSTM's hyperparameters (Keras `get_config`), read as `lstm.units`, `lstm.returnSequences`, ….
+    public struct Configuration: LayerConfiguration {
         /// Output units.
         public var units: Int
         /// The output activation.
@@ -48,26 +48,8 @@ public final class LSTM: Layer {
 
     /// The name under which the layer is saved and registered.
     public static let typeName = "LSTM"
-    /// The layer name (unique in a model).
-    public var name: String
-    /// Output units.
-    public let units: Int
-    /// The output activation.
-    public let activation: Activation
-    /// The gate activation (i, f, o).
-    public let recurrentActivation: Activation
-    /// Whether every timestep's output is returned (else the last).
-    public let returnSequences: Bool
-    /// Whether the layer has a bias.
-    public let useBias: Bool
-    /// Whether the forget-gate bias starts at 1.
-    public let unitForgetBias: Bool
-    /// Initializer of the kernel.
-    public let kernelInitializer: Initializer
-    /// Initializer of the recurrent kernel.
-    public let recurrentInitializer: Initializer
-    /// Initializer of the bias.
-    public let biasInitializer: Initializer
+    /// The hyperparameters.
+    public var configuration: Configuration
 
     /// Input weights `[features, 4·units]`.
     public private(set) var kernel: Parameter?
@@ -89,43 +71,29 @@ public final class LSTM: Layer {
     ///   - recurrentActivation: The gates' activation; `.sigmoid` by default (Keras 2 used `.hardSigmoid`).
     ///   - returnSequences: Return every step's `h` instead of the last one.
     ///   - unitForgetBias: Initialize the forget gate's bias to 1.
-    public init(units: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid,
-                returnSequences: Bool = false, useBias: Bool = true, unitForgetBias: Bool = true,
-                kernelInitializer: Initializer = .glorotUniform, recurrentInitializer: Initializer = .orthogonal,
-                biasInitializer: Initializer = .zeros, name: String = "") {
-        self.units = units
-        self.activation = activation
-        self.recurrentActivation = recurrentActivation
-        self.returnSequences = returnSequences
-        self.useBias = useBias
-        self.unitForgetBias = unitForgetBias
-        self.kernelInitializer = kernelInitializer
-        self.recurrentInitializer = recurrentInitializer
-        self.biasInitializer = biasInitializer
-        self.name = name
+    public convenience init(units: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid,
+                            returnSequences: Bool = false, useBias: Bool = true, unitForgetBias: Bool = true,
+                            kernelInitializer: Initializer = .glorotUniform, recurrentInitializer: Initializer = .orthogonal,
+                            biasInitializer: Initializer = .zeros, name: String = "") {
+        self.init(configuration: Configuration(
+            units: units, activation: activation, recurrentActivation: recurrentActivation,
+            returnSequences: returnSequences, useBias: useBias, unitForgetBias: unitForgetBias,
+            kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
+            biasInitializer: biasInitializer, name: name))
     }
 
-    public convenience init(configuration c: Configuration) {
-        self.init(units: c.units, activation: c.activation, recurrentActivation: c.recurrentActivation,
-                  returnSequences: c.returnSequences, useBias: c.useBias, unitForgetBias: c.unitForgetBias,
-                  kernelInitializer: c.kernelInitializer, recurrentInitializer: c.recurrentInitializer,
-                  biasInitializer: c.biasInitializer, name: c.name)
-    }
-
-    public var configuration: Configuration {
-        Configuration(units: units, activation: activation, recurrentActivation: recurrentActivation,
-                      returnSequences: returnSequences, useBias: useBias, unitForgetBias: unitForgetBias,
-                      kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
-                      biasInitializer: biasInitializer, name: name)
+    /// Creates an LSTM layer from its hyperparameters.
+    public init(configuration: Configuration) {
+        self.configuration = configuration
     }
 
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias].compactMap { $0 } }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard units > 0 else {
-            throw LayerError.invalidArgument(layer: name, argument: "units", value: "\(units)", expected: "a positive integer")
+        guard self.units > 0 else {
+            throw LayerError.invalidArgument(layer: name, argument: "units", value: "\(self.units)", expected: "a positive integer")
         }
-        guard activation != .softmax, recurrentActivation != .softmax else {
+        guard self.activation != .softmax, self.recurrentActivation != .softmax else {
             throw LayerError.invalidArgument(layer: name, argument: "activation", value: "softmax", expected: "an element-wise activation")
         }
         guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
@@ -134,17 +102,17 @@ public final class LSTM: Layer {
         if let kernel, kernel.value.shape[0] != inputShape[1] {
             throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, \(kernel.value.shape[0])]", received: inputShape)
         }
-        return returnSequences ? [inputShape[0], units] : [units]
+        return self.returnSequences ? [inputShape[0], self.units] : [self.units]
     }
 
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
         _ = try outputShape(for: inputShape)
-        kernel = Parameter(name: "kernel", value: kernelInitializer.tensor(shape: [inputShape[1], 4 * units], using: &generator))
+        kernel = Parameter(name: "kernel", value: self.kernelInitializer.tensor(shape: [inputShape[1], 4 * self.units], using: &generator))
         recurrentKernel = Parameter(name: "recurrent_kernel",
-                                    value: recurrentInitializer.tensor(shape: [units, 4 * units], using: &generator))
-        if useBias {
-            var value = biasInitializer.tensor(shape: [4 * units], using: &generator)
-            if unitForgetBias { for j in units..<(2 * units) { value[j] = 1 } }
+                                    value: self.recurrentInitializer.tensor(shape: [self.units, 4 * self.units], using: &generator))
+        if self.useBias {
+            var value = self.biasInitializer.tensor(shape: [4 * self.units], using: &generator)
+            if self.unitForgetBias { for j in self.units..<(2 * self.units) { value[j] = 1 } }
             bias = Parameter(name: "bias", value: value)
         }
     }
@@ -155,16 +123,16 @@ public final class LSTM: Layer {
             throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, \(kernel.value.shape[0])]",
                                                received: Array(input.shape.dropFirst()))
         }
-        let (batch, steps, features, u) = (input.shape[0], input.shape[1], input.shape[2], units)
+        let (batch, steps, features, u) = (input.shape[0], input.shape[1], input.shape[2], self.units)
         let g4 = 4 * u
         let z = gates.reserve(batch * steps * g4)
         let h = hidden.reserve(batch * (steps + 1) * u, zeroed: true)
         let c = cell.reserve(batch * (steps + 1) * u, zeroed: true)
         let a = cellActivation.reserve(batch * steps * u)
-        let (act, recurrent) = (activation.kernelCode, recurrentActivation.kernelCode)
+        let (act, recurrent) = (self.activation.kernelCode, self.recurrentActivation.kernelCode)
 
         // Every element is written by one band below: no clearing pass.
-        var output = Tensor(shape: returnSequences ? [batch, steps, u] : [batch, u], unsafeUninitializedScalars: { _ in })
+        var output = Tensor(shape: self.returnSequences ? [batch, steps, u] : [batch, u], unsafeUninitializedScalars: { _ in })
         let bands = rowBands(batch)
         input.withUnsafeBufferPointer { xs in
             output.withUnsafeMutableBufferPointer { out in
@@ -187,9 +155,9 @@ public final class LSTM: Layer {
                                                       a + t * u, steps * u, h + (t + 1) * u, (steps + 1) * u)
                             }
                             for row in 0..<rows {
-                                let target = y + (first + row) * (returnSequences ? steps * u : u)
+                                let target = y + (first + row) * (self.returnSequences ? steps * u : u)
                                 let source = h + row * (steps + 1) * u
-                                if returnSequences { target.update(from: source + u, count: steps * u) }
+                                if self.returnSequences { target.update(from: source + u, count: steps * u) }
                                 else { target.update(from: source + steps * u, count: u) }
                             }
                         }
@@ -224,13 +192,13 @@ public final class LSTM: Layer {
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let kernel, let recurrentKernel, let input = cachedInput else { throw LayerError.notBuilt(layer: name) }
-        let (batch, steps, features, u) = (input.shape[0], input.shape[1], input.shape[2], units)
+        let (batch, steps, features, u) = (input.shape[0], input.shape[1], input.shape[2], self.units)
         let g4 = 4 * u
         let z = gates.pointer, h = hidden.pointer, c = cell.pointer, a = cellActivation.pointer
         let dz = gateGradient.reserve(batch * steps * g4)
         let dh = hiddenGradient.reserve(batch * u, zeroed: true)   // ∂loss/∂hₜ from later steps
         let dc = cellGradient.reserve(batch * u, zeroed: true)     // ∂loss/∂cₜ from later steps
-        let (act, recurrent) = (activation.kernelCode, recurrentActivation.kernelCode)
+        let (act, recurrent) = (self.activation.kernelCode, self.recurrentActivation.kernelCode)
 
         var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })   // written by each band's product
         let bands = rowBands(batch)
@@ -239,14 +207,14 @@ public final class LSTM: Layer {
                 kernel.value.withUnsafeBufferPointer { w in
                     recurrentKernel.value.withUnsafeBufferPointer { uk in
                         let (dy, dx, w, uk) = (dys.baseAddress!, dxs.baseAddress!, w.baseAddress!, uk.baseAddress!)
-                        let ldy = returnSequences ? steps * u : u
+                        let ldy = self.returnSequences ? steps * u : u
                         Parallel.forEach(bands.count) { band in
                             let (first, rows) = (bands[band].lowerBound, bands[band].count)
                             let z = z + first * steps * g4, dz = dz + first * steps * g4
                             let c = c + first * (steps + 1) * u, a = a + first * steps * u
                             let dh = dh + first * u, dc = dc + first * u, dy = dy + first * ldy
                             for t in stride(from: steps - 1, through: 0, by: -1) {
-                                let external: UnsafePointer<Float>? = returnSequences
+                                let external: UnsafePointer<Float>? = self.returnSequences
                                     ? dy + t * u
                                     : (t == steps - 1 ? dy : nil)
                                 rek_lstm_cell_backward(rows, u, act, recurrent, z + t * g4, steps * g4, c + t * u, (steps + 1) * u,

@@ -7,9 +7,9 @@ import Tensor
 ///
 ///     RepeatVector(count: 5)   // [batch, 16] → [batch, 5, 16]
 public final class RepeatVector: Layer {
-    /// RepeatVector's hyperparameters.
-    public struct Configuration: Codable, Equatable, Sendable {
-        /// How many times the input is repeated.
+    /// RepeatVector's hyperparameters, read as `repeatVector.count`.
+    public struct Configuration: LayerConfiguration {
+        /// How many times the input is repeated (Keras `n`).
         public var count: Int
         /// The layer name (unique in a model).
         public var name: String
@@ -17,31 +17,27 @@ public final class RepeatVector: Layer {
 
     /// The name under which the layer is saved and registered.
     public static let typeName = "RepeatVector"
-    /// The layer name (unique in a model).
-    public var name: String
-    /// How many times the input is repeated (Keras `n`).
-    public let count: Int
+    /// The hyperparameters.
+    public var configuration: Configuration
 
     /// Creates a layer that repeats its input `count` times.
-    public init(count: Int, name: String = "") {
-        self.count = count
-        self.name = name
+    public convenience init(count: Int, name: String = "") {
+        self.init(configuration: Configuration(count: count, name: name))
     }
 
-    public convenience init(configuration: Configuration) {
-        self.init(count: configuration.count, name: configuration.name)
+    /// Creates the layer from its hyperparameters.
+    public init(configuration: Configuration) {
+        self.configuration = configuration
     }
-
-    public var configuration: Configuration { Configuration(count: count, name: name) }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard count > 0 else {
-            throw LayerError.invalidArgument(layer: name, argument: "count", value: "\(count)", expected: "a positive integer")
+        guard self.count > 0 else {
+            throw LayerError.invalidArgument(layer: name, argument: "count", value: "\(self.count)", expected: "a positive integer")
         }
         guard inputShape.count == 1 else {
             throw LayerError.incompatibleInput(layer: name, expected: "[features]", received: inputShape)
         }
-        return [count, inputShape[0]]
+        return [self.count, inputShape[0]]
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
@@ -51,8 +47,8 @@ public final class RepeatVector: Layer {
         output.withUnsafeMutableBufferPointer { out in
             input.withUnsafeBufferPointer { x in
                 for b in 0..<batch {
-                    for step in 0..<count {
-                        (out.baseAddress! + (b * count + step) * width).update(from: x.baseAddress! + b * width, count: width)
+                    for step in 0..<self.count {
+                        (out.baseAddress! + (b * self.count + step) * width).update(from: x.baseAddress! + b * width, count: width)
                     }
                 }
             }
@@ -66,8 +62,8 @@ public final class RepeatVector: Layer {
         inputGradient.withUnsafeMutableBufferPointer { dx in
             outputGradient.withUnsafeBufferPointer { dy in
                 for b in 0..<batch {
-                    for step in 0..<count {
-                        for j in 0..<width { dx[b * width + j] += dy[(b * count + step) * width + j] }
+                    for step in 0..<self.count {
+                        for j in 0..<width { dx[b * width + j] += dy[(b * self.count + step) * width + j] }
                     }
                 }
             }

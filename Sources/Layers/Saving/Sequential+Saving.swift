@@ -1,16 +1,34 @@
 import Foundation
 import Tensor
 
-/// The architecture of a ``Sequential`` model as stored in `config.json`.
-public struct ModelConfiguration: Codable, Equatable, Sendable {
+/// The architecture of a ``Sequential`` model as stored in `config.json`, and a nested model's
+/// configuration as a layer.
+public struct ModelConfiguration: LayerConfiguration {
     /// Identifies the file (`"RareEventKit.Sequential"`).
     public var format: String
     /// The format version (1).
     public var version: Int
     /// The shape of one input sample.
     public var inputShape: [Int]
-    /// The layers, each with its type name and its arguments (including user-registered types).
+    /// The layers, each with its type name and its arguments (including user-registered types and
+    /// nested models).
     public var layers: [LayerDescription]
+    /// The model name (empty in files written before models had names).
+    public var name: String
+
+    /// Creates a configuration of the current format.
+    public init(inputShape: [Int], layers: [LayerDescription], name: String) {
+        (format, version, self.inputShape, self.layers, self.name) = ("RareEventKit.Sequential", 1, inputShape, layers, name)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(String.self, forKey: .format)
+        version = try container.decode(Int.self, forKey: .version)
+        inputShape = try container.decode([Int].self, forKey: .inputShape)
+        layers = try container.decode([LayerDescription].self, forKey: .layers)
+        name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
+    }
 }
 
 extension Sequential {
@@ -19,15 +37,30 @@ extension Sequential {
     /// The weights file inside a saved model folder.
     public static let weightsFileName = "model.safetensors"
 
-    /// The architecture of the model: the input shape and each layer's type and arguments.
+    /// The architecture of the model: the input shape, the name, and each layer's type and arguments.
+    /// Setting it renames the model; its layers change only through ``add(_:)``.
     public var configuration: ModelConfiguration {
-        ModelConfiguration(format: "RareEventKit.Sequential", version: 1, inputShape: inputShape,
-                           layers: layers.map(LayerRegistry.describe))
+        get { ModelConfiguration(inputShape: inputShape, layers: layers.map(LayerRegistry.describe), name: name) }
+        set { name = newValue.name }
     }
 
-    /// Every weight keyed as `layer/weight` (for example `lstm/recurrent_kernel`), in model order.
+    /// Rebuilds an unbuilt-weights model from its configuration (a nested model inside a saved one).
+    ///
+    /// - Throws: ``LayerError`` for an unsupported format, an unknown layer type or an architecture
+    ///   that does not build.
+    public convenience init(configuration: ModelConfiguration) throws {
+        guard configuration.format == "RareEventKit.Sequential", configuration.version == 1 else {
+            throw LayerError.invalidConfiguration(
+                type: Self.typeName, reason: "unsupported format \(configuration.format) version \(configuration.version)")
+        }
+        self.init(inputShape: configuration.inputShape, name: configuration.name)
+        for description in configuration.layers { try add(LayerRegistry.makeLayer(from: description)) }
+    }
+
+    /// Every weight keyed as `layer/weight` (for example `lstm/recurrent_kernel`, or
+    /// `encoder/conv2d/kernel` in a nested model), in model order.
     public var namedWeights: [(name: String, tensor: Tensor)] {
-        layers.flatMap { layer in layer.parameters.map { ("\(layer.name)/\($0.name)", $0.value) } }
+        namedParameters.map { ($0.path, $0.parameter.value) }
     }
 
     /// Saves the whole model into a folder: `config.json` (architecture) and `model.safetensors`
@@ -75,8 +108,7 @@ extension Sequential {
             throw SavingError.corrupt(path: configurationURL.path,
                                       reason: "unsupported format \(configuration.format) version \(configuration.version)")
         }
-        let model = Sequential(inputShape: configuration.inputShape)
-        for description in configuration.layers { try model.add(LayerRegistry.makeLayer(from: description)) }
+        let model = try Sequential(configuration: configuration)
         try model.loadWeights(from: folder.appendingPathComponent(weightsFileName))
         return model
     }
@@ -95,15 +127,12 @@ extension Sequential {
     public func loadWeights(from url: URL) throws(SavingError) {
         let (tensors, _) = try Safetensors.decode(try readFile(url), path: url.path)
         var assignments: [(Parameter, Tensor)] = []
-        for layer in layers {
-            for parameter in layer.parameters {
-                let name = "\(layer.name)/\(parameter.name)"
-                guard let tensor = tensors[name] else { throw .missingTensor(path: url.path, name: name) }
-                guard tensor.shape == parameter.value.shape else {
-                    throw .shapeMismatch(path: url.path, name: name, expected: parameter.value.shape, found: tensor.shape)
-                }
-                assignments.append((parameter, tensor))
+        for (name, parameter) in namedParameters {
+            guard let tensor = tensors[name] else { throw .missingTensor(path: url.path, name: name) }
+            guard tensor.shape == parameter.value.shape else {
+                throw .shapeMismatch(path: url.path, name: name, expected: parameter.value.shape, found: tensor.shape)
             }
+            assignments.append((parameter, tensor))
         }
         for (parameter, tensor) in assignments { parameter.value = tensor }
     }

@@ -9,7 +9,7 @@ import Tensor
 ///     TimeDistributed(Dense(units: 59))   // [batch, 5, 32] → [batch, 5, 59]
 public final class TimeDistributed: Layer {
     /// TimeDistributed's arguments: the wrapped layer's description and the name.
-    public struct Configuration: Codable, Equatable, Sendable {
+    public struct Configuration: LayerConfiguration {
         /// The wrapped layer's description.
         public var layer: LayerDescription
         /// The layer name (unique in a model).
@@ -18,10 +18,15 @@ public final class TimeDistributed: Layer {
 
     /// The name under which the layer is saved and registered.
     public static let typeName = "TimeDistributed"
-    /// The layer name (unique in a model).
-    public var name: String
     /// The layer applied at every time step.
     public let layer: any Layer
+    /// The layer name (unique in a model).
+    public var name: String
+    /// The wrapper's name and the inner layer's description, which the inner layer keeps.
+    public var configuration: Configuration {
+        get { Configuration(layer: LayerRegistry.describe(layer), name: name) }
+        set { name = newValue.name }
+    }
     private var steps = 0
 
     /// Wraps `layer`.
@@ -35,11 +40,8 @@ public final class TimeDistributed: Layer {
         self.init(try LayerRegistry.makeLayer(from: configuration.layer), name: configuration.name)
     }
 
-    public var configuration: Configuration {
-        Configuration(layer: LayerRegistry.describe(layer), name: name)
-    }
-
     public var parameters: [Parameter] { layer.parameters }
+    public var namedParameters: [(path: String, parameter: Parameter)] { layer.namedParameters }
     public var regularizationLoss: Float { layer.regularizationLoss }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
