@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include "lstm_kernels.h"
 #include "optimizer_kernels.h"
+#include "convolution_kernels.h"
 
 #ifdef __cplusplus
 extern "C" {

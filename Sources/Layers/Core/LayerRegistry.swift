@@ -30,6 +30,8 @@ public enum LayerRegistry {
         RepeatVector.typeName: factory(RepeatVector.self),
         TimeDistributed.typeName: factory(TimeDistributed.self),
         Sequential.typeName: factory(Sequential.self),
+        Conv2D.typeName: factory(Conv2D.self),
+        Conv2DTranspose.typeName: factory(Conv2DTranspose.self),
     ])
 
     private static func factory<L: Layer>(_ type: L.Type) -> Factory {

@@ -1,0 +1,163 @@
+import Tensor
+
+/// A 2-D convolution over channels-last images: Keras' `Conv2D`.
+///
+/// Input `[batch, height, width, channels]` → output `[batch, outHeight, outWidth, filters]`, with
+/// `output = activation(input ⋆ kernel + bias)`. Kernel `[kh, kw, channels, filters]`
+/// (glorot-uniform), bias `[filters]` (zeros): the same layout, defaults and parameter count
+/// (`(kh·kw·channels + 1)·filters`) as Keras. `padding: .same` pads like TensorFlow, the extra
+/// row/column at the bottom/right (see ``Padding``).
+///
+///     Conv2D(filters: 16, kernelSize: 3, strides: 2, padding: .same, activation: .relu)   // 28×28×1 → 14×14×16
+///
+/// The batch is unfolded into patch rows (im2col) and multiplied by the kernel in one matrix product
+/// with the bias added in the same pass; backward uses two more products and the fold (col2im).
+public final class Conv2D: Layer {
+    /// Conv2D's hyperparameters (Keras `get_config`), read as `conv.filters`, `conv.kernelSize`, ….
+    public struct Configuration: LayerConfiguration {
+        /// Output channels.
+        public var filters: Int
+        /// Window `[rows, columns]`.
+        public var kernelSize: [Int]
+        /// Step between windows `[rows, columns]`.
+        public var strides: [Int]
+        /// Border handling.
+        public var padding: Padding
+        /// The output activation.
+        public var activation: Activation
+        /// Whether the layer has a bias.
+        public var useBias: Bool
+        /// Initializer of the kernel.
+        public var kernelInitializer: Initializer
+        /// Initializer of the bias.
+        public var biasInitializer: Initializer
+        /// The layer name (unique in a model).
+        public var name: String
+    }
+
+    /// The name under which the layer is saved and registered.
+    public static let typeName = "Conv2D"
+    /// The hyperparameters.
+    public var configuration: Configuration
+
+    /// The kernel `[kh, kw, channels, filters]`, available once built.
+    public private(set) var kernel: Parameter?
+    /// The bias `[filters]`, when `useBias`.
+    public private(set) var bias: Parameter?
+
+    private let columns = Workspace(), columnGradient = Workspace()
+    private var cachedGeometry: ConvolutionGeometry?
+    private var cachedOutput: Tensor?
+
+    /// Creates a convolution with a square window and stride.
+    /// - Parameters:
+    ///   - filters: Output channels.
+    ///   - kernelSize: The window's side.
+    ///   - strides: The step between windows, 1 by default.
+    ///   - padding: `.valid` (no padding, Keras' default) or `.same`.
+    ///   - activation: `.linear` by default.
+    ///   - useBias: Whether to add a bias per filter.
+    public convenience init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
+                            activation: Activation = .linear, useBias: Bool = true,
+                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+                            name: String = "") {
+        self.init(filters: filters, kernelSize: [kernelSize, kernelSize], strides: [strides, strides], padding: padding,
+                  activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
+                  biasInitializer: biasInitializer, name: name)
+    }
+
+    /// Creates a convolution with a window and stride given as `[rows, columns]`.
+    public convenience init(filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: Padding = .valid,
+                            activation: Activation = .linear, useBias: Bool = true,
+                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+                            name: String = "") {
+        self.init(configuration: Configuration(
+            filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
+            useBias: useBias, kernelInitializer: kernelInitializer, biasInitializer: biasInitializer, name: name))
+    }
+
+    /// Creates the layer from its hyperparameters.
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    public var parameters: [Parameter] { [kernel, bias].compactMap { $0 } }
+
+    /// The window grid for an input shape, after checking every hyperparameter.
+    private func geometry(for inputShape: [Int]) throws -> ConvolutionGeometry {
+        guard self.filters > 0 else {
+            throw LayerError.invalidArgument(layer: name, argument: "filters", value: "\(self.filters)", expected: "a positive integer")
+        }
+        guard self.activation != .softmax else {
+            throw LayerError.invalidArgument(layer: name, argument: "activation", value: "softmax", expected: "an element-wise activation")
+        }
+        let geometry = try ConvolutionGeometry(image: inputShape, kernel: self.kernelSize.checkedPair("kernelSize", layer: name),
+                                               strides: self.strides.checkedPair("strides", layer: name),
+                                               padding: self.padding, layer: name)
+        if let kernel, kernel.value.shape[2] != inputShape[2] {
+            throw LayerError.incompatibleInput(layer: name, expected: "[height, width, \(kernel.value.shape[2])]", received: inputShape)
+        }
+        return geometry
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        let geometry = try geometry(for: inputShape)
+        return [geometry.raw.outHeight, geometry.raw.outWidth, self.filters]
+    }
+
+    public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
+        _ = try geometry(for: inputShape)
+        let shape = self.kernelSize + [inputShape[2], self.filters]
+        kernel = Parameter(name: "kernel", value: self.kernelInitializer.tensor(shape: shape, using: &generator))
+        bias = self.useBias ? Parameter(name: "bias", value: self.biasInitializer.tensor(shape: [self.filters], using: &generator)) : nil
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard let kernel else { throw LayerError.notBuilt(layer: name) }
+        guard input.rank == 4 else {
+            throw LayerError.incompatibleInput(layer: name, expected: "[height, width, channels]", received: Array(input.shape.dropFirst()))
+        }
+        let geometry = try geometry(for: Array(input.shape.dropFirst()))
+        let batch = input.shape[0], rows = batch * geometry.windowCount, patch = geometry.patchSize, filters = self.filters
+        let patches = columns.reserve(rows * patch)
+        input.withUnsafeBufferPointer { geometry.unfold($0.baseAddress!, batch: batch, into: patches) }
+        var output = Tensor(shape: [batch, geometry.raw.outHeight, geometry.raw.outWidth, filters], unsafeUninitializedScalars: { _ in })
+        output.withUnsafeMutableBufferPointer { y in
+            kernel.value.withUnsafeBufferPointer { w in
+                func multiply(bias: UnsafePointer<Float>?) {
+                    MatrixKernels.multiply(m: rows, n: filters, k: patch, a: patches, lda: patch, b: w.baseAddress!, ldb: filters,
+                                           bias: bias, c: y.baseAddress!, ldc: filters)
+                }
+                if let bias { bias.value.withUnsafeBufferPointer { multiply(bias: $0.baseAddress) } } else { multiply(bias: nil) }
+            }
+            self.activation.apply(to: y, width: filters)
+        }
+        cachedGeometry = geometry
+        cachedOutput = output
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard let kernel, let geometry = cachedGeometry, let output = cachedOutput else { throw LayerError.notBuilt(layer: name) }
+        let batch = output.shape[0], rows = batch * geometry.windowCount, patch = geometry.patchSize, filters = self.filters
+        let gradient = self.activation.backpropagate(outputGradient, output: output)
+        let patches = columns.reserve(rows * patch)
+        let patchGradient = columnGradient.reserve(rows * patch)
+        var inputGradient = Tensor(shape: [batch] + geometry.imageShape, unsafeUninitializedScalars: { _ in })
+        gradient.withUnsafeBufferPointer { dz in
+            kernel.gradient.withUnsafeMutableBufferPointer { dw in
+                MatrixKernels.multiply(transposeA: true, m: patch, n: filters, k: rows, a: patches, lda: patch,
+                                       b: dz.baseAddress!, ldb: filters, beta: 1, c: dw.baseAddress!, ldc: filters)
+            }
+            bias?.gradient.withUnsafeMutableBufferPointer { db in
+                MatrixKernels.accumulateColumnSums(of: dz.baseAddress!, rows: rows, columns: filters, into: db.baseAddress!)
+            }
+            kernel.value.withUnsafeBufferPointer { w in
+                MatrixKernels.multiply(transposeB: true, m: rows, n: patch, k: filters, a: dz.baseAddress!, lda: filters,
+                                       b: w.baseAddress!, ldb: filters, c: patchGradient, ldc: patch)
+            }
+        }
+        inputGradient.withUnsafeMutableBufferPointer { geometry.fold(patchGradient, batch: batch, into: $0.baseAddress!) }
+        return inputGradient
+    }
+}
