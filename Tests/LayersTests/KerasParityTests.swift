@@ -21,6 +21,7 @@ struct ModelFixture: Decodable {
     struct LayerEntry: Decodable { var type: String; var weights: [String: FixtureTensor] }
     var layers: [LayerEntry]
     var input: FixtureTensor
+    var target: FixtureTensor?
     var output: FixtureTensor
     var mse: Float?
     var loss: Float?
@@ -111,43 +112,74 @@ func load(_ weights: [String: FixtureTensor], into layer: any Layer) throws {
     }
 
     @Test func seedAutoencoderOutputLossGradientsAndAdamStepsMatchKeras() throws {
-        let f = try fixture(ModelFixture.self, "seed_autoencoder")
-        let model = try seedAutoencoder()
-        #expect(f.paramCounts.map { Array($0.prefix(6)) } == model.layers.map(\.parameterCount))
-        for (layer, entry) in zip(model.layers, f.layers) { try load(entry.weights, into: layer) }
-        let x = f.input.tensor
-        let output = try model.predict(x)
-        expectClose(output, f.output.tensor, "autoencoder output")
-        let mse = MeanSquaredError().value(predicted: output, target: x)
-        #expect(Swift.abs(mse - f.mse!) <= 1e-5 * f.mse!, "MSE \(mse) vs Keras \(f.mse!)")
+        try expectModelParity(try seedAutoencoder(), fixture: "seed_autoencoder")
+    }
 
-        // Gradients of the MSE at the initial weights.
-        for parameter in model.parameters { parameter.zeroGradient() }
-        let prediction = try model.forward(x, training: true)
-        try model.backward(MeanSquaredError().gradient(predicted: prediction, target: x))
-        for (layer, expected) in zip(model.layers, try #require(f.grads)) {
-            for parameter in layer.parameters {
-                expectClose(parameter.gradient, try #require(expected[parameter.name]).tensor, "∂\(layer.name)/\(parameter.name)")
-            }
+    @Test func denoisingAutoencoderWithNestedModelsMatchesKeras() throws {
+        let encoder = try Sequential(inputShape: [28, 28, 1], seed: 1, name: "encoder") {
+            Conv2D(filters: 16, kernelSize: 3, strides: 2, padding: .same, activation: .relu)
+            Conv2D(filters: 8, kernelSize: 3, strides: 2, padding: .same, activation: .relu)
         }
+        let decoder = try Sequential(inputShape: [7, 7, 8], seed: 2, name: "decoder") {
+            Conv2DTranspose(filters: 8, kernelSize: 3, strides: 2, padding: .same, activation: .relu)
+            Conv2DTranspose(filters: 16, kernelSize: 3, strides: 2, padding: .same, activation: .relu)
+            Conv2D(filters: 1, kernelSize: 3, padding: .same, activation: .sigmoid)
+        }
+        let model = try Sequential(inputShape: [28, 28, 1]) { encoder; decoder }
+        try expectModelParity(model, fixture: "denoiser")
+    }
+}
 
-        // Three Adam steps on the same batch, as train_on_batch does.
-        model.compile(optimizer: Adam(learningRate: 1e-3), loss: .meanSquaredError)
-        var losses: [Float] = []
-        for step in 1...3 {
-            losses.append(try model.trainOnBatch(x, x))
-            if step == 1 || step == 3 {
-                let expected = try #require(step == 1 ? f.weightsAfterStep1 : f.weightsAfterStep3)
-                for (layer, weights) in zip(model.layers, expected) {
-                    for parameter in layer.parameters {
-                        expectClose(parameter.value, try #require(weights[parameter.name]).tensor, tolerance: 1e-5,
-                                    "\(layer.name)/\(parameter.name) after \(step) Adam step(s)")
-                    }
+/// The layers that hold weights or compute, with nested models opened, in order: what Keras lists
+/// per layer in the model fixtures.
+func leafLayers(_ model: Sequential) -> [any Layer] {
+    model.layers.flatMap { ($0 as? Sequential).map(leafLayers) ?? [$0] }
+}
+
+/// Compares a model with a Keras model fixture: output and MSE at the fixture's weights, gradients of
+/// the MSE, and the weights and losses of three Adam steps (`train_on_batch`) on the same batch.
+func expectModelParity(_ model: Sequential, fixture name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let f = try fixture(ModelFixture.self, name)
+    let leaves = leafLayers(model)
+    #expect(leaves.map(\.typeName) == f.layers.map(\.type), sourceLocation: sourceLocation)
+    #expect(f.paramCounts.map { Array($0.prefix(leaves.count)) } == leaves.map(\.parameterCount), sourceLocation: sourceLocation)
+    #expect(f.paramCounts?.last == model.parameterCount, sourceLocation: sourceLocation)
+    for (layer, entry) in zip(leaves, f.layers) { try load(entry.weights, into: layer) }
+    let x = f.input.tensor, target = (f.target ?? f.input).tensor
+    let output = try model.predict(x)
+    expectClose(output, f.output.tensor, "\(name) output", sourceLocation: sourceLocation)
+    let mse = MeanSquaredError().value(predicted: output, target: target)
+    #expect(Swift.abs(mse - f.mse!) <= 1e-5 * f.mse!, "MSE \(mse) vs Keras \(f.mse!)", sourceLocation: sourceLocation)
+
+    // Gradients of the MSE at the initial weights.
+    for parameter in model.parameters { parameter.zeroGradient() }
+    let prediction = try model.forward(x, training: true)
+    try model.backward(MeanSquaredError().gradient(predicted: prediction, target: target))
+    for (layer, expected) in zip(leaves, try #require(f.grads)) {
+        for parameter in layer.parameters {
+            expectClose(parameter.gradient, try #require(expected[parameter.name]).tensor,
+                        "∂\(layer.name)/\(parameter.name)", sourceLocation: sourceLocation)
+        }
+    }
+
+    // Three Adam steps on the same batch, as train_on_batch does.
+    model.compile(optimizer: Adam(learningRate: 1e-3), loss: .meanSquaredError)
+    var losses: [Float] = []
+    for step in 1...3 {
+        losses.append(try model.trainOnBatch(x, target))
+        if step == 1 || step == 3 {
+            let expected = try #require(step == 1 ? f.weightsAfterStep1 : f.weightsAfterStep3)
+            for (layer, weights) in zip(leaves, expected) {
+                for parameter in layer.parameters {
+                    expectClose(parameter.value, try #require(weights[parameter.name]).tensor, tolerance: 1e-5,
+                                "\(layer.name)/\(parameter.name) after \(step) Adam step(s)", sourceLocation: sourceLocation)
                 }
             }
         }
-        if let expected = f.lossesBeforeEachStep {
-            for (ours, theirs) in zip(losses, expected) { #expect(Swift.abs(ours - theirs) <= 1e-5 * theirs) }
+    }
+    if let expected = f.lossesBeforeEachStep {
+        for (ours, theirs) in zip(losses, expected) {
+            #expect(Swift.abs(ours - theirs) <= 1e-5 * theirs, "loss \(ours) vs Keras \(theirs)", sourceLocation: sourceLocation)
         }
     }
 }
