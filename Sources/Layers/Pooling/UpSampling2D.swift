@@ -1,0 +1,121 @@
+import Tensor
+
+/// Enlarges images by repeating each pixel (nearest-neighbour upsampling).
+///
+/// Input `[batch, height, width, channels]` (channels last) → output `[batch, height · size[0],
+/// width · size[1], channels]`: every input pixel becomes a `size[0] × size[1]` block of copies. The
+/// gradient of a pixel is the sum over its block. No weights. Keras: `UpSampling2D(size=(2, 2),
+/// interpolation="nearest")`.
+///
+///     UpSampling2D()                 // [batch, 7, 7, 32] → [batch, 14, 14, 32]
+///     UpSampling2D(size: [2, 3])     // [batch, 4, 5, 2] → [batch, 8, 15, 2]
+public final class UpSampling2D: Layer {
+    /// UpSampling2D's hyperparameters, read as `upSampling.size`.
+    public struct Configuration: LayerConfiguration {
+        /// The repeat factors `[rows, columns]` (Keras `size`).
+        public var size: [Int]
+        /// The layer name (unique in a model).
+        public var name: String
+    }
+
+    /// The name under which the layer is saved and registered.
+    public static let typeName = "UpSampling2D"
+    /// The hyperparameters.
+    public var configuration: Configuration
+
+    /// The input shape (batch axis included) of the last `forward`.
+    private var inputShape: [Int]?
+
+    /// Creates a layer repeating each pixel `size × size` times: `UpSampling2D(size: 2)`.
+    public convenience init(size: Int = 2, name: String = "") {
+        self.init(size: [size, size], name: name)
+    }
+
+    /// Creates a layer repeating each pixel `size[0]` times down and `size[1]` times across:
+    /// `UpSampling2D(size: [2, 3])`.
+    public convenience init(size: [Int], name: String = "") {
+        self.init(configuration: Configuration(size: size, name: name))
+    }
+
+    /// Creates the layer from its hyperparameters.
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard self.size.count == 2, self.size.allSatisfy({ $0 > 0 }) else {
+            throw LayerError.invalidArgument(layer: name, argument: "size", value: "\(self.size)", expected: "two positive integers")
+        }
+        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw LayerError.incompatibleInput(layer: name, expected: "[height, width, channels]", received: inputShape)
+        }
+        return [inputShape[0] * self.size[0], inputShape[1] * self.size[1], inputShape[2]]
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let shape = try outputShape(for: Array(input.shape.dropFirst()))
+        let (batch, height, width, channels) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        let (sy, sx) = (self.size[0], self.size[1])
+        let rowLength = shape[1] * channels
+        inputShape = input.shape
+        return Tensor(shape: [batch] + shape, unsafeUninitializedScalars: { out in
+            guard batch > 0 else { return }
+            input.withUnsafeBufferPointer { x in
+                let (x, out) = (x.baseAddress!, out.baseAddress!)
+                Self.forEachBand(batch * height, work: batch * height * sy * rowLength) { rows in
+                    for row in rows {   // row = b · height + i: input row i of sample b
+                        let target = out + row * sy * rowLength
+                        var pixel = target
+                        for j in 0..<width {
+                            let source = x + (row * width + j) * channels
+                            for _ in 0..<sx {
+                                pixel.initialize(from: source, count: channels)
+                                pixel += channels
+                            }
+                        }
+                        for copy in 1..<Swift.max(sy, 1) { (target + copy * rowLength).initialize(from: target, count: rowLength) }
+                    }
+                }
+            }
+        })
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard let inputShape else { throw LayerError.notBuilt(layer: name) }
+        let (batch, height, width, channels) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+        let (sy, sx) = (self.size[0], self.size[1])
+        guard outputGradient.shape == [batch, height * sy, width * sx, channels] else {
+            throw LayerError.incompatibleInput(layer: name, expected: "a gradient of shape \([height * sy, width * sx, channels])",
+                                               received: Array(outputGradient.shape.dropFirst()))
+        }
+        let rowLength = width * sx * channels
+        return Tensor(shape: inputShape, unsafeUninitializedScalars: { dx in
+            guard batch > 0 else { return }
+            outputGradient.withUnsafeBufferPointer { dy in
+                let (dx, dy) = (dx.baseAddress!, dy.baseAddress!)
+                Self.forEachBand(batch * height, work: batch * height * sy * rowLength) { rows in
+                    for row in rows {
+                        let block = dy + row * sy * rowLength
+                        for j in 0..<width {
+                            let sum = dx + (row * width + j) * channels
+                            sum.initialize(repeating: 0, count: channels)
+                            for a in 0..<sy {
+                                let source = block + a * rowLength + j * sx * channels
+                                for d in 0..<sx {
+                                    for ch in 0..<channels { sum[ch] += source[d * channels + ch] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    /// Runs `body` on bands of `rows`, concurrently when the work is large; every row is handled by
+    /// one thread, so results do not depend on the thread count.
+    private static func forEachBand(_ rows: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        let bands = Parallel.partition(rows, into: work < 65_536 ? 1 : Parallel.availableThreads)
+        Parallel.forEach(bands.count) { body(bands[$0]) }
+    }
+}
