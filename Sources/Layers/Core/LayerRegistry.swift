@@ -30,6 +30,11 @@ public enum LayerRegistry {
         RepeatVector.typeName: factory(RepeatVector.self),
         TimeDistributed.typeName: factory(TimeDistributed.self),
         Sequential.typeName: factory(Sequential.self),
+        Flatten.typeName: factory(Flatten.self),
+        Reshape.typeName: factory(Reshape.self),
+        MaxPooling2D.typeName: factory(MaxPooling2D.self),
+        UpSampling2D.typeName: factory(UpSampling2D.self),
+        Dropout.typeName: factory(Dropout.self),
         Conv2D.typeName: factory(Conv2D.self),
         Conv2DTranspose.typeName: factory(Conv2DTranspose.self),
     ])
