@@ -21,9 +21,10 @@ let package = Package(
         .target(name: "CKernels", path: "Sources/CKernels",
                 linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(name: "Tensor", dependencies: ["CKernels"]),
-        .target(name: "Layers", dependencies: ["Tensor", "CKernels"]),
-        .target(name: "Preprocessing", dependencies: ["Tensor"]),
-        .target(name: "Metrics"),
+        .target(name: "FileFormats"),
+        .target(name: "Layers", dependencies: ["Tensor", "CKernels", "FileFormats"]),
+        .target(name: "Preprocessing", dependencies: ["Tensor", "FileFormats"]),
+        .target(name: "Metrics", dependencies: ["FileFormats"]),
         .target(name: "Autoencoder", dependencies: ["Layers", "Preprocessing", "Metrics"]),
         .target(name: "RareEventKit", dependencies: ["Tensor", "Layers", "Preprocessing", "Metrics", "Autoencoder"]),
 
@@ -36,6 +37,7 @@ let package = Package(
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"], resources: [.copy("Fixtures")]),
