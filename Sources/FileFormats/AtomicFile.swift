@@ -8,21 +8,28 @@ import Darwin
 #endif
 
 /// Writes files so that readers never see a partial file: the bytes go to a temporary file in the
-/// same folder, are flushed to disk, and the temporary file is then renamed over the destination
-/// (an atomic replacement on POSIX file systems).
+/// same folder, are flushed to disk (`fsync`), and the temporary file is then renamed over the
+/// destination (an atomic replacement on POSIX file systems).
 public enum AtomicFile {
-    /// Writes `data` to `url` atomically, creating the parent folder (and its parents) when missing.
+    /// Writes `data` to `url` atomically.
     ///
     /// On failure the destination is left as it was and the temporary file is removed.
     ///
+    /// - Parameters:
+    ///   - data: The file's new contents.
+    ///   - url: The destination; an existing file is replaced.
+    ///   - creatingParentFolders: Whether to create the parent folder (and its parents) when missing;
+    ///     when `false`, a missing folder is an error.
     /// - Throws: ``AtomicWriteError`` naming the path and the operating system's reason.
-    public static func write(_ data: Data, to url: URL) throws(AtomicWriteError) {
+    public static func write(_ data: Data, to url: URL, creatingParentFolders: Bool = true) throws(AtomicWriteError) {
         let path = url.path
         let folder = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw AtomicWriteError(path: path, reason: (error as NSError).localizedDescription)
+        if creatingParentFolders {
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw AtomicWriteError(path: path, reason: (error as NSError).localizedDescription)
+            }
         }
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)

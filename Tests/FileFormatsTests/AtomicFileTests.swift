@@ -30,5 +30,10 @@ import FileFormats
             #expect(error.description.hasPrefix("cannot write \(url.path): "))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["plain-file"])
+        // Without folder creation, a missing folder is an error too.
+        #expect(throws: AtomicWriteError.self) {
+            try AtomicFile.write(Data([1]), to: folder.appendingPathComponent("missing/file"), creatingParentFolders: false)
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("missing").path))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+internal import FileFormats
 
 /// Reads and writes the [safetensors](https://huggingface.co/docs/safetensors) format: an 8-byte
 /// little-endian header length, a JSON header mapping each name to `dtype`, `shape` and
@@ -87,12 +88,13 @@ public enum Safetensors {
     }
 }
 
-/// Writes `data` to `url` atomically: a temporary file beside it, then a rename.
+/// Writes `data` to `url` atomically with `AtomicFile`: a temporary file beside it, flushed, then a
+/// rename. The folder must exist.
 func writeAtomically(_ data: Data, to url: URL) throws(SavingError) {
     do {
-        try data.write(to: url, options: .atomic)
+        try AtomicFile.write(data, to: url, creatingParentFolders: false)
     } catch {
-        throw .unwritable(path: url.path, reason: (error as NSError).localizedDescription)
+        throw .unwritable(path: error.path, reason: error.reason)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+internal import FileFormats
 
 extension Chart {
     /// Training (and validation) loss per epoch.
@@ -112,8 +113,12 @@ public struct ConfusionMatrixChart: Sendable {
         return document.text
     }
 
-    /// Writes the SVG to `url` atomically (temporary file, then rename).
+    /// Writes the SVG to `url` atomically (temporary file, then rename). The folder must exist.
     public func write(to url: URL) throws(ChartError) {
-        try writeAtomically(svg(), to: url)
+        do {
+            try AtomicFile.write(Data(svg().utf8), to: url, creatingParentFolders: false)
+        } catch {
+            throw .unwritable(path: error.path, reason: error.reason)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+internal import FileFormats
 
 /// A 2-D chart — lines, markers, histogram bars and reference lines — rendered to a standalone SVG file
 /// with axes, ticks, labels and a legend, without any dependency.
@@ -186,10 +187,15 @@ public struct Chart: Sendable {
         return document.text
     }
 
-    /// Writes the SVG to `url` atomically (temporary file, then rename).
+    /// Writes the SVG to `url` atomically (temporary file, then rename). The folder must exist.
     ///
     /// - Throws: ``ChartError``.
     public func write(to url: URL) throws(ChartError) {
-        try writeAtomically(try svg(), to: url)
+        let text = try svg()
+        do {
+            try AtomicFile.write(Data(text.utf8), to: url, creatingParentFolders: false)
+        } catch {
+            throw .unwritable(path: error.path, reason: error.reason)
+        }
     }
 }
