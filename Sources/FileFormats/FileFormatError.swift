@@ -18,6 +18,15 @@ public enum FileFormatError: Error, Equatable, Sendable, CustomStringConvertible
     /// decompression bombs); `offset` is where decoding stopped.
     case outputTooLarge(offset: Int, limit: Int)
 
+    /// The byte offset in the input where the problem was found.
+    public var offset: Int {
+        switch self {
+        case let .truncated(offset, _), let .malformed(offset, _, _), let .checksumMismatch(offset, _, _, _),
+             let .distanceTooFar(offset, _, _), let .outputTooLarge(offset, _):
+            offset
+        }
+    }
+
     /// A one-line message naming the offset and the problem.
     public var description: String {
         switch self {
