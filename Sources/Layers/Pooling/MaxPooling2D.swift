@@ -143,29 +143,53 @@ public final class MaxPooling2D: Layer {
     private static func pool(_ g: Geometry, item b: Int, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                              _ winners: UnsafeMutablePointer<Int32>) {
         let c = g.channels
+        let rowLength = g.width &* c
+        let image = b &* g.height &* rowLength
+        var o = b &* g.outHeight &* g.outWidth &* c
         for oy in 0..<g.outHeight {
-            let top = oy * g.strideY - g.padTop
-            let (y0, y1) = (Swift.max(top, 0), Swift.min(top + g.poolHeight, g.height))
+            let top = oy &* g.strideY &- g.padTop
+            let (y0, y1) = (Swift.max(top, 0), Swift.min(top &+ g.poolHeight, g.height))
             for ox in 0..<g.outWidth {
-                let left = ox * g.strideX - g.padLeft
-                let (x0, x1) = (Swift.max(left, 0), Swift.min(left + g.poolWidth, g.width))
-                let o = ((b * g.outHeight + oy) * g.outWidth + ox) * c
-                let (best, index) = (out + o, winners + o)
-                // The window's first cell (never a padded one) starts the running maximum.
-                let first = ((b * g.height + y0) * g.width + x0) * c
-                for ch in 0..<c {
-                    best[ch] = x[first + ch]
-                    index[ch] = Int32(truncatingIfNeeded: first + ch)
-                }
-                for y in y0..<y1 {
-                    for column in x0..<x1 where y != y0 || column != x0 {
-                        let cell = ((b * g.height + y) * g.width + column) * c
-                        for ch in 0..<c where x[cell + ch] > best[ch] {
-                            best[ch] = x[cell + ch]
-                            index[ch] = Int32(truncatingIfNeeded: cell + ch)
+                let left = ox &* g.strideX &- g.padLeft
+                let (x0, x1) = (Swift.max(left, 0), Swift.min(left &+ g.poolWidth, g.width))
+                // The window's first cell (never a padded one) starts the running maximum; later
+                // cells replace it only when strictly larger, so ties keep the first, as TensorFlow.
+                let first = image &+ y0 &* rowLength &+ x0 &* c
+                // Four channels at a time in vector registers, then one at a time.
+                var ch = 0
+                while ch &+ 4 <= c {
+                    var best = UnsafeRawPointer(x + (first &+ ch)).loadUnaligned(as: SIMD4<Float>.self)
+                    var winner = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: first &+ ch)) &+ SIMD4(0, 1, 2, 3)
+                    for y in y0..<y1 {
+                        for column in x0..<x1 {
+                            let cell = image &+ y &* rowLength &+ column &* c &+ ch
+                            let value = UnsafeRawPointer(x + cell).loadUnaligned(as: SIMD4<Float>.self)
+                            let larger = value .> best
+                            best.replace(with: value, where: larger)
+                            winner.replace(with: SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: cell)) &+ SIMD4(0, 1, 2, 3), where: larger)
                         }
                     }
+                    UnsafeMutableRawPointer(out + (o &+ ch)).storeBytes(of: best, as: SIMD4<Float>.self)
+                    UnsafeMutableRawPointer(winners + (o &+ ch)).storeBytes(of: winner, as: SIMD4<Int32>.self)
+                    ch &+= 4
                 }
+                while ch < c {
+                    var (best, winner) = (x[first &+ ch], first &+ ch)
+                    for y in y0..<y1 {
+                        let row = image &+ y &* rowLength &+ ch
+                        for column in x0..<x1 {
+                            let cell = row &+ column &* c
+                            let value = x[cell]
+                            let larger = value > best
+                            best = larger ? value : best
+                            winner = larger ? cell : winner
+                        }
+                    }
+                    out[o &+ ch] = best
+                    winners[o &+ ch] = Int32(truncatingIfNeeded: winner)
+                    ch &+= 1
+                }
+                o &+= c
             }
         }
     }

@@ -64,16 +64,25 @@ public final class UpSampling2D: Layer {
                 let (x, out) = (x.baseAddress!, out.baseAddress!)
                 Self.forEachBand(batch * height, work: batch * height * sy * rowLength) { rows in
                     for row in rows {   // row = b · height + i: input row i of sample b
-                        let target = out + row * sy * rowLength
-                        var pixel = target
-                        for j in 0..<width {
-                            let source = x + (row * width + j) * channels
-                            for _ in 0..<sx {
-                                pixel.initialize(from: source, count: channels)
-                                pixel += channels
+                        // Write the first of the sy output rows, then copy it.
+                        let target = out + row &* sy &* rowLength
+                        let source = x + row &* width &* channels
+                        if channels == 1 {
+                            for j in 0..<width {
+                                let value = source[j]
+                                for d in 0..<sx { target[j &* sx &+ d] = value }
+                            }
+                        } else {
+                            var pixel = target
+                            for j in 0..<width {
+                                let input = source + j &* channels
+                                for _ in 0..<sx {
+                                    for ch in 0..<channels { pixel[ch] = input[ch] }
+                                    pixel += channels
+                                }
                             }
                         }
-                        for copy in 1..<Swift.max(sy, 1) { (target + copy * rowLength).initialize(from: target, count: rowLength) }
+                        for copy in 1..<Swift.max(sy, 1) { (target + copy &* rowLength).update(from: target, count: rowLength) }
                     }
                 }
             }
@@ -94,15 +103,33 @@ public final class UpSampling2D: Layer {
             outputGradient.withUnsafeBufferPointer { dy in
                 let (dx, dy) = (dx.baseAddress!, dy.baseAddress!)
                 Self.forEachBand(batch * height, work: batch * height * sy * rowLength) { rows in
-                    for row in rows {
-                        let block = dy + row * sy * rowLength
-                        for j in 0..<width {
-                            let sum = dx + (row * width + j) * channels
-                            sum.initialize(repeating: 0, count: channels)
+                    for row in rows {   // the sy output rows of input row `row`, summed over each block
+                        let block = dy + row &* sy &* rowLength
+                        let sums = dx + row &* width &* channels
+                        if channels == 1 {
+                            sums.update(repeating: 0, count: width)
                             for a in 0..<sy {
-                                let source = block + a * rowLength + j * sx * channels
-                                for d in 0..<sx {
-                                    for ch in 0..<channels { sum[ch] += source[d * channels + ch] }
+                                let source = block + a &* rowLength
+                                if sx == 2 {   // the common case, vectorized as pairs
+                                    for j in 0..<width { sums[j] = sums[j] + source[2 &* j] + source[2 &* j &+ 1] }
+                                } else {
+                                    for j in 0..<width {
+                                        var sum = sums[j]
+                                        for d in 0..<sx { sum += source[j &* sx &+ d] }
+                                        sums[j] = sum
+                                    }
+                                }
+                            }
+                        } else {
+                            sums.update(repeating: 0, count: width &* channels)
+                            for a in 0..<sy {
+                                var source = UnsafePointer(block + a &* rowLength)
+                                for j in 0..<width {
+                                    let sum = sums + j &* channels
+                                    for _ in 0..<sx {
+                                        for ch in 0..<channels { sum[ch] += source[ch] }
+                                        source += channels
+                                    }
                                 }
                             }
                         }
