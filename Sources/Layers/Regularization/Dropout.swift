@@ -64,31 +64,36 @@ public final class Dropout: Layer {
             last = (input.shape, false)
             return input
         }
-        guard var generator else { throw LayerError.notBuilt(layer: name) }
+        guard let generator else { throw LayerError.notBuilt(layer: name) }
         let count = input.count
         if mask.count < count { mask = [UInt8](repeating: 0, count: count) }
-        // An element is dropped when a uniform 32-bit draw falls below rate · 2³².
+        // An element is dropped when a uniform 32-bit draw falls below rate · 2³²; each 64-bit draw
+        // decides two elements.
         let threshold = UInt64((Double(self.rate) * 4_294_967_296).rounded())
         let keep: Float = 1 - self.rate
+        var state = generator
         let output = mask.withUnsafeMutableBufferPointer { mask in
             Tensor(shape: input.shape, unsafeUninitializedScalars: { out in
                 guard count > 0 else { return }
                 let m = mask.baseAddress!
+                var rng = state   // a local copy stays in registers in the loop
                 var i = 0
-                while i + 1 < count {
-                    let bits = generator.next()
+                while i &+ 1 < count {
+                    let bits = rng.next()
                     m[i] = (bits & 0xFFFF_FFFF) >= threshold ? 1 : 0
-                    m[i + 1] = (bits >> 32) >= threshold ? 1 : 0
-                    i += 2
+                    m[i &+ 1] = (bits >> 32) >= threshold ? 1 : 0
+                    i &+= 2
                 }
-                if i < count { m[i] = (generator.next() & 0xFFFF_FFFF) >= threshold ? 1 : 0 }
+                if i < count { m[i] = (rng.next() & 0xFFFF_FFFF) >= threshold ? 1 : 0 }
+                state = rng
                 input.withUnsafeBufferPointer { x in
                     let (x, out) = (x.baseAddress!, out.baseAddress!)
-                    for i in 0..<count { out[i] = m[i] != 0 ? x[i] / keep : 0 }
+                    // Branch-free (the mask is random): survivors' bits are kept, the others cleared to +0.
+                    for i in 0..<count { out[i] = Float(bitPattern: (x[i] / keep).bitPattern & (0 &- UInt32(m[i]))) }
                 }
             })
         }
-        self.generator = generator
+        self.generator = state
         last = (input.shape, true)
         return output
     }
@@ -107,7 +112,7 @@ public final class Dropout: Layer {
                 guard count > 0 else { return }
                 outputGradient.withUnsafeBufferPointer { dy in
                     let (m, dy, dx) = (mask.baseAddress!, dy.baseAddress!, dx.baseAddress!)
-                    for i in 0..<count { dx[i] = m[i] != 0 ? dy[i] / keep : 0 }
+                    for i in 0..<count { dx[i] = Float(bitPattern: (dy[i] / keep).bitPattern & (0 &- UInt32(m[i]))) }
                 }
             })
         }
