@@ -43,6 +43,7 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
         ("max pooling 3/2 same", { MaxPooling2D(poolSize: [3, 3], strides: [2, 2], padding: .same) }, [7, 7, 2], [4, 4, 2]),
         ("max pooling 2x3/1x2 valid", { MaxPooling2D(poolSize: [2, 3], strides: [1, 2]) }, [5, 7, 1], [4, 3, 1]),
         ("max pooling 3/1 same", { MaxPooling2D(poolSize: 3, strides: 1, padding: .same) }, [4, 5, 2], [4, 5, 2]),
+        ("max pooling 2 same, 6 channels", { MaxPooling2D(padding: .same) }, [5, 3, 6], [3, 2, 6]),
         ("up sampling 2", { UpSampling2D() }, [3, 4, 2], [6, 8, 2]),
         ("up sampling 2x3", { UpSampling2D(size: [2, 3]) }, [2, 3, 1], [4, 9, 1]),
     ]
@@ -216,6 +217,63 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
         #expect(try layer.forward(x, training: true).scalars == [9, 9, 9, 9])
         let dx = try layer.backward(Tensor(shape: [1, 2, 2, 1], scalars: [1, 2, 3, 4]))
         #expect(dx.scalars == [0, 0, 0, 0, 10, 0, 0, 0, 0])
+    }
+
+    /// Max pooling written out plainly: every window, every channel, first maximum on ties.
+    func referencePool(_ x: Tensor, pool: [Int], strides: [Int], padding: Padding, upstream: (Tensor) -> Tensor)
+        -> (output: Tensor, inputGradient: Tensor) {
+        let (batch, height, width, channels) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        func axis(_ n: Int, _ k: Int, _ s: Int) -> (Int, Int) {
+            if padding == .valid { return ((n - k) / s + 1, 0) }
+            let out = (n + s - 1) / s
+            return (out, Swift.max((out - 1) * s + k - n, 0) / 2)
+        }
+        let (outHeight, top) = axis(height, pool[0], strides[0])
+        let (outWidth, left) = axis(width, pool[1], strides[1])
+        var output = Tensor(zeros: [batch, outHeight, outWidth, channels])
+        var winners: [Int] = []
+        for b in 0..<batch {
+            for oy in 0..<outHeight {
+                for ox in 0..<outWidth {
+                    for ch in 0..<channels {
+                        var best = -Float.infinity, winner = -1
+                        for y in (oy * strides[0] - top)..<(oy * strides[0] - top + pool[0]) where y >= 0 && y < height {
+                            for column in (ox * strides[1] - left)..<(ox * strides[1] - left + pool[1]) where column >= 0 && column < width {
+                                let index = ((b * height + y) * width + column) * channels + ch
+                                if winner < 0 || x.scalars[index] > best { (best, winner) = (x.scalars[index], index) }
+                            }
+                        }
+                        output[b, oy, ox, ch] = best
+                        winners.append(winner)
+                    }
+                }
+            }
+        }
+        let dy = upstream(output)
+        var dx = Tensor(zeros: x.shape)
+        for (i, winner) in winners.enumerated() { dx[flat: winner] += dy.scalars[i] }
+        return (output, dx)
+    }
+
+    @Test(arguments: [1, 3, 4, 6, 9])
+    func poolingMatchesAPlainReferenceWithTies(channels: Int) throws {
+        // Small integers make ties common, in the vector (four channels) and scalar paths alike.
+        var generator = SeededGenerator(seed: UInt64(channels))
+        let configurations: [([Int], [Int], Padding)] = [([2, 2], [2, 2], .valid), ([3, 3], [2, 2], .same), ([2, 3], [1, 2], .same),
+                                                          ([3, 2], [3, 1], .valid), ([2, 2], [1, 1], .same)]
+        for (pool, strides, padding) in configurations {
+            for (height, width) in [(7, 7), (8, 6)] {
+                let x = Tensor(shape: [2, height, width, channels],
+                               scalars: (0..<(2 * height * width * channels)).map { _ in Float(Int.random(in: -3...3, using: &generator)) })
+                let layer = MaxPooling2D(poolSize: pool, strides: strides, padding: padding)
+                let y = try layer.forward(x, training: true)
+                let upstream = Tensor.normal(shape: y.shape, using: &generator)
+                let expected = referencePool(x, pool: pool, strides: strides, padding: padding, upstream: { _ in upstream })
+                let label = "pool \(pool) strides \(strides) \(padding) on \([height, width, channels])"
+                #expect(y == expected.output, "\(label): output")
+                #expect(try layer.backward(upstream) == expected.inputGradient, "\(label): ∂input")
+            }
+        }
     }
 
     @Test func poolingRejectsBadSizesAndShapes() throws {
