@@ -140,7 +140,13 @@ void rek_retain_freed_memory(void) {
     // is free, so every batch's new tensors fault their pages in again (over 100 faults per
     // 1,024-sample LSTM forward pass here). Keeping 64 MB of headroom makes those allocations reuse
     // memory, as TensorFlow's and PyTorch's caching allocators do. Peak memory is unchanged.
+    // Any mallopt call also freezes the mmap threshold at 128 kB (glibc stops raising it), which
+    // would map, fault and unmap every tensor above 128 kB in every batch (a convolution's
+    // activations): serve blocks up to 32 MB (glibc's maximum threshold) from the heap too.
     static atomic_int done = 0;
-    if (atomic_exchange(&done, 1) == 0) mallopt(M_TOP_PAD, 64 << 20);
+    if (atomic_exchange(&done, 1) == 0) {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TOP_PAD, 64 << 20);
+    }
 #endif
 }

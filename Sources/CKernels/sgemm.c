@@ -5,6 +5,7 @@
 // the package free of build flags.
 #include "CKernels.h"
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -149,30 +150,115 @@ DEFINE_K256(1) DEFINE_K256(2) DEFINE_K256(3) DEFINE_K256(4) DEFINE_K256(5) DEFIN
 typedef void (*k256_fn)(long, const float *, long, long, const float *, long, float *, long, int, const float *);
 static const k256_fn k256_table[7] = {NULL, k256_1, k256_2, k256_3, k256_4, k256_5, k256_6};
 
+// The same tile for the last nr < 16 columns: masked loads and stores, so no column falls back to
+// scalar code (convolutions have 1, 8 or 72 output columns).
+#define DEFINE_K256M(R)                                                                             \
+__attribute__((target("avx2,fma"))) static void k256m_##R(                                          \
+    long kc, const float *a, long sai, long sak, const float *b, long ldb, float *c, long ldc,       \
+    int store, const float *bias, __m256i m0, __m256i m1) {                                          \
+    __m256 c0[R], c1[R];                                                                            \
+    for (int r = 0; r < R; r++) { c0[r] = _mm256_setzero_ps(); c1[r] = _mm256_setzero_ps(); }      \
+    for (long k = 0; k < kc; k++) {                                                                 \
+        const __m256 b0 = _mm256_maskload_ps(b + k * ldb, m0);                                      \
+        const __m256 b1 = _mm256_maskload_ps(b + k * ldb + 8, m1);                                  \
+        for (int r = 0; r < R; r++) {                                                               \
+            const __m256 av = _mm256_broadcast_ss(a + r * sai + k * sak);                           \
+            c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);                                                 \
+            c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);                                                 \
+        }                                                                                           \
+    }                                                                                               \
+    const __m256 bias0 = store && bias ? _mm256_maskload_ps(bias, m0) : _mm256_setzero_ps();       \
+    const __m256 bias1 = store && bias ? _mm256_maskload_ps(bias + 8, m1) : _mm256_setzero_ps();   \
+    for (int r = 0; r < R; r++) {                                                                   \
+        float *cr = c + r * ldc;                                                                    \
+        const __m256 old0 = store ? bias0 : _mm256_maskload_ps(cr, m0);                            \
+        const __m256 old1 = store ? bias1 : _mm256_maskload_ps(cr + 8, m1);                        \
+        _mm256_maskstore_ps(cr, m0, _mm256_add_ps(c0[r], old0));                                   \
+        _mm256_maskstore_ps(cr + 8, m1, _mm256_add_ps(c1[r], old1));                               \
+    }                                                                                               \
+}
+DEFINE_K256M(1) DEFINE_K256M(2) DEFINE_K256M(3) DEFINE_K256M(4) DEFINE_K256M(5) DEFINE_K256M(6)
+
+typedef void (*k256m_fn)(long, const float *, long, long, const float *, long, float *, long, int, const float *,
+                         __m256i, __m256i);
+static const k256m_fn k256m_table[7] = {NULL, k256m_1, k256m_2, k256m_3, k256m_4, k256m_5, k256m_6};
+
+// Lanes 0 ..< count set (count clamped to 0...8), as a maskload/maskstore mask.
+__attribute__((target("avx2"))) static inline __m256i lane_mask(long count) {
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(count < 0 ? 0 : count > 8 ? 8 : count)), lanes);
+}
+
 __attribute__((target("avx2,fma")))
 static void gemm_avx2(long M, long N, long K, const float *A, long sai, long sak,
                       const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
     const long n16 = N - N % 16;
+    const __m256i m0 = lane_mask(N - n16), m1 = lane_mask(N - n16 - 8);
     for (long k0 = 0; k0 < K; k0 += KC) {
         const long kc = min_l(KC, K - k0);
+        const int first = store && k0 == 0;
         for (long j0 = 0; j0 < n16; j0 += 16)
             for (long i0 = 0; i0 < M; i0 += 6) {
                 const long mr = min_l(6, M - i0);
                 k256_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
-                               C + i0 * ldc + j0, ldc, store && k0 == 0, bias ? bias + j0 : NULL);
+                               C + i0 * ldc + j0, ldc, first, bias ? bias + j0 : NULL);
+            }
+        if (n16 < N)
+            for (long i0 = 0; i0 < M; i0 += 6) {
+                const long mr = min_l(6, M - i0);
+                k256m_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + n16, ldb,
+                                C + i0 * ldc + n16, ldc, first, bias ? bias + n16 : NULL, m0, m1);
             }
     }
-    if (n16 < N) gemm_portable(M, N - n16, K, A, sai, sak, B + n16, ldb, C + n16, ldc, store, bias ? bias + n16 : NULL);
+}
+
+// One output column with A's rows contiguous (a matrix-vector product, e.g. a one-filter
+// convolution): each row's dot product in eight lanes, folded in a fixed order.
+__attribute__((target("avx2,fma")))
+static void gemv_avx2(long M, long N, long K, const float *A, long sai, long sak,
+                      const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
+    (void)N; (void)sak;
+    const long k8 = K - K % 8;
+    const __m256i tail = lane_mask(K - k8);
+    for (long i = 0; i < M; i++) {
+        const float *a = A + i * sai;
+        if (ldb != 1) {   // a strided column of B: plain loop
+            float value = 0;
+            for (long k = 0; k < K; k++) value += a[k] * B[k * ldb];
+            C[i * ldc] = store ? value + (bias ? bias[0] : 0.0f) : C[i * ldc] + value;
+            continue;
+        }
+        __m256 acc = _mm256_setzero_ps();
+        long k = 0;
+        for (; k < k8; k += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(B + k), acc);
+        if (k < K) acc = _mm256_fmadd_ps(_mm256_maskload_ps(a + k, tail), _mm256_maskload_ps(B + k, tail), acc);
+        __m128 sum = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+        sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
+        sum = _mm_add_ss(sum, _mm_shuffle_ps(sum, sum, 1));
+        const float value = _mm_cvtss_f32(sum);
+        C[i * ldc] = store ? value + (bias ? bias[0] : 0.0f) : C[i * ldc] + value;
+    }
 }
 #endif
 
-int rek_sgemm_kernel_width(void) {
+// The widest kernel the CPU runs, lowered by REK_ISA=avx2|portable (to measure the other paths).
+static int detect_kernel_width(void) {
+    int width = 0;
 #ifdef REK_X86
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return 512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 256;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) width = 512;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) width = 256;
 #endif
-    return 0;
+    const char *forced = getenv("REK_ISA");
+    if (forced && strcmp(forced, "avx2") == 0 && width > 256) width = 256;
+    if (forced && (strcmp(forced, "portable") == 0 || strcmp(forced, "scalar") == 0)) width = 0;
+    return width;
+}
+
+int rek_sgemm_kernel_width(void) {
+    static int width = -1;
+    if (width < 0) width = detect_kernel_width();
+    return width;
 }
 
 typedef void (*gemm_fn)(long M, long N, long K, const float *A, long sai, long sak,
@@ -236,6 +322,14 @@ static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
         if (bias) rek_add_row_vector(bias, C, M, N);   // strided C: one row at a time
         bias = NULL;
     }
+    if (N == 1 && transA && M > 1 && ldc == 1 && allowSIMD) {
+        // One output column from a transposed A (a one-filter weight gradient): compute the row
+        // Cᵀ = op(B)ᵀ·A instead, which reads A's rows contiguously and is the same memory as C.
+        const float *biasValue = bias;
+        sgemm(1, !transB, 0, 1, M, K, B, ldb, A, lda, store ? 0.0f : 1.0f, NULL, C, M);
+        if (store && biasValue) for (long i = 0; i < M; i++) C[i] += biasValue[0];
+        return;
+    }
     const long sai = transA ? 1 : lda, sak = transA ? lda : 1;
     long ldbc = ldb;
     const float *Bc = K > 0 ? contiguous_b(transB, N, K, B, ldb, &ldbc) : B;
@@ -255,6 +349,7 @@ static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
 #ifdef REK_X86
     if (width == 512) fn = gemm_avx512;
     else if (width == 256) fn = gemm_avx2;
+    if (width >= 256 && N == 1 && !transA) fn = gemv_avx2;
 #endif
     (void)width;
     run_gemm(fn, M, N, K, A, sai, sak, Bc, ldbc, C, ldc, store, bias);

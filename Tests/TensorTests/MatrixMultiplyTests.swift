@@ -2,7 +2,9 @@ import Testing
 import Tensor
 
 @Suite struct MatrixMultiplyTests {
-    @Test(arguments: [(1, 1, 1), (3, 5, 7), (8, 32, 16), (13, 59, 128), (64, 33, 17), (9, 300, 40), (70, 20, 260)])
+    // Column counts of every remainder (1 → matrix-vector, 8, 9 and 72 → masked tiles), as convolutions have.
+    @Test(arguments: [(1, 1, 1), (3, 5, 7), (8, 32, 16), (13, 59, 128), (64, 33, 17), (9, 300, 40), (70, 20, 260),
+                      (50, 144, 1), (7, 300, 1), (1, 9, 1), (49, 144, 8), (33, 8, 72), (20, 16, 9), (144, 49, 1)])
     func simdKernelMatchesPortableLoop(m: Int, k: Int, n: Int) {
         var generator = SeededGenerator(seed: 7)
         let a = Tensor.normal(shape: [m, k], using: &generator)
@@ -38,7 +40,7 @@ import Tensor
     }
 
     /// With beta = 0 the kernels overwrite C (never read it) and add the bias in the same pass.
-    @Test(arguments: [(5, 3, 7), (64, 59, 128), (9, 40, 70), (300, 64, 100)])
+    @Test(arguments: [(5, 3, 7), (64, 59, 128), (9, 40, 70), (300, 64, 100), (70, 144, 1), (30, 9, 8), (25, 8, 72)])
     func biasIsAddedAndPreviousContentsIgnored(m: Int, k: Int, n: Int) {
         var generator = SeededGenerator(seed: 3)
         let a = Tensor.normal(shape: [m, k], using: &generator)
