@@ -22,6 +22,20 @@ func seedAutoencoder(seed: UInt64 = 42) throws -> Sequential {
         #expect(model.layers.map(\.name) == ["lstm", "lstm_1", "repeat_vector", "lstm_2", "lstm_3", "time_distributed"])
     }
 
+    @Test func unnamedLayersGetKerasNames() throws {
+        let model = try Sequential(inputShape: [8, 8, 2]) {
+            Conv2D(filters: 2, kernelSize: 3, padding: .same)
+            Conv2DTranspose(filters: 2, kernelSize: 3, padding: .same)
+            MaxPooling2D()
+            UpSampling2D()
+            Conv2D(filters: 1, kernelSize: 1)
+            Flatten()
+            RepeatVector(count: 2)
+        }
+        #expect(model.layers.map(\.name) == ["conv2d", "conv2d_transpose", "max_pooling2d", "up_sampling2d", "conv2d_1",
+                                             "flatten", "repeat_vector"])
+    }
+
     @Test func summaryPrintsKerasTable() throws {
         let summary = try seedAutoencoder().summary()
         #expect(summary.contains("│ lstm (LSTM)"))

@@ -10,8 +10,10 @@ import Tensor
 ///
 ///     Conv2D(filters: 16, kernelSize: 3, strides: 2, padding: .same, activation: .relu)   // 28×28×1 → 14×14×16
 ///
-/// The batch is unfolded into patch rows (im2col) and multiplied by the kernel in one matrix product
+/// Each image is unfolded into patch rows (im2col), which stay in cache, and multiplied by the kernel
 /// with the bias added in the same pass; backward uses two more products and the fold (col2im).
+/// Images are processed concurrently in groups that depend only on the batch size, so results are
+/// identical for every thread count.
 public final class Conv2D: Layer {
     /// Conv2D's hyperparameters (Keras `get_config`), read as `conv.filters`, `conv.kernelSize`, ….
     public struct Configuration: LayerConfiguration {
@@ -45,7 +47,8 @@ public final class Conv2D: Layer {
     /// The bias `[filters]`, when `useBias`.
     public private(set) var bias: Parameter?
 
-    private let columns = Workspace(), columnGradient = Workspace()
+    private let columns = Workspace(), partialSums = Workspace()
+    private var cachedInput: Tensor?
     private var cachedGeometry: ConvolutionGeometry?
     private var cachedOutput: Tensor?
 
@@ -118,46 +121,65 @@ public final class Conv2D: Layer {
             throw LayerError.incompatibleInput(layer: name, expected: "[height, width, channels]", received: Array(input.shape.dropFirst()))
         }
         let geometry = try geometry(for: Array(input.shape.dropFirst()))
-        let batch = input.shape[0], rows = batch * geometry.windowCount, patch = geometry.patchSize, filters = self.filters
-        let patches = columns.reserve(rows * patch)
-        input.withUnsafeBufferPointer { geometry.unfold($0.baseAddress!, batch: batch, into: patches) }
+        let batch = input.shape[0], windows = geometry.windowCount, patch = geometry.patchSize, filters = self.filters
         var output = Tensor(shape: [batch, geometry.raw.outHeight, geometry.raw.outWidth, filters], unsafeUninitializedScalars: { _ in })
         output.withUnsafeMutableBufferPointer { y in
-            kernel.value.withUnsafeBufferPointer { w in
-                func multiply(bias: UnsafePointer<Float>?) {
-                    MatrixKernels.multiply(m: rows, n: filters, k: patch, a: patches, lda: patch, b: w.baseAddress!, ldb: filters,
-                                           bias: bias, c: y.baseAddress!, ldc: filters)
-                }
-                if let bias { bias.value.withUnsafeBufferPointer { multiply(bias: $0.baseAddress) } } else { multiply(bias: nil) }
+            input.withUnsafeBufferPointer { x in
+                kernel.value.withUnsafeBufferPointer { w in (bias?.value).withUnsafeBaseAddress { b in
+                    geometry.forEachGroup(batch: batch, scratchCount: windows * patch, scratch: columns) { _, samples, patches in
+                        for sample in samples {
+                            geometry.unfold(x.baseAddress!, sample: sample, into: patches)
+                            MatrixKernels.multiply(m: windows, n: filters, k: patch, a: patches, lda: patch, b: w.baseAddress!,
+                                                   ldb: filters, bias: b, c: y.baseAddress! + sample * windows * filters, ldc: filters)
+                        }
+                    }
+                } }
             }
             self.activation.apply(to: y, width: filters)
         }
+        cachedInput = input
         cachedGeometry = geometry
         cachedOutput = output
         return output
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        guard let kernel, let geometry = cachedGeometry, let output = cachedOutput else { throw LayerError.notBuilt(layer: name) }
-        let batch = output.shape[0], rows = batch * geometry.windowCount, patch = geometry.patchSize, filters = self.filters
+        guard let kernel, let input = cachedInput, let geometry = cachedGeometry, let output = cachedOutput else {
+            throw LayerError.notBuilt(layer: name)
+        }
+        let batch = input.shape[0], windows = geometry.windowCount, patch = geometry.patchSize, filters = self.filters
         let gradient = self.activation.backpropagate(outputGradient, output: output)
-        let patches = columns.reserve(rows * patch)
-        let patchGradient = columnGradient.reserve(rows * patch)
-        var inputGradient = Tensor(shape: [batch] + geometry.imageShape, unsafeUninitializedScalars: { _ in })
-        gradient.withUnsafeBufferPointer { dz in
-            kernel.gradient.withUnsafeMutableBufferPointer { dw in
-                MatrixKernels.multiply(transposeA: true, m: patch, n: filters, k: rows, a: patches, lda: patch,
-                                       b: dz.baseAddress!, ldb: filters, beta: 1, c: dw.baseAddress!, ldc: filters)
-            }
-            bias?.gradient.withUnsafeMutableBufferPointer { db in
-                MatrixKernels.accumulateColumnSums(of: dz.baseAddress!, rows: rows, columns: filters, into: db.baseAddress!)
-            }
-            kernel.value.withUnsafeBufferPointer { w in
-                MatrixKernels.multiply(transposeB: true, m: rows, n: patch, k: filters, a: dz.baseAddress!, lda: filters,
-                                       b: w.baseAddress!, ldb: filters, c: patchGradient, ldc: patch)
+        let kernelGradient = GroupedGradient(count: patch * filters, batch: batch, workspace: partialSums)
+        var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
+        inputGradient.withUnsafeMutableBufferPointer { dx in
+            input.withUnsafeBufferPointer { x in
+                gradient.withUnsafeBufferPointer { dz in
+                    kernel.value.withUnsafeBufferPointer { w in
+                        // Per sample: ∂kernel += patchesᵀ·∂z, ∂patches = ∂z·kernelᵀ folded into ∂input.
+                        geometry.forEachGroup(batch: batch, scratchCount: 2 * windows * patch, scratch: columns) { group, samples, scratch in
+                            let patches = scratch, patchGradient = scratch + windows * patch
+                            for sample in samples {
+                                let dzSample = dz.baseAddress! + sample * windows * filters
+                                geometry.unfold(x.baseAddress!, sample: sample, into: patches)
+                                MatrixKernels.multiply(transposeA: true, m: patch, n: filters, k: windows, a: patches, lda: patch,
+                                                       b: dzSample, ldb: filters, beta: 1, c: kernelGradient.partial(group), ldc: filters)
+                                MatrixKernels.multiply(transposeB: true, m: windows, n: patch, k: filters, a: dzSample, lda: filters,
+                                                       b: w.baseAddress!, ldb: filters, c: patchGradient, ldc: patch)
+                                geometry.fold(patchGradient, into: dx.baseAddress!, sample: sample)
+                            }
+                        }
+                    }
+                }
             }
         }
-        inputGradient.withUnsafeMutableBufferPointer { geometry.fold(patchGradient, batch: batch, into: $0.baseAddress!) }
+        kernelGradient.add(into: &kernel.gradient, groups: ConvolutionGeometry.sampleGroups(batch: batch).count)
+        if let bias {
+            bias.gradient.withUnsafeMutableBufferPointer { db in
+                gradient.withUnsafeBufferPointer { dz in
+                    MatrixKernels.accumulateColumnSums(of: dz.baseAddress!, rows: batch * windows, columns: filters, into: db.baseAddress!)
+                }
+            }
+        }
         return inputGradient
     }
 }

@@ -13,8 +13,10 @@ import Tensor
 ///
 ///     Conv2DTranspose(filters: 8, kernelSize: 3, strides: 2, padding: .same, activation: .relu)   // 7×7 → 14×14
 ///
-/// The input times the transposed kernel gives patch rows in one matrix product, folded into the
-/// output (col2im); backward unfolds the output gradient (im2col) and uses two more products.
+/// Each image times the transposed kernel gives patch rows (kept in cache), folded into the output
+/// (col2im); backward unfolds the output gradient (im2col) and uses two more products. Images are
+/// processed concurrently in groups that depend only on the batch size, so results are identical
+/// for every thread count.
 public final class Conv2DTranspose: Layer {
     /// Conv2DTranspose's hyperparameters (Keras `get_config`).
     public struct Configuration: LayerConfiguration {
@@ -51,7 +53,7 @@ public final class Conv2DTranspose: Layer {
     /// The bias `[filters]`, when `useBias`.
     public private(set) var bias: Parameter?
 
-    private let columns = Workspace()
+    private let columns = Workspace(), partialSums = Workspace()
     private var cachedGeometry: ConvolutionGeometry?
     private var cachedInput: Tensor?
     private var cachedOutput: Tensor?
@@ -151,18 +153,23 @@ public final class Conv2DTranspose: Layer {
             throw LayerError.incompatibleInput(layer: name, expected: "[height, width, channels]", received: Array(input.shape.dropFirst()))
         }
         let geometry = try geometry(for: Array(input.shape.dropFirst()))
-        let batch = input.shape[0], rows = batch * geometry.windowCount, patch = geometry.patchSize
+        let batch = input.shape[0], windows = geometry.windowCount, patch = geometry.patchSize
         let channels = input.shape[3], filters = self.filters
-        let patches = columns.reserve(rows * patch)
-        input.withUnsafeBufferPointer { x in
-            kernel.value.withUnsafeBufferPointer { w in
-                MatrixKernels.multiply(transposeB: true, m: rows, n: patch, k: channels, a: x.baseAddress!, lda: channels,
-                                       b: w.baseAddress!, ldb: channels, c: patches, ldc: patch)
-            }
-        }
         var output = Tensor(shape: [batch] + geometry.imageShape, unsafeUninitializedScalars: { _ in })
         output.withUnsafeMutableBufferPointer { y in
-            geometry.fold(patches, batch: batch, into: y.baseAddress!)
+            input.withUnsafeBufferPointer { x in
+                kernel.value.withUnsafeBufferPointer { w in
+                    // Per sample: patches = input·kernelᵀ, folded into the output.
+                    geometry.forEachGroup(batch: batch, scratchCount: windows * patch, scratch: columns) { _, samples, patches in
+                        for sample in samples {
+                            MatrixKernels.multiply(transposeB: true, m: windows, n: patch, k: channels,
+                                                   a: x.baseAddress! + sample * windows * channels, lda: channels,
+                                                   b: w.baseAddress!, ldb: channels, c: patches, ldc: patch)
+                            geometry.fold(patches, into: y.baseAddress!, sample: sample)
+                        }
+                    }
+                }
+            }
             bias?.value.withUnsafeBufferPointer { b in
                 MatrixKernels.addRowVector(b.baseAddress!, to: y.baseAddress!, rows: y.count / filters, columns: filters)
             }
@@ -178,27 +185,37 @@ public final class Conv2DTranspose: Layer {
         guard let kernel, let geometry = cachedGeometry, let input = cachedInput, let output = cachedOutput else {
             throw LayerError.notBuilt(layer: name)
         }
-        let batch = input.shape[0], rows = batch * geometry.windowCount, patch = geometry.patchSize
+        let batch = input.shape[0], windows = geometry.windowCount, patch = geometry.patchSize
         let channels = input.shape[3], filters = self.filters
         let gradient = self.activation.backpropagate(outputGradient, output: output)
-        let patchGradient = columns.reserve(rows * patch)
+        let kernelGradient = GroupedGradient(count: patch * channels, batch: batch, workspace: partialSums)
         var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
-        gradient.withUnsafeBufferPointer { dz in
-            bias?.gradient.withUnsafeMutableBufferPointer { db in
-                MatrixKernels.accumulateColumnSums(of: dz.baseAddress!, rows: dz.count / filters, columns: filters, into: db.baseAddress!)
-            }
-            geometry.unfold(dz.baseAddress!, batch: batch, into: patchGradient)
-        }
-        input.withUnsafeBufferPointer { x in
-            kernel.gradient.withUnsafeMutableBufferPointer { dw in
-                MatrixKernels.multiply(transposeA: true, m: patch, n: channels, k: rows, a: patchGradient, lda: patch,
-                                       b: x.baseAddress!, ldb: channels, beta: 1, c: dw.baseAddress!, ldc: channels)
-            }
-        }
         inputGradient.withUnsafeMutableBufferPointer { dx in
-            kernel.value.withUnsafeBufferPointer { w in
-                MatrixKernels.multiply(m: rows, n: channels, k: patch, a: patchGradient, lda: patch,
-                                       b: w.baseAddress!, ldb: channels, c: dx.baseAddress!, ldc: channels)
+            input.withUnsafeBufferPointer { x in
+                gradient.withUnsafeBufferPointer { dz in
+                    kernel.value.withUnsafeBufferPointer { w in
+                        // Per sample: ∂patches = unfolded ∂z; ∂kernel += ∂patchesᵀ·input; ∂input = ∂patches·kernel.
+                        geometry.forEachGroup(batch: batch, scratchCount: windows * patch, scratch: columns) { group, samples, patchGradient in
+                            for sample in samples {
+                                let xSample = x.baseAddress! + sample * windows * channels
+                                geometry.unfold(dz.baseAddress!, sample: sample, into: patchGradient)
+                                MatrixKernels.multiply(transposeA: true, m: patch, n: channels, k: windows, a: patchGradient, lda: patch,
+                                                       b: xSample, ldb: channels, beta: 1, c: kernelGradient.partial(group), ldc: channels)
+                                MatrixKernels.multiply(m: windows, n: channels, k: patch, a: patchGradient, lda: patch,
+                                                       b: w.baseAddress!, ldb: channels, c: dx.baseAddress! + sample * windows * channels,
+                                                       ldc: channels)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        kernelGradient.add(into: &kernel.gradient, groups: ConvolutionGeometry.sampleGroups(batch: batch).count)
+        if let bias {
+            bias.gradient.withUnsafeMutableBufferPointer { db in
+                gradient.withUnsafeBufferPointer { dz in
+                    MatrixKernels.accumulateColumnSums(of: dz.baseAddress!, rows: dz.count / filters, columns: filters, into: db.baseAddress!)
+                }
             }
         }
         return inputGradient

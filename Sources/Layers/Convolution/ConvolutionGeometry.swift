@@ -37,25 +37,70 @@ struct ConvolutionGeometry {
     /// Floats in one image.
     var imageSize: Int { raw.height * raw.width * raw.channels }
 
-    /// Unfolds `batch` images into `batch · windowCount` patch rows of `patchSize`.
-    func unfold(_ images: UnsafePointer<Float>, batch: Int, into columns: UnsafeMutablePointer<Float>) {
+    /// Unfolds image `sample` of a batch into its `windowCount` patch rows of `patchSize`.
+    func unfold(_ images: UnsafePointer<Float>, sample: Int, into columns: UnsafeMutablePointer<Float>) {
         var geometry = raw
-        forEachBand(batch) { band in rek_im2col(&geometry, images, band.lowerBound, band.upperBound, columns) }
+        rek_im2col(&geometry, images + sample * imageSize, 0, 1, columns)
     }
 
-    /// Overwrites `batch` images with the fold (adjoint of ``unfold(_:batch:into:)``) of patch rows.
-    func fold(_ columns: UnsafePointer<Float>, batch: Int, into images: UnsafeMutablePointer<Float>) {
+    /// Overwrites image `sample` of a batch with the fold (adjoint of ``unfold(_:sample:into:)``) of
+    /// its patch rows.
+    func fold(_ columns: UnsafePointer<Float>, into images: UnsafeMutablePointer<Float>, sample: Int) {
         var geometry = raw
-        forEachBand(batch) { band in rek_col2im(&geometry, columns, band.lowerBound, band.upperBound, images) }
+        rek_col2im(&geometry, columns, 0, 1, images + sample * imageSize)
     }
 
-    /// Images in bands, one per thread: each image is written by one thread, so results are
-    /// identical for every thread count.
-    private func forEachBand(_ batch: Int, _ body: (Range<Int>) -> Void) {
-        let work = batch * windowCount * patchSize
-        let threads = work < 65_536 ? 1 : Parallel.availableThreads
-        let bands = Parallel.partition(batch, into: threads)
-        Parallel.forEach(bands.count) { body(bands[$0]) }
+    /// Runs `body(samples, scratch)` for consecutive groups of a batch, concurrently, each with its
+    /// own scratch of `scratchCount` floats (one image's patch rows, which stay in cache instead of
+    /// a whole batch's going through memory).
+    ///
+    /// The groups depend on the batch size only (at most 16, the same on every machine and thread
+    /// count), so per-group partial sums, added in group order, are bit-identical everywhere.
+    func forEachGroup(batch: Int, scratchCount: Int, scratch: Workspace,
+                      _ body: (_ group: Int, _ samples: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
+        let groups = Self.sampleGroups(batch: batch)
+        let base = scratch.reserve(groups.count * scratchCount)
+        Parallel.forEach(groups.count) { group in body(group, groups[group], base + group * scratchCount) }
+    }
+
+    /// The sample groups of ``forEachGroup(batch:scratchCount:scratch:_:)``.
+    static func sampleGroups(batch: Int) -> [Range<Int>] {
+        let size = Swift.max(1, (batch + 15) / 16)
+        return stride(from: 0, to: batch, by: size).map { $0..<Swift.min($0 + size, batch) }
+    }
+}
+
+/// Weight gradients summed per sample group, then added into the parameter's gradient in group
+/// order, so the total does not depend on which thread computed which group.
+struct GroupedGradient {
+    let count: Int
+    let partials: UnsafeMutablePointer<Float>
+
+    /// Zeroed partial sums of `count` floats for the groups of a batch, in `workspace`.
+    init(count: Int, batch: Int, workspace: Workspace) {
+        self.count = count
+        partials = workspace.reserve(ConvolutionGeometry.sampleGroups(batch: batch).count * count, zeroed: true)
+    }
+
+    /// The partial sum of one group.
+    func partial(_ group: Int) -> UnsafeMutablePointer<Float> { partials + group * count }
+
+    /// Adds every group's partial, in order, into `gradient`.
+    func add(into gradient: inout Tensor, groups: Int) {
+        gradient.withUnsafeMutableBufferPointer { total in
+            for group in 0..<groups {
+                let partial = self.partial(group)
+                for index in 0..<count { total[index] += partial[index] }
+            }
+        }
+    }
+}
+
+extension Optional where Wrapped == Tensor {
+    /// Calls `body` with the tensor's first element, or `nil` when there is no tensor (an optional bias).
+    func withUnsafeBaseAddress<R>(_ body: (UnsafePointer<Float>?) throws -> R) rethrows -> R {
+        guard let tensor = self else { return try body(nil) }
+        return try tensor.withUnsafeBufferPointer { try body($0.baseAddress) }
     }
 }
 

@@ -112,17 +112,19 @@ extension Layer {
     }
 }
 
-/// A snake_case version of a type name, as Keras names layers (`TimeDistributed` → `time_distributed`).
+/// A snake_case version of a type name, as Keras names layers (`TimeDistributed` → `time_distributed`,
+/// `Conv2DTranspose` → `conv2d_transpose`, `LSTM` → `lstm`): Keras' `to_snake_case`, which inserts `_`
+/// before a capital followed by lowercase letters or digits, and between a lowercase letter and a capital.
 func snakeCase(_ name: String) -> String {
+    let characters = Array(name)
     var result = ""
-    for (index, character) in name.enumerated() {
-        if character.isUppercase {
-            let previous = index > 0 ? Array(name)[index - 1] : nil
-            if index > 0, previous?.isLowercase == true || previous?.isNumber == true { result.append("_") }
-            result.append(character.lowercased())
-        } else {
-            result.append(character)
+    for (index, character) in characters.enumerated() {
+        if index > 0, character.isUppercase {
+            let next = index + 1 < characters.count ? characters[index + 1] : nil
+            let startsWord = next.map { $0.isLowercase || $0.isNumber } ?? false
+            if startsWord || characters[index - 1].isLowercase { result.append("_") }
         }
+        result.append(character)
     }
-    return result
+    return result.lowercased()
 }
