@@ -14,6 +14,7 @@ let package = Package(
         // MARK: Examples
         .executable(name: "sheet-break", targets: ["sheet-break"]),
         .executable(name: "ecg", targets: ["ecg"]),
+        .executable(name: "fashion-mnist", targets: ["fashion-mnist"]),
         .executable(name: "benchmark", targets: ["benchmark"]),
     ],
     targets: [
@@ -32,6 +33,7 @@ let package = Package(
         .target(name: "ExampleSupport", dependencies: ["RareEventKit"], path: "Examples/ExampleSupport"),
         .executableTarget(name: "sheet-break", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/SheetBreak"),
         .executableTarget(name: "ecg", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/ECG"),
+        .executableTarget(name: "fashion-mnist", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/FashionMNIST"),
         .executableTarget(name: "benchmark", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/Benchmark"),
 
         // MARK: Tests

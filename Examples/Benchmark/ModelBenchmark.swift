@@ -27,6 +27,14 @@ enum ModelBenchmark {
                  makeModel: { try ECGAutoencoder.make(seed: 1) },
                  sampleShape: [140], samples: 2_359, batchSize: 512, loss: MeanAbsoluteError(),
                  forwardFLOPs: 2 * Double(140 * 32 + 32 * 16 + 16 * 8 + 8 * 16 + 16 * 32 + 32 * 140)),
+        Workload(name: "Denoising conv autoencoder (28×28×1, 3,217 params)",
+                 makeModel: { try DenoisingAutoencoder.make(seed: 1) },
+                 sampleShape: [28, 28, 1], samples: 60_000, batchSize: 32, loss: MeanSquaredError(),
+                 forwardFLOPs: 2 * Double(14 * 14 * 16 * 9 + 7 * 7 * 8 * 144 + 7 * 7 * 8 * 72 + 14 * 14 * 8 * 144 + 28 * 28 * 144)),
+        Workload(name: "Basic image autoencoder (28×28, 101,200 params)",
+                 makeModel: { try BasicImageAutoencoder.make(seed: 1) },
+                 sampleShape: [28, 28], samples: 60_000, batchSize: 32, loss: MeanSquaredError(),
+                 forwardFLOPs: 2 * Double(784 * 64 + 64 * 784)),
     ] }
 
     /// Batch sizes tried for batched inference; the best is reported.

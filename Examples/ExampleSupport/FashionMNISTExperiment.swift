@@ -1,0 +1,164 @@
+import Foundation
+import RareEventKit
+
+/// The two Fashion-MNIST parts of TensorFlow's autoencoder tutorial (REFERENCE.md): a basic dense
+/// autoencoder, and a convolutional autoencoder that removes noise. Pixels are divided by 255; the
+/// denoiser learns `clip(x + noise·N(0, 1), 0, 1)` → `x`; Adam with Keras' defaults, MSE, shuffled
+/// batches, validation on the test images.
+public struct FashionMNISTExperiment {
+    /// Which of the tutorial's models to train.
+    public enum ModelKind: String, Sendable {
+        /// Flatten → Dense 64 relu → Dense 784 sigmoid → Reshape.
+        case basic
+        /// The convolutional encoder/decoder trained on noisy images.
+        case denoise
+    }
+
+    /// Where the images come from.
+    public enum DataSource: Sendable {
+        /// A folder with the four official gzip IDX files.
+        case folder(URL)
+        /// Built-in synthetic 28×28 images (shapes and stripes).
+        case synthetic(train: Int, test: Int)
+    }
+
+    /// The model (`--model`).
+    public var model: ModelKind = .basic
+    /// The data (`--data`); synthetic when no folder is given or found.
+    public var data: DataSource = .synthetic(train: 2_000, test: 500)
+    /// Training epochs (the tutorial's 10).
+    public var epochs = 10
+    /// Batch size (Keras' default, 32).
+    public var batchSize = 32
+    /// The standard deviation of the Gaussian noise added for the denoiser (0.2).
+    public var noise: Float = 0.2
+    /// Seeds weights, shuffling and noise.
+    public var seed: UInt64 = 0
+    /// How `fit` reports progress.
+    public var verbosity: Verbosity = .progressBar
+    /// Where the model, `training.csv`, `loss.svg` and `reconstructions.png` go; `nil` writes nothing.
+    public var output: URL?
+    /// Where progress text goes.
+    public var log: (String) -> Void = { print($0) }
+
+    /// Creates the experiment with the tutorial's settings.
+    public init() {}
+
+    /// The folder Debian's `dataset-fashion-mnist` package installs.
+    public static let systemDataFolder = URL(fileURLWithPath: "/usr/share/datasets/fashion-mnist")
+
+    /// What a run produced.
+    public struct Result {
+        /// Losses per epoch.
+        public var history: History
+        /// The last epoch's validation loss.
+        public var validationLoss: Float
+        /// Wall-clock seconds per training epoch.
+        public var secondsPerEpoch: Double
+    }
+
+    /// Runs the experiment.
+    public func run() throws -> Result {
+        let (train, test, description) = try loadImages()
+        log("data: \(description)")
+        let shape = model == .denoise ? [28, 28, 1] : [28, 28]
+        let cleanTrain = train.reshaped(to: [train.batchSize] + shape), cleanTest = test.reshaped(to: [test.batchSize] + shape)
+        var generator = SeededGenerator(seed: seed &+ 1_000)
+        let (inputTrain, inputTest) = model == .denoise
+            ? (Self.addingNoise(to: cleanTrain, standardDeviation: noise, using: &generator),
+               Self.addingNoise(to: cleanTest, standardDeviation: noise, using: &generator))
+            : (cleanTrain, cleanTest)
+
+        let network = model == .denoise
+            ? try DenoisingAutoencoder.make(imageShape: shape, seed: seed)
+            : try BasicImageAutoencoder.make(imageShape: shape, seed: seed)
+        network.compile(optimizer: Adam(), loss: .meanSquaredError)
+        if verbosity != .silent {
+            log(network.summary(name: model == .denoise ? "denoise" : "autoencoder"))
+            for case let subModel as Sequential in network.layers { log(subModel.summary()) }
+        }
+        let runOutput = try output.map(RunOutput.init)
+        let start = ContinuousClock.now
+        let history = try network.fit(inputTrain, cleanTrain, epochs: epochs, batchSize: batchSize,
+                                      validationData: (inputTest, cleanTest), verbose: verbosity,
+                                      callbacks: runOutput.map { [$0.trainingLog] } ?? [])
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+
+        if let runOutput {
+            try network.save(to: runOutput.folder.appendingPathComponent("model"))
+            try Chart.lossCurve(loss: history.loss.map(Double.init), validationLoss: history.validationLoss.map(Double.init))
+                .write(to: runOutput.folder.appendingPathComponent("loss.svg"))
+            try reconstructionGrid(network, clean: cleanTest, input: inputTest)
+                .write(to: runOutput.folder.appendingPathComponent("reconstructions.png"))
+            log("wrote the model, training.csv, loss.svg and reconstructions.png to \(runOutput.folder.path)")
+        }
+        return Result(history: history, validationLoss: history.validationLoss.last ?? .nan,
+                      secondsPerEpoch: seconds / Double(Swift.max(1, history.epochs.count)))
+    }
+
+    /// The tutorial's figure: the first 10 test images, their noisy versions (denoiser), and the reconstructions.
+    func reconstructionGrid(_ network: Sequential, clean: Tensor, input: Tensor) throws -> ImageGrid {
+        let count = Swift.min(10, clean.batchSize)
+        let reconstructed = try network.predict(input.slicingBatch(0..<count))
+        var grid = ImageGrid(imageWidth: 28, imageHeight: 28, margin: 2, scale: 2)
+        var rows = [clean.slicingBatch(0..<count)]
+        if model == .denoise { rows.append(input.slicingBatch(0..<count)) }
+        rows.append(reconstructed)
+        for row in rows { try grid.addRow(concatenated: row.scalars) }
+        return grid
+    }
+
+    /// `clip(x + standardDeviation·N(0, 1), 0, 1)`, as the tutorial makes its noisy images.
+    public static func addingNoise<G: RandomNumberGenerator>(to images: Tensor, standardDeviation: Float,
+                                                             using generator: inout G) -> Tensor {
+        var noisy = images
+        noisy.withUnsafeMutableBufferPointer { pixels in
+            for index in pixels.indices {
+                pixels[index] = Swift.min(1, Swift.max(0, pixels[index] + standardDeviation * generator.normal()))
+            }
+        }
+        return noisy
+    }
+
+    private func loadImages() throws -> (train: Tensor, test: Tensor, description: String) {
+        switch data {
+        case let .folder(folder):
+            let train = try IDXFile(contentsOf: folder.appendingPathComponent("train-images-idx3-ubyte.gz"))
+            let test = try IDXFile(contentsOf: folder.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
+            for file in [train, test] where file.shape.count != 3 || file.shape[1] != 28 || file.shape[2] != 28 {
+                throw PreprocessingError.shapeMismatch(expected: "28×28 images in \(folder.path)", found: file.shape)
+            }
+            return (train.tensor(), test.tensor(),
+                    "\(folder.path) (\(train.shape[0]) training and \(test.shape[0]) test images, 28×28)")
+        case let .synthetic(trainCount, testCount):
+            return (Self.syntheticImages(count: trainCount, seed: 60_000), Self.syntheticImages(count: testCount, seed: 10_000),
+                    "built-in synthetic images (\(trainCount) training, \(testCount) test, 28×28); "
+                        + "pass --data DIR for Fashion-MNIST's four .gz files")
+        }
+    }
+
+    /// Rectangles, discs and stripes of random size, place and brightness on a dark background.
+    public static func syntheticImages(count: Int, seed: UInt64) -> Tensor {
+        var generator = SeededGenerator(seed: seed)
+        var pixels = [Float](repeating: 0, count: count * 784)
+        for image in 0..<count {
+            let kind = Int(generator.next() % 3)
+            let brightness = 0.4 + 0.6 * generator.unitFloat()
+            let cx = 8 + 12 * generator.unitFloat(), cy = 8 + 12 * generator.unitFloat()
+            let size = 4 + 6 * generator.unitFloat()
+            for y in 0..<28 {
+                for x in 0..<28 {
+                    let dx = Float(x) - cx, dy = Float(y) - cy
+                    let inside = switch kind {
+                    case 0: Swift.abs(dx) < size && Swift.abs(dy) < size * 0.7
+                    case 1: dx * dx + dy * dy < size * size
+                    default: Swift.abs(dy) < size && (x / 3) % 2 == 0
+                    }
+                    if inside { pixels[image * 784 + y * 28 + x] = brightness }
+                }
+            }
+        }
+        return Tensor(shape: [count, 28, 28], scalars: pixels)
+    }
+}
