@@ -65,8 +65,8 @@ public struct FashionMNISTExperiment {
         let cleanTrain = train.reshaped(to: [train.batchSize] + shape), cleanTest = test.reshaped(to: [test.batchSize] + shape)
         var generator = SeededGenerator(seed: seed &+ 1_000)
         let (inputTrain, inputTest) = model == .denoise
-            ? (Self.addingNoise(to: cleanTrain, standardDeviation: noise, using: &generator),
-               Self.addingNoise(to: cleanTest, standardDeviation: noise, using: &generator))
+            ? (cleanTrain.addingGaussianNoise(standardDeviation: noise, using: &generator),
+               cleanTest.addingGaussianNoise(standardDeviation: noise, using: &generator))
             : (cleanTrain, cleanTest)
 
         let network = model == .denoise
@@ -107,18 +107,6 @@ public struct FashionMNISTExperiment {
         rows.append(reconstructed)
         for row in rows { try grid.addRow(concatenated: row.scalars) }
         return grid
-    }
-
-    /// `clip(x + standardDeviation·N(0, 1), 0, 1)`, as the tutorial makes its noisy images.
-    public static func addingNoise<G: RandomNumberGenerator>(to images: Tensor, standardDeviation: Float,
-                                                             using generator: inout G) -> Tensor {
-        var noisy = images
-        noisy.withUnsafeMutableBufferPointer { pixels in
-            for index in pixels.indices {
-                pixels[index] = Swift.min(1, Swift.max(0, pixels[index] + standardDeviation * generator.normal()))
-            }
-        }
-        return noisy
     }
 
     private func loadImages() throws -> (train: Tensor, test: Tensor, description: String) {

@@ -66,13 +66,3 @@ struct SVGDocument {
             + body + ["</svg>", ""]).joined(separator: "\n")
     }
 }
-
-/// Writes `text` to `url` atomically: a temporary file in the same folder, then a rename, so a reader
-/// never sees half a file.
-func writeAtomically(_ text: String, to url: URL) throws(ChartError) {
-    do {
-        try Data(text.utf8).write(to: url, options: .atomic)
-    } catch {
-        throw .unwritable(path: url.path, reason: (error as NSError).localizedDescription)
-    }
-}
