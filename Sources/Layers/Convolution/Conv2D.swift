@@ -47,7 +47,7 @@ public final class Conv2D: Layer {
     /// The bias `[filters]`, when `useBias`.
     public private(set) var bias: Parameter?
 
-    private let columns = Workspace(), partialSums = Workspace()
+    private let scratch = ScratchPool(), partialSums = Workspace()
     private var cachedInput: Tensor?
     private var cachedGeometry: ConvolutionGeometry?
     private var cachedOutput: Tensor?
@@ -126,7 +126,7 @@ public final class Conv2D: Layer {
         output.withUnsafeMutableBufferPointer { y in
             input.withUnsafeBufferPointer { x in
                 kernel.value.withUnsafeBufferPointer { w in (bias?.value).withUnsafeBaseAddress { b in
-                    geometry.forEachGroup(batch: batch, scratchCount: windows * patch, scratch: columns) { _, samples, patches in
+                    geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) { _, samples, patches in
                         for sample in samples {
                             geometry.unfold(x.baseAddress!, sample: sample, into: patches)
                             MatrixKernels.multiply(m: windows, n: filters, k: patch, a: patches, lda: patch, b: w.baseAddress!,
@@ -156,7 +156,7 @@ public final class Conv2D: Layer {
                 gradient.withUnsafeBufferPointer { dz in
                     kernel.value.withUnsafeBufferPointer { w in
                         // Per sample: ∂kernel += patchesᵀ·∂z, ∂patches = ∂z·kernelᵀ folded into ∂input.
-                        geometry.forEachGroup(batch: batch, scratchCount: 2 * windows * patch, scratch: columns) { group, samples, scratch in
+                        geometry.forEachGroup(batch: batch, scratchCount: 2 * windows * patch, pool: scratch) { group, samples, scratch in
                             let patches = scratch, patchGradient = scratch + windows * patch
                             for sample in samples {
                                 let dzSample = dz.baseAddress! + sample * windows * filters

@@ -53,7 +53,7 @@ public final class Conv2DTranspose: Layer {
     /// The bias `[filters]`, when `useBias`.
     public private(set) var bias: Parameter?
 
-    private let columns = Workspace(), partialSums = Workspace()
+    private let scratch = ScratchPool(), partialSums = Workspace()
     private var cachedGeometry: ConvolutionGeometry?
     private var cachedInput: Tensor?
     private var cachedOutput: Tensor?
@@ -160,7 +160,7 @@ public final class Conv2DTranspose: Layer {
             input.withUnsafeBufferPointer { x in
                 kernel.value.withUnsafeBufferPointer { w in
                     // Per sample: patches = input·kernelᵀ, folded into the output.
-                    geometry.forEachGroup(batch: batch, scratchCount: windows * patch, scratch: columns) { _, samples, patches in
+                    geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) { _, samples, patches in
                         for sample in samples {
                             MatrixKernels.multiply(transposeB: true, m: windows, n: patch, k: channels,
                                                    a: x.baseAddress! + sample * windows * channels, lda: channels,
@@ -195,7 +195,7 @@ public final class Conv2DTranspose: Layer {
                 gradient.withUnsafeBufferPointer { dz in
                     kernel.value.withUnsafeBufferPointer { w in
                         // Per sample: ∂patches = unfolded ∂z; ∂kernel += ∂patchesᵀ·input; ∂input = ∂patches·kernel.
-                        geometry.forEachGroup(batch: batch, scratchCount: windows * patch, scratch: columns) { group, samples, patchGradient in
+                        geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) { group, samples, patchGradient in
                             for sample in samples {
                                 let xSample = x.baseAddress! + sample * windows * channels
                                 geometry.unfold(dz.baseAddress!, sample: sample, into: patchGradient)

@@ -50,20 +50,22 @@ struct ConvolutionGeometry {
         rek_col2im(&geometry, columns, 0, 1, images + sample * imageSize)
     }
 
-    /// Runs `body(samples, scratch)` for consecutive groups of a batch, concurrently, each with its
-    /// own scratch of `scratchCount` floats (one image's patch rows, which stay in cache instead of
-    /// a whole batch's going through memory).
+    /// Runs `body(group, samples, scratch)` for consecutive groups of a batch, concurrently, each with
+    /// a scratch of `scratchCount` floats for one image's patch rows, which then stay in cache
+    /// instead of a whole batch's going through memory.
     ///
     /// The groups depend on the batch size only (at most 16, the same on every machine and thread
-    /// count), so per-group partial sums, added in group order, are bit-identical everywhere.
-    func forEachGroup(batch: Int, scratchCount: Int, scratch: Workspace,
+    /// count), so per-group partial sums, added in group order, are bit-identical everywhere. Scratch
+    /// comes from `pool`, so a thread's next group reuses the buffer its last one left in cache.
+    func forEachGroup(batch: Int, scratchCount: Int, pool: ScratchPool,
                       _ body: (_ group: Int, _ samples: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
         let groups = Self.sampleGroups(batch: batch)
-        let base = scratch.reserve(groups.count * scratchCount)
-        Parallel.forEach(groups.count) { group in body(group, groups[group], base + group * scratchCount) }
+        Parallel.forEach(groups.count) { group in
+            pool.withBuffer(count: scratchCount) { body(group, groups[group], $0) }
+        }
     }
 
-    /// The sample groups of ``forEachGroup(batch:scratchCount:scratch:_:)``.
+    /// The sample groups of ``forEachGroup(batch:scratchCount:pool:_:)``.
     static func sampleGroups(batch: Int) -> [Range<Int>] {
         let size = Swift.max(1, (batch + 15) / 16)
         return stride(from: 0, to: batch, by: size).map { $0..<Swift.min($0 + size, batch) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A growable scratch buffer that layers reuse from batch to batch, so training allocates nothing
 /// once the first batch has run.
 final class Workspace {
@@ -21,5 +23,26 @@ final class Workspace {
         }
         if zeroed { pointer.update(repeating: 0, count: count) }
         return pointer
+    }
+}
+
+/// Scratch buffers for concurrent chunks of work: a chunk takes one, uses it, and gives it back, so a
+/// layer holds only as many buffers as chunks ever ran at once (one per thread), each reused while it
+/// is still in the core's cache.
+final class ScratchPool: @unchecked Sendable {
+    private var free: [Workspace] = []
+    private let lock = NSLock()
+
+    /// Runs `body` with a buffer of at least `count` floats (uninitialized).
+    func withBuffer<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        lock.lock()
+        let workspace = free.popLast() ?? Workspace()
+        lock.unlock()
+        defer {
+            lock.lock()
+            free.append(workspace)
+            lock.unlock()
+        }
+        return try body(workspace.reserve(count))
     }
 }
