@@ -1,6 +1,8 @@
 // Fused LSTM cell kernels: gate activations, state update and their derivatives in one pass over
-// each row, vectorized with AVX-512 (exp by range reduction and a degree-7 polynomial, ~1 ulp)
-// and with a portable scalar fallback.
+// each row, and element-wise activation kernels. Vectorized with AVX-512 (16 lanes) and with
+// AVX2+FMA (8 lanes), both computing exp by range reduction and a degree-7 polynomial (~1 ulp), with
+// masked tails; a portable scalar fallback otherwise. The path follows `rek_sgemm_kernel_width()`,
+// so REK_ISA=avx2|portable selects the AVX2 or scalar kernels here as in the matrix multiply.
 #include "CKernels.h"
 #include <math.h>
 
@@ -10,60 +12,102 @@
 #endif
 
 // ---- scalar reference --------------------------------------------------------------------------
-static inline float act_scalar(int kind, float x) {
+// The activation kind is switched on once per array (one loop per kind), never per element, so the
+// simple kinds and the derivative products vectorize; tanh and the sigmoid call libm.
+static inline float sigmoid_scalar(float x) {
+    return x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
+}
+
+// x[j] = act(x[j]) for n floats.
+static void act_array(int kind, float *x, long n) {
     switch (kind) {
-    case REK_RELU: return x > 0 ? x : 0;
-    case REK_TANH: return tanhf(x);
-    case REK_SIGMOID: return x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
-    case REK_HARD_SIGMOID: { float y = 0.2f * x + 0.5f; return y < 0 ? 0 : (y > 1 ? 1 : y); }
-    default: return x;
+    case REK_RELU: for (long j = 0; j < n; j++) x[j] = x[j] > 0 ? x[j] : 0; break;
+    case REK_TANH: for (long j = 0; j < n; j++) x[j] = tanhf(x[j]); break;
+    case REK_SIGMOID: for (long j = 0; j < n; j++) x[j] = sigmoid_scalar(x[j]); break;
+    case REK_HARD_SIGMOID:
+        for (long j = 0; j < n; j++) { const float y = 0.2f * x[j] + 0.5f; x[j] = y < 0 ? 0 : (y > 1 ? 1 : y); }
+        break;
+    default: break;
     }
 }
 
-// Derivative from the activation's output y.
-static inline float dact_scalar(int kind, float y) {
+// The derivatives, from the activation's output y. tanh' is (1 − y)(1 + y): 1 − y·y would cancel
+// near |y| = 1 without a fused multiply-add (the vector paths use one).
+#define DACT_RELU(y) ((y) > 0 ? 1.0f : 0.0f)
+#define DACT_TANH(y) ((1.0f - (y)) * (1.0f + (y)))
+#define DACT_SIGMOID(y) ((y) * (1.0f - (y)))
+#define DACT_HARD_SIGMOID(y) (((y) > 0 && (y) < 1) ? 0.2f : 0.0f)
+
+// d[j] = act'(.) for n outputs y.
+static void dact_array(int kind, const float *y, float *d, long n) {
     switch (kind) {
-    case REK_RELU: return y > 0 ? 1.0f : 0.0f;
-    case REK_TANH: return 1.0f - y * y;
-    case REK_SIGMOID: return y * (1.0f - y);
-    case REK_HARD_SIGMOID: return (y > 0 && y < 1) ? 0.2f : 0.0f;
-    default: return 1.0f;
+    case REK_RELU: for (long j = 0; j < n; j++) d[j] = DACT_RELU(y[j]); break;
+    case REK_TANH: for (long j = 0; j < n; j++) d[j] = DACT_TANH(y[j]); break;
+    case REK_SIGMOID: for (long j = 0; j < n; j++) d[j] = DACT_SIGMOID(y[j]); break;
+    case REK_HARD_SIGMOID: for (long j = 0; j < n; j++) d[j] = DACT_HARD_SIGMOID(y[j]); break;
+    default: for (long j = 0; j < n; j++) d[j] = 1.0f; break;
     }
 }
 
+// result[j] = gradient[j] · act'(.) (result may be gradient).
+static void activation_backward_portable(int kind, const float *gradient, const float *y, float *result, long n) {
+    switch (kind) {
+    case REK_RELU: for (long j = 0; j < n; j++) result[j] = gradient[j] * DACT_RELU(y[j]); break;
+    case REK_TANH: for (long j = 0; j < n; j++) result[j] = gradient[j] * DACT_TANH(y[j]); break;
+    case REK_SIGMOID: for (long j = 0; j < n; j++) result[j] = gradient[j] * DACT_SIGMOID(y[j]); break;
+    case REK_HARD_SIGMOID: for (long j = 0; j < n; j++) result[j] = gradient[j] * DACT_HARD_SIGMOID(y[j]); break;
+    default: for (long j = 0; j < n; j++) result[j] = gradient[j]; break;
+    }
+}
+
+// Row by row: the gate activations as whole arrays (i and f are adjacent), then the state update.
 static void forward_portable(long batch, long u, int act, int rec, float *z, long ldz, const float *cp, long ldcp,
                              float *cn, long ldcn, float *ca, long lda, float *h, long ldh) {
     for (long b = 0; b < batch; b++) {
         float *zr = z + b * ldz;
+        act_array(rec, zr, 2 * u);
+        act_array(act, zr + 2 * u, u);
+        act_array(rec, zr + 3 * u, u);
+        const float *cpr = cp + b * ldcp;
+        float *cnr = cn + b * ldcn, *car = ca + b * lda, *hr = h + b * ldh;
         for (long j = 0; j < u; j++) {
-            const float i = act_scalar(rec, zr[j]), f = act_scalar(rec, zr[u + j]);
-            const float g = act_scalar(act, zr[2 * u + j]), o = act_scalar(rec, zr[3 * u + j]);
-            zr[j] = i; zr[u + j] = f; zr[2 * u + j] = g; zr[3 * u + j] = o;
-            const float c = f * cp[b * ldcp + j] + i * g;
-            const float a = act_scalar(act, c);
-            cn[b * ldcn + j] = c;
-            ca[b * lda + j] = a;
-            h[b * ldh + j] = o * a;
+            const float c = zr[u + j] * cpr[j] + zr[j] * zr[2 * u + j];
+            cnr[j] = c;
+            car[j] = c;
         }
+        act_array(act, car, u);
+        for (long j = 0; j < u; j++) hr[j] = zr[3 * u + j] * car[j];
     }
 }
 
+// Row by row in chunks of up to 64 units: the five derivatives into local arrays, then the products.
 static void backward_portable(long batch, long u, int act, int rec, const float *gates, long ldg, const float *cp,
                               long ldcp, const float *ca, long lda, const float *dhx, long lddhx, const float *dh,
                               float *dc, float *dz, long lddz) {
+    enum { CHUNK = 64 };
+    float di[CHUNK], df[CHUNK], dg[CHUNK], dout[CHUNK], da[CHUNK], dhj[CHUNK];
     for (long b = 0; b < batch; b++) {
-        const float *gr = gates + b * ldg;
-        float *dzr = dz + b * lddz;
-        for (long j = 0; j < u; j++) {
-            const float dhj = dh[b * u + j] + (dhx ? dhx[b * lddhx + j] : 0.0f);
-            const float i = gr[j], f = gr[u + j], g = gr[2 * u + j], o = gr[3 * u + j];
-            const float a = ca[b * lda + j];
-            const float ds = dc[b * u + j] + dhj * o * dact_scalar(act, a);
-            dzr[j] = ds * g * dact_scalar(rec, i);
-            dzr[u + j] = ds * cp[b * ldcp + j] * dact_scalar(rec, f);
-            dzr[2 * u + j] = ds * i * dact_scalar(act, g);
-            dzr[3 * u + j] = dhj * a * dact_scalar(rec, o);
-            dc[b * u + j] = ds * f;
+        const float *gr = gates + b * ldg, *cpr = cp + b * ldcp, *car = ca + b * lda, *dhr = dh + b * u;
+        float *dzr = dz + b * lddz, *dcr = dc + b * u;
+        for (long j0 = 0; j0 < u; j0 += CHUNK) {
+            const long n = u - j0 < CHUNK ? u - j0 : CHUNK;
+            dact_array(rec, gr + j0, di, n);
+            dact_array(rec, gr + u + j0, df, n);
+            dact_array(act, gr + 2 * u + j0, dg, n);
+            dact_array(rec, gr + 3 * u + j0, dout, n);
+            dact_array(act, car + j0, da, n);
+            if (dhx) for (long k = 0; k < n; k++) dhj[k] = dhr[j0 + k] + dhx[b * lddhx + j0 + k];
+            else for (long k = 0; k < n; k++) dhj[k] = dhr[j0 + k];
+            for (long k = 0; k < n; k++) {
+                const long j = j0 + k;
+                const float i = gr[j], f = gr[u + j], g = gr[2 * u + j], o = gr[3 * u + j];
+                const float ds = dcr[j] + dhj[k] * o * da[k];
+                dzr[j] = ds * g * di[k];
+                dzr[u + j] = ds * cpr[j] * df[k];
+                dzr[2 * u + j] = ds * i * dg[k];
+                dzr[3 * u + j] = dhj[k] * car[j] * dout[k];
+                dcr[j] = ds * f;
+            }
         }
     }
 }
@@ -73,7 +117,8 @@ static void backward_portable(long batch, long u, int act, int rec, const float 
 #define T512 __attribute__((target("avx512f,fma")))
 
 T512 static inline __m512 exp512(__m512 x) {
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.7f));
+    // Clamped so that n ∈ [−126, 128] below (a NaN stays NaN: the second operand is the one kept).
+    x = _mm512_min_ps(_mm512_set1_ps(88.7f), _mm512_max_ps(_mm512_set1_ps(-87.3f), x));
     const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
                                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
@@ -192,22 +237,188 @@ T512 static void activation_backward_avx512(int kind, const float *gradient, con
     }
 }
 
-static int has_avx512(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
+// ---- AVX2 + FMA --------------------------------------------------------------------------------
+// The same algorithms as the AVX-512 kernels, 8 lanes at a time; tails are masked loads and stores.
+#define T256 __attribute__((target("avx2,fma")))
+#define T256_INLINE __attribute__((target("avx2,fma"), always_inline))
+
+T256 static inline __m256 exp256(__m256 x) {
+    // Clamped so that n ∈ [−126, 128] below (a NaN stays NaN: the second operand is the one kept).
+    x = _mm256_min_ps(_mm256_set1_ps(88.7f), _mm256_max_ps(_mm256_set1_ps(-87.3f), x));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 5040);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    // p·2ⁿ by adding n to p's exponent field, exactly what _mm512_scalef_ps gives here: p = e^r lies
+    // in [0.70, 1.42] (exponent field 126 or 127), and p ≥ 1 whenever n = −126 (x ≥ −87.3), so the
+    // sum stays a normal number, from 2⁻¹²⁶ up to 2¹²⁸·0.98 < FLT_MAX: no overflow, no denormals.
+    const __m256i scale = _mm256_slli_epi32(_mm256_cvtps_epi32(n), 23);
+    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(p), scale));
 }
-#else
-static int has_avx512(void) { return 0; }
+
+T256_INLINE static inline __m256 act256(int kind, __m256 x) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    switch (kind) {
+    case REK_RELU: return _mm256_max_ps(x, _mm256_setzero_ps());
+    case REK_TANH: {
+        // tanh(x) = sign(x)·(1 − e)/(1 + e), e = exp(−2|x|): no overflow, no cancellation near ±1.
+        const __m256 sign = _mm256_set1_ps(-0.0f);
+        const __m256 ax = _mm256_andnot_ps(sign, x);
+        const __m256 e = exp256(_mm256_mul_ps(ax, _mm256_set1_ps(-2.0f)));
+        __m256 t = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+        // Small |x|: the odd Taylor series is exact to float round-off where 1 − e cancels.
+        const __m256 x2 = _mm256_mul_ps(x, x);
+        __m256 s = _mm256_fmadd_ps(x2, _mm256_set1_ps(-17.0f / 315), _mm256_set1_ps(2.0f / 15));
+        s = _mm256_fmadd_ps(s, x2, _mm256_set1_ps(-1.0f / 3));
+        s = _mm256_fmadd_ps(_mm256_mul_ps(s, x2), ax, ax);
+        t = _mm256_blendv_ps(t, s, _mm256_cmp_ps(ax, _mm256_set1_ps(0.0625f), _CMP_LT_OQ));
+        return _mm256_or_ps(t, _mm256_and_ps(x, sign));
+    }
+    case REK_SIGMOID:
+        return _mm256_div_ps(one, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+    case REK_HARD_SIGMOID:
+        return _mm256_min_ps(one, _mm256_max_ps(_mm256_setzero_ps(),
+                                                _mm256_fmadd_ps(x, _mm256_set1_ps(0.2f), _mm256_set1_ps(0.5f))));
+    default: return x;
+    }
+}
+
+T256_INLINE static inline __m256 dact256(int kind, __m256 y) {
+    const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+    switch (kind) {
+    case REK_RELU: return _mm256_and_ps(_mm256_cmp_ps(y, zero, _CMP_GT_OQ), one);
+    case REK_TANH: return _mm256_fnmadd_ps(y, y, one);
+    case REK_SIGMOID: return _mm256_mul_ps(y, _mm256_sub_ps(one, y));
+    case REK_HARD_SIGMOID: {
+        const __m256 inside = _mm256_and_ps(_mm256_cmp_ps(y, zero, _CMP_GT_OQ), _mm256_cmp_ps(y, one, _CMP_LT_OQ));
+        return _mm256_and_ps(inside, _mm256_set1_ps(0.2f));
+    }
+    default: return one;
+    }
+}
+
+// Lanes below `count` (1…8) of a tail.
+T256_INLINE static inline __m256i tail_mask(long count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// Full vectors use plain unaligned loads and stores; `full` is a constant at every call site.
+T256_INLINE static inline __m256 load8(const float *p, int full, __m256i m) {
+    return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m);
+}
+
+T256_INLINE static inline void store8(float *p, __m256 v, int full, __m256i m) {
+    if (full) _mm256_storeu_ps(p, v);
+    else _mm256_maskstore_ps(p, m, v);
+}
+
+T256_INLINE static inline void forward8(long u, int act, int rec, float *zr, const float *cp, float *cn, float *ca,
+                                         float *h, int full, __m256i m) {
+    const __m256 i = act256(rec, load8(zr, full, m));
+    const __m256 f = act256(rec, load8(zr + u, full, m));
+    const __m256 g = act256(act, load8(zr + 2 * u, full, m));
+    const __m256 o = act256(rec, load8(zr + 3 * u, full, m));
+    store8(zr, i, full, m);
+    store8(zr + u, f, full, m);
+    store8(zr + 2 * u, g, full, m);
+    store8(zr + 3 * u, o, full, m);
+    const __m256 c = _mm256_fmadd_ps(f, load8(cp, full, m), _mm256_mul_ps(i, g));
+    const __m256 a = act256(act, c);
+    store8(cn, c, full, m);
+    store8(ca, a, full, m);
+    store8(h, _mm256_mul_ps(o, a), full, m);
+}
+
+T256 static void forward_avx2(long batch, long u, int act, int rec, float *z, long ldz, const float *cp, long ldcp,
+                              float *cn, long ldcn, float *ca, long lda, float *h, long ldh) {
+    const __m256i all = _mm256_set1_epi32(-1), m = tail_mask(u % 8);
+    for (long b = 0; b < batch; b++) {
+        float *zr = z + b * ldz;
+        const float *cpr = cp + b * ldcp;
+        float *cnr = cn + b * ldcn, *car = ca + b * lda, *hr = h + b * ldh;
+        long j = 0;
+        for (; j + 8 <= u; j += 8) forward8(u, act, rec, zr + j, cpr + j, cnr + j, car + j, hr + j, 1, all);
+        if (j < u) forward8(u, act, rec, zr + j, cpr + j, cnr + j, car + j, hr + j, 0, m);
+    }
+}
+
+T256_INLINE static inline void backward8(long u, int act, int rec, const float *gr, const float *cp, const float *ca,
+                                          const float *dhx, const float *dh, float *dc, float *dzr, int full, __m256i m) {
+    __m256 dhj = load8(dh, full, m);
+    if (dhx) dhj = _mm256_add_ps(dhj, load8(dhx, full, m));
+    const __m256 i = load8(gr, full, m), f = load8(gr + u, full, m);
+    const __m256 g = load8(gr + 2 * u, full, m), o = load8(gr + 3 * u, full, m);
+    const __m256 a = load8(ca, full, m);
+    const __m256 ds = _mm256_fmadd_ps(_mm256_mul_ps(dhj, o), dact256(act, a), load8(dc, full, m));
+    store8(dzr, _mm256_mul_ps(_mm256_mul_ps(ds, g), dact256(rec, i)), full, m);
+    store8(dzr + u, _mm256_mul_ps(_mm256_mul_ps(ds, load8(cp, full, m)), dact256(rec, f)), full, m);
+    store8(dzr + 2 * u, _mm256_mul_ps(_mm256_mul_ps(ds, i), dact256(act, g)), full, m);
+    store8(dzr + 3 * u, _mm256_mul_ps(_mm256_mul_ps(dhj, a), dact256(rec, o)), full, m);
+    store8(dc, _mm256_mul_ps(ds, f), full, m);
+}
+
+T256 static void backward_avx2(long batch, long u, int act, int rec, const float *gates, long ldg, const float *cp,
+                               long ldcp, const float *ca, long lda, const float *dhx, long lddhx, const float *dh,
+                               float *dc, float *dz, long lddz) {
+    const __m256i all = _mm256_set1_epi32(-1), m = tail_mask(u % 8);
+    for (long b = 0; b < batch; b++) {
+        const float *gr = gates + b * ldg, *cpr = cp + b * ldcp, *car = ca + b * lda, *dhr = dh + b * u;
+        const float *dhxr = dhx ? dhx + b * lddhx : NULL;
+        float *dcr = dc + b * u, *dzr = dz + b * lddz;
+        long j = 0;
+        for (; j + 8 <= u; j += 8)
+            backward8(u, act, rec, gr + j, cpr + j, car + j, dhxr ? dhxr + j : NULL, dhr + j, dcr + j, dzr + j, 1, all);
+        if (j < u)
+            backward8(u, act, rec, gr + j, cpr + j, car + j, dhxr ? dhxr + j : NULL, dhr + j, dcr + j, dzr + j, 0, m);
+    }
+}
+
+T256 static void activation_avx2(int kind, float *x, long count) {
+    long j = 0;
+    for (; j + 8 <= count; j += 8) _mm256_storeu_ps(x + j, act256(kind, _mm256_loadu_ps(x + j)));
+    if (j < count) {
+        const __m256i m = tail_mask(count - j);
+        _mm256_maskstore_ps(x + j, m, act256(kind, _mm256_maskload_ps(x + j, m)));
+    }
+}
+
+T256 static void activation_backward_avx2(int kind, const float *gradient, const float *y, float *result, long count) {
+    long j = 0;
+    for (; j + 8 <= count; j += 8)
+        _mm256_storeu_ps(result + j, _mm256_mul_ps(_mm256_loadu_ps(gradient + j), dact256(kind, _mm256_loadu_ps(y + j))));
+    if (j < count) {
+        const __m256i m = tail_mask(count - j);
+        const __m256 d = dact256(kind, _mm256_maskload_ps(y + j, m));
+        _mm256_maskstore_ps(result + j, m, _mm256_mul_ps(_mm256_maskload_ps(gradient + j, m), d));
+    }
+}
 #endif
+
+// ---- dispatch ----------------------------------------------------------------------------------
+// rek_sgemm_kernel_width(): 512, 256 or 0 for this CPU, lowered by REK_ISA=avx2|portable.
 
 void rek_lstm_cell_forward(long batch, long units, int activation, int recurrentActivation,
                            float *z, long ldz, const float *cPrev, long ldcPrev,
                            float *cNext, long ldcNext, float *cellAct, long ldAct, float *h, long ldh) {
 #ifdef REK_X86
-    if (has_avx512()) {
+    switch (rek_sgemm_kernel_width()) {
+    case 512:
         forward_avx512(batch, units, activation, recurrentActivation, z, ldz, cPrev, ldcPrev, cNext, ldcNext,
                        cellAct, ldAct, h, ldh);
         return;
+    case 256:
+        forward_avx2(batch, units, activation, recurrentActivation, z, ldz, cPrev, ldcPrev, cNext, ldcNext,
+                     cellAct, ldAct, h, ldh);
+        return;
+    default: break;
     }
 #endif
     forward_portable(batch, units, activation, recurrentActivation, z, ldz, cPrev, ldcPrev, cNext, ldcNext,
@@ -219,10 +430,16 @@ void rek_lstm_cell_backward(long batch, long units, int activation, int recurren
                             const float *cellAct, long ldAct, const float *dhExternal, long lddhExternal,
                             const float *dh, float *dc, float *dz, long lddz) {
 #ifdef REK_X86
-    if (has_avx512()) {
+    switch (rek_sgemm_kernel_width()) {
+    case 512:
         backward_avx512(batch, units, activation, recurrentActivation, gates, ldg, cPrev, ldcPrev, cellAct, ldAct,
                         dhExternal, lddhExternal, dh, dc, dz, lddz);
         return;
+    case 256:
+        backward_avx2(batch, units, activation, recurrentActivation, gates, ldg, cPrev, ldcPrev, cellAct, ldAct,
+                      dhExternal, lddhExternal, dh, dc, dz, lddz);
+        return;
+    default: break;
     }
 #endif
     backward_portable(batch, units, activation, recurrentActivation, gates, ldg, cPrev, ldcPrev, cellAct, ldAct,
@@ -231,14 +448,22 @@ void rek_lstm_cell_backward(long batch, long units, int activation, int recurren
 
 void rek_activation_forward(int activation, float *x, long count) {
 #ifdef REK_X86
-    if (has_avx512()) { activation_avx512(activation, x, count); return; }
+    switch (rek_sgemm_kernel_width()) {
+    case 512: activation_avx512(activation, x, count); return;
+    case 256: activation_avx2(activation, x, count); return;
+    default: break;
+    }
 #endif
-    for (long j = 0; j < count; j++) x[j] = act_scalar(activation, x[j]);
+    act_array(activation, x, count);
 }
 
 void rek_activation_backward(int activation, const float *gradient, const float *output, float *result, long count) {
 #ifdef REK_X86
-    if (has_avx512()) { activation_backward_avx512(activation, gradient, output, result, count); return; }
+    switch (rek_sgemm_kernel_width()) {
+    case 512: activation_backward_avx512(activation, gradient, output, result, count); return;
+    case 256: activation_backward_avx2(activation, gradient, output, result, count); return;
+    default: break;
+    }
 #endif
-    for (long j = 0; j < count; j++) result[j] = gradient[j] * dact_scalar(activation, output[j]);
+    activation_backward_portable(activation, gradient, output, result, count);
 }
