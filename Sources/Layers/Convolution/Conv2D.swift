@@ -151,21 +151,32 @@ public final class Conv2D: Layer {
         let gradient = self.activation.backpropagate(outputGradient, output: output)
         let kernelGradient = GroupedGradient(count: patch * filters, batch: batch, workspace: partialSums)
         var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
+        // With a few filters, ∂z·kernelᵀ is nearly an outer product: fold it into ∂input directly
+        // rather than write and reread its patch rows (measured: 3× faster for one filter, slower
+        // from about four filters on, where the matrix product pays off).
+        let direct = filters < 4
+        let tapKernel = direct ? ConvolutionGeometry.transposingTaps(kernel.value) : kernel.value
         inputGradient.withUnsafeMutableBufferPointer { dx in
             input.withUnsafeBufferPointer { x in
                 gradient.withUnsafeBufferPointer { dz in
-                    kernel.value.withUnsafeBufferPointer { w in
+                    tapKernel.withUnsafeBufferPointer { w in
                         // Per sample: ∂kernel += patchesᵀ·∂z, ∂patches = ∂z·kernelᵀ folded into ∂input.
-                        geometry.forEachGroup(batch: batch, scratchCount: 2 * windows * patch, pool: scratch) { group, samples, scratch in
+                        let scratchCount = (direct ? 1 : 2) * windows * patch
+                        geometry.forEachGroup(batch: batch, scratchCount: scratchCount, pool: scratch) { group, samples, scratch in
                             let patches = scratch, patchGradient = scratch + windows * patch
                             for sample in samples {
                                 let dzSample = dz.baseAddress! + sample * windows * filters
                                 geometry.unfold(x.baseAddress!, sample: sample, into: patches)
                                 MatrixKernels.multiply(transposeA: true, m: patch, n: filters, k: windows, a: patches, lda: patch,
                                                        b: dzSample, ldb: filters, beta: 1, c: kernelGradient.partial(group), ldc: filters)
-                                MatrixKernels.multiply(transposeB: true, m: windows, n: patch, k: filters, a: dzSample, lda: filters,
-                                                       b: w.baseAddress!, ldb: filters, c: patchGradient, ldc: patch)
-                                geometry.fold(patchGradient, into: dx.baseAddress!, sample: sample)
+                                if direct {
+                                    geometry.foldProduct(dz.baseAddress!, depth: filters, tapKernel: w.baseAddress!,
+                                                         into: dx.baseAddress!, sample: sample)
+                                } else {
+                                    MatrixKernels.multiply(transposeB: true, m: windows, n: patch, k: filters, a: dzSample, lda: filters,
+                                                           b: w.baseAddress!, ldb: filters, c: patchGradient, ldc: patch)
+                                    geometry.fold(patchGradient, into: dx.baseAddress!, sample: sample)
+                                }
                             }
                         }
                     }
