@@ -121,34 +121,3 @@ void rek_col2im(const rek_conv_geometry *g, const float *columns, long first, lo
         }
     }
 }
-
-MULTIVERSION
-void rek_fold_product(const rek_conv_geometry *g, const float *rows, long depth, const float *weights,
-                      long first, long last, float *images) {
-    const long C = g->channels, imageSize = g->height * g->width * C, windows = g->outHeight * g->outWidth;
-    for (long n = first; n < last; n++) {
-        float *image = images + n * imageSize;
-        const float *row = rows + n * windows * depth;
-        memset(image, 0, (size_t)imageSize * sizeof(float));
-        for (long oy = 0; oy < g->outHeight; oy++) {
-            const long y0 = oy * g->strideY - g->padTop;
-            for (long ox = 0; ox < g->outWidth; ox++, row += depth) {
-                const long x0 = ox * g->strideX - g->padLeft;
-                long kxBegin, kxEnd;
-                window_columns(g, x0, &kxBegin, &kxEnd);
-                for (long ky = 0; ky < g->kernelHeight; ky++) {
-                    const long y = y0 + ky;
-                    if (y < 0 || y >= g->height) continue;
-                    for (long kx = kxBegin; kx < kxEnd; kx++) {
-                        float *restrict target = image + (y * g->width + x0 + kx) * C;
-                        const float *restrict w = weights + (ky * g->kernelWidth + kx) * depth * C;
-                        for (long j = 0; j < depth; j++) {
-                            const float a = row[j];
-                            for (long c = 0; c < C; c++) target[c] += a * w[j * C + c];
-                        }
-                    }
-                }
-            }
-        }
-    }
-}

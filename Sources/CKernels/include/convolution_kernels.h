@@ -27,15 +27,6 @@ void rek_im2col(const rek_conv_geometry *g, const float *images, long first, lon
 /// runs in a fixed order, so results do not depend on how the batch is split.
 void rek_col2im(const rek_conv_geometry *g, const float *columns, long first, long last, float *images);
 
-/// `rek_col2im` of a product of window rows and a kernel, without forming the product: overwrites
-/// images `first ..< last` with, for every window w and kernel tap (ky, kx) inside the image,
-/// `image[pixel(w, ky, kx), c] += Σ_j rows[w, j] · weights[ky, kx, j, c]` (weights
-/// `[kh, kw, depth, channels]`, rows `depth` floats). That is a convolution's input gradient
-/// (rows = ∂output, weights = its kernel with the last two axes swapped) or a transposed
-/// convolution's output (rows = input, likewise). The sums run in a fixed order.
-void rek_fold_product(const rek_conv_geometry *g, const float *rows, long depth, const float *weights,
-                      long first, long last, float *images);
-
 #ifdef __cplusplus
 }
 #endif

@@ -97,14 +97,9 @@ public final class Conv2DTranspose: Layer {
     /// The geometry of the matching convolution, whose *image* is this layer's output and whose
     /// window grid is this layer's input.
     private func geometry(for inputShape: [Int]) throws -> ConvolutionGeometry {
-        guard self.filters > 0 else {
-            throw LayerError.invalidArgument(layer: name, argument: "filters", value: "\(self.filters)", expected: "a positive integer")
-        }
-        guard self.activation != .softmax else {
-            throw LayerError.invalidArgument(layer: name, argument: "activation", value: "softmax", expected: "an element-wise activation")
-        }
-        let kernelSize = try self.kernelSize.checkedPair("kernelSize", layer: name)
-        let strides = try self.strides.checkedPair("strides", layer: name)
+        let (kernelSize, strides) = try ConvolutionGeometry.checkedWindow(filters: self.filters, activation: self.activation,
+                                                                          kernelSize: self.kernelSize, strides: self.strides,
+                                                                          layer: name)
         if let outputPadding = self.outputPadding {
             guard outputPadding.count == 2, zip(outputPadding, strides).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
                 throw LayerError.invalidArgument(layer: name, argument: "outputPadding", value: "\(outputPadding)",

@@ -50,30 +50,6 @@ struct ConvolutionGeometry {
         rek_col2im(&geometry, columns, 0, 1, images + sample * imageSize)
     }
 
-    /// Overwrites image `sample` with the fold of `rows · kernel` (rows of `depth` floats, one per
-    /// window; `tapKernel` `[kh, kw, depth, channels]`) without forming the product: a convolution's
-    /// input gradient, or a transposed convolution's output.
-    func foldProduct(_ rows: UnsafePointer<Float>, depth: Int, tapKernel: UnsafePointer<Float>,
-                     into images: UnsafeMutablePointer<Float>, sample: Int) {
-        var geometry = raw
-        rek_fold_product(&geometry, rows + sample * windowCount * depth, depth, tapKernel, 0, 1, images + sample * imageSize)
-    }
-
-    /// A kernel `[kh, kw, a, b]` as `[kh, kw, b, a]` (each tap's matrix transposed), the layout
-    /// ``foldProduct(_:depth:tapKernel:into:sample:)`` reads.
-    static func transposingTaps(_ kernel: Tensor) -> Tensor {
-        let (taps, a, b) = (kernel.shape[0] * kernel.shape[1], kernel.shape[2], kernel.shape[3])
-        return Tensor(shape: [kernel.shape[0], kernel.shape[1], b, a], unsafeUninitializedScalars: { out in
-            kernel.withUnsafeBufferPointer { k in
-                for tap in 0..<taps {
-                    for i in 0..<a {
-                        for j in 0..<b { out[tap * a * b + j * a + i] = k[tap * a * b + i * b + j] }
-                    }
-                }
-            }
-        })
-    }
-
     /// Runs `body(group, samples, scratch)` for consecutive groups of a batch, concurrently, each with
     /// a scratch of `scratchCount` floats for one image's patch rows, which then stay in cache
     /// instead of a whole batch's going through memory.
@@ -127,6 +103,21 @@ extension Optional where Wrapped == Tensor {
     func withUnsafeBaseAddress<R>(_ body: (UnsafePointer<Float>?) throws -> R) rethrows -> R {
         guard let tensor = self else { return try body(nil) }
         return try tensor.withUnsafeBufferPointer { try body($0.baseAddress) }
+    }
+}
+
+extension ConvolutionGeometry {
+    /// Checks a convolution's hyperparameters: positive `filters`, an element-wise activation, and a
+    /// window and strides of two positive sizes each, which it returns.
+    static func checkedWindow(filters: Int, activation: Activation, kernelSize: [Int], strides: [Int],
+                              layer: String) throws -> (kernel: [Int], strides: [Int]) {
+        guard filters > 0 else {
+            throw LayerError.invalidArgument(layer: layer, argument: "filters", value: "\(filters)", expected: "a positive integer")
+        }
+        guard activation != .softmax else {
+            throw LayerError.invalidArgument(layer: layer, argument: "activation", value: "softmax", expected: "an element-wise activation")
+        }
+        return (try kernelSize.checkedPair("kernelSize", layer: layer), try strides.checkedPair("strides", layer: layer))
     }
 }
 
