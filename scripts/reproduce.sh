@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the three reference experiments over several seeds on the real data and prints each run's
+# Runs the reference experiments (sheet break, ECG5000, Fashion-MNIST) over several seeds on the real data and prints each run's
 # test figures, then mean and standard deviation (the README's results table comes from this).
 #
 #   scripts/reproduce.sh [DATA_DIR] [SEEDS...]      (default: ../shared/data, seeds 1 2 3 4 5)
@@ -9,6 +9,7 @@ data=${1:-../shared/data}; shift || true
 seeds=${*:-1 2 3 4 5}
 swift build -c release --product sheet-break >/dev/null
 swift build -c release --product ecg >/dev/null
+swift build -c release --product fashion-mnist >/dev/null
 out=$(mktemp -d)
 
 summarize() {  # name, then lines of "a b c ..." figures
@@ -42,3 +43,17 @@ summarize "  dense autoencoder" < "$out/dense"
 summarize "  LSTM autoencoder" < "$out/lstm"
 echo "ecg (accuracy, precision, recall; normal = positive):"
 summarize "  dense autoencoder" < "$out/ecg"
+if [ -d "$data/fashion-mnist" ]; then
+  for model in basic denoise; do
+    : > "$out/fashion-$model"
+    for seed in $seeds; do
+      .build/release/fashion-mnist --model "$model" --data "$data/fashion-mnist" --seed "$seed" --quiet \
+        --output "$out/fashion-$model-$seed" > "$out/fashion-$model-$seed.log"
+      grep "^val_loss" "$out/fashion-$model-$seed.log" | awk '{ print $2 }' >> "$out/fashion-$model"
+      echo "fashion-mnist $model seed $seed: val_loss $(tail -1 "$out/fashion-$model")"
+    done
+  done
+  echo "fashion-mnist (val_loss after 10 epochs):"
+  awk '{ s += $1; q += $1 * $1; n++ } END { m = s / n; printf "  basic autoencoder    %.5f ± %.5f (n = %d, sample sd)\n", m, sqrt((q - n * m * m) / (n > 1 ? n - 1 : 1)), n }' "$out/fashion-basic"
+  awk '{ s += $1; q += $1 * $1; n++ } END { m = s / n; printf "  denoising autoencoder %.5f ± %.5f (n = %d, sample sd)\n", m, sqrt((q - n * m * m) / (n > 1 ? n - 1 : 1)), n }' "$out/fashion-denoise"
+fi
