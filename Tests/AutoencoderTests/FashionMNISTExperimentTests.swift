@@ -13,13 +13,13 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         var experiment = FashionMNISTExperiment()
         experiment.model = model
-        experiment.data = .synthetic(train: 256, test: 64)
-        experiment.epochs = 3
+        experiment.data = .synthetic(train: 128, test: 32)
+        experiment.epochs = 2
         experiment.verbosity = .silent
         experiment.output = folder
         experiment.log = { _ in }
         let result = try experiment.run()
-        #expect(result.history.validationLoss.count == 3)
+        #expect(result.history.validationLoss.count == 2)
         #expect(result.validationLoss < result.history.validationLoss.first!, "\(result.history.validationLoss)")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(files == ["loss.svg", "model", "reconstructions.png", "training.csv"])
