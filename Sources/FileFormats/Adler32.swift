@@ -3,7 +3,7 @@
 ///     Adler32.checksum(Array("Wikipedia".utf8))  // 0x11E60398
 ///
 /// For data that arrives in pieces, start from `Adler32()` and call ``update(_:)`` per piece.
-public struct Adler32: Sendable, Equatable {
+public struct Adler32: RunningChecksum, Equatable {
     /// The checksum of the bytes seen so far (1 for no bytes).
     public var value: UInt32 { b << 16 | a }
 
@@ -32,28 +32,5 @@ public struct Adler32: Sendable, Equatable {
         }
         self.a = a
         self.b = b
-    }
-
-    /// Continues the checksum with `bytes`.
-    public mutating func update(_ bytes: some Sequence<UInt8>) {
-        if let done: Void = bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) {
-            return done
-        }
-        let copy = Array(bytes)
-        copy.withUnsafeBytes { update($0) }
-    }
-
-    /// The Adler-32 of `bytes`.
-    public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var adler = Adler32()
-        adler.update(bytes)
-        return adler.value
-    }
-
-    /// The Adler-32 of `bytes`.
-    public static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
-        var adler = Adler32()
-        adler.update(bytes)
-        return adler.value
     }
 }

@@ -4,7 +4,7 @@
 ///     CRC32.checksum(Array("123456789".utf8))  // 0xCBF43926
 ///
 /// For data that arrives in pieces, start from `CRC32()` and call ``update(_:)`` per piece.
-public struct CRC32: Sendable, Equatable {
+public struct CRC32: RunningChecksum, Equatable {
     /// The checksum of the bytes seen so far.
     public var value: UInt32 { ~state }
 
@@ -37,29 +37,6 @@ public struct CRC32: Sendable, Equatable {
             }
         }
         state = crc
-    }
-
-    /// Continues the checksum with `bytes`.
-    public mutating func update(_ bytes: some Sequence<UInt8>) {
-        if let done: Void = bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) {
-            return done
-        }
-        let copy = Array(bytes)
-        copy.withUnsafeBytes { update($0) }
-    }
-
-    /// The CRC-32 of `bytes`.
-    public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc = CRC32()
-        crc.update(bytes)
-        return crc.value
-    }
-
-    /// The CRC-32 of `bytes`.
-    public static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
-        var crc = CRC32()
-        crc.update(bytes)
-        return crc.value
     }
 }
 

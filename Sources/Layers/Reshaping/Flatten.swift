@@ -7,7 +7,7 @@ import Tensor
 /// shares the input's storage under the new shape. No weights. Keras: `Flatten()`.
 ///
 ///     Flatten()   // [batch, 7, 7, 32] → [batch, 1568]
-public final class Flatten: Layer {
+public final class Flatten: ReshapingLayer {
     /// Flatten's hyperparameters: only the name.
     public struct Configuration: LayerConfiguration {
         /// The layer name (unique in a model).
@@ -20,7 +20,7 @@ public final class Flatten: Layer {
     public var configuration: Configuration
 
     /// The input shape (batch axis included) of the last `forward`, restored by `backward`.
-    private var inputShape: [Int]?
+    var lastInputShape: [Int]?
 
     /// Creates a layer that flattens each sample.
     public convenience init(name: String = "") {
@@ -38,23 +38,5 @@ public final class Flatten: Layer {
             throw LayerError.incompatibleInput(layer: name, expected: "non-negative sizes", received: inputShape)
         }
         return [inputShape.reduce(1, *)]
-    }
-
-    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        guard input.rank >= 1 else {
-            throw LayerError.incompatibleInput(layer: name, expected: "a batch axis", received: input.shape)
-        }
-        let shape = try outputShape(for: Array(input.shape.dropFirst()))
-        inputShape = input.shape
-        return input.reshaped(to: [input.shape[0]] + shape)
-    }
-
-    public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        guard let inputShape else { throw LayerError.notBuilt(layer: name) }
-        guard outputGradient.count == inputShape.reduce(1, *), outputGradient.shape.first == inputShape.first else {
-            throw LayerError.incompatibleInput(layer: name, expected: "a gradient of the last output's shape",
-                                               received: Array(outputGradient.shape.dropFirst()))
-        }
-        return outputGradient.reshaped(to: inputShape)
     }
 }

@@ -9,7 +9,7 @@ import Tensor
 ///
 ///     Reshape(targetShape: [7, 7, 32])   // [batch, 1568] → [batch, 7, 7, 32]
 ///     Reshape(targetShape: [-1, 4])      // [batch, 3, 8] → [batch, 6, 4]
-public final class Reshape: Layer {
+public final class Reshape: ReshapingLayer {
     /// Reshape's hyperparameters, read as `reshape.targetShape`.
     public struct Configuration: LayerConfiguration {
         /// One sample's output shape (batch axis excluded); at most one entry is `-1` (Keras `target_shape`).
@@ -24,7 +24,7 @@ public final class Reshape: Layer {
     public var configuration: Configuration
 
     /// The input shape (batch axis included) of the last `forward`, restored by `backward`.
-    private var inputShape: [Int]?
+    var lastInputShape: [Int]?
 
     /// Creates a layer that reshapes each sample to `targetShape` (batch axis excluded; one entry may be `-1`).
     public convenience init(targetShape: [Int], name: String = "") {
@@ -65,23 +65,5 @@ public final class Reshape: Layer {
             throw LayerError.incompatibleInput(layer: name, expected: "\(known) elements to reshape to \(target)", received: inputShape)
         }
         return target
-    }
-
-    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        guard input.rank >= 1 else {
-            throw LayerError.incompatibleInput(layer: name, expected: "a batch axis", received: input.shape)
-        }
-        let shape = try outputShape(for: Array(input.shape.dropFirst()))
-        inputShape = input.shape
-        return input.reshaped(to: [input.shape[0]] + shape)
-    }
-
-    public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        guard let inputShape else { throw LayerError.notBuilt(layer: name) }
-        guard outputGradient.count == inputShape.reduce(1, *), outputGradient.shape.first == inputShape.first else {
-            throw LayerError.incompatibleInput(layer: name, expected: "a gradient of the last output's shape",
-                                               received: Array(outputGradient.shape.dropFirst()))
-        }
-        return outputGradient.reshaped(to: inputShape)
     }
 }
