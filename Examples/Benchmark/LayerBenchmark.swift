@@ -6,7 +6,7 @@ import RareEventKit
 enum LayerBenchmark {
     static func run(batchSize: Int = 32, repeats: Int = 100) throws {
         print("== Layers of the denoising autoencoder (batch \(batchSize), median of \(repeats); "
-              + "\(Parallel.threadCount) threads, matrix kernel \(MatrixKernels.simdWidth)-bit)")
+              + "\(Parallel.threadCount) threads, SIMD path \(MatrixKernels.simdWidth == 0 ? "portable" : "\(MatrixKernels.simdWidth)-bit"))")
         let model = try DenoisingAutoencoder.make(seed: 1)
         var generator = SeededGenerator(seed: 2)
         var activations = Tensor.uniform(shape: [batchSize, 28, 28, 1], limit: 1, using: &generator).map { abs($0) }

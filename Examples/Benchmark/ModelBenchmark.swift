@@ -49,7 +49,8 @@ enum ModelBenchmark {
 
     /// Runs the workloads whose name starts with one of `only` (all when empty, e.g. `["Dense"]`).
     static func run(epochs: Int, only: [String] = []) throws {
-        print("== Models (release build, \(Parallel.threadCount) threads, \(epochs) timed epochs each, median reported)")
+        print("== Models (release build, \(Parallel.threadCount) threads, \(epochs) timed epochs each, median reported; "
+              + "SIMD path \(MatrixKernels.simdWidth == 0 ? "portable" : "\(MatrixKernels.simdWidth)-bit"), REK_ISA to force another)")
         for workload in workloads where only.isEmpty || only.contains(where: { workload.name.lowercased().hasPrefix($0) }) {
             let model = try workload.makeModel()
             model.compile(optimizer: Adam(), loss: workload.loss)
