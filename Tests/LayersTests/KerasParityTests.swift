@@ -128,6 +128,17 @@ func load(_ weights: [String: FixtureTensor], into layer: any Layer) throws {
         let model = try Sequential(inputShape: [28, 28, 1]) { encoder; decoder }
         try expectModelParity(model, fixture: "denoiser")
     }
+
+    /// The tutorial's basic autoencoder scaled down to 7×8 images (Flatten, Dense, Dense, Reshape).
+    @Test func basicImageAutoencoderMatchesKeras() throws {
+        let model = try Sequential(inputShape: [7, 8]) {
+            Flatten()
+            Dense(units: 6, activation: .relu)
+            Dense(units: 56, activation: .sigmoid)
+            Reshape(targetShape: [7, 8])
+        }
+        try expectModelParity(model, fixture: "basic_autoencoder")
+    }
 }
 
 /// The layers that hold weights or compute, with nested models opened, in order: what Keras lists
