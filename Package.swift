@@ -46,6 +46,9 @@ let package = Package(
         .testTarget(name: "AutoencoderTests", dependencies: ["Autoencoder", "RareEventKit", "ExampleSupport", "TestSupport"]),
         // Plays "another package": uses only the public API to define, check and train its own layer.
         .testTarget(name: "ExtensionTests", dependencies: ["RareEventKit", "TestSupport"]),
+        // Seeded, deterministic fuzzing of every input the library reads: CSV text, model folders,
+        // command lines. REK_FUZZ_SCALE=N runs N times as many inputs.
+        .testTarget(name: "FuzzTests", dependencies: ["Preprocessing", "Layers", "ExampleSupport", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
