@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Layers
 import Tensor
+import TestSupport
 
 func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("rek-\(UUID().uuidString)")
@@ -9,19 +10,7 @@ func temporaryFolder() throws -> URL {
     return url
 }
 
-private let python: String? = {
-    for candidate in ["/usr/bin/python3", "/usr/local/bin/python3", "/root/.pyenv/shims/python3"]
-    where FileManager.default.isExecutableFile(atPath: candidate) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: candidate)
-        process.arguments = ["-c", "import safetensors, numpy"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { continue }
-        process.waitUntilExit()
-        if process.terminationStatus == 0 { return candidate }
-    }
-    return nil
-}()
+private let python = Python.interpreter(importing: ["safetensors", "numpy"])
 
 @Suite struct SavingTests {
     @Test func savedModelReloadsAndPredictsIdentically() throws {
