@@ -148,6 +148,7 @@ public enum AtomicFile {
                 throw error
             }
             syncFolder(parent)
+            try after(.movedIntoPlace)
             return
         }
         if allowingExchange, exchange(temporary, path) {
