@@ -39,7 +39,7 @@ public enum AtomicFile {
         if lstat(path, &status) == 0, isFolder(status) {
             throw AtomicWriteError(path: path, reason: "it is a folder; expected a file")
         }
-        removeStaleTemporaries(of: name, in: folder, target: path)
+        removeStaleTemporaries(of: name, in: folder, target: path, restoringFolder: false)
         let temporary = folder + "/" + temporaryName(of: name, kind: "tmp")
         do {
             try writeFile(data, to: temporary, reportingAs: path)
@@ -97,7 +97,7 @@ public enum AtomicFile {
             }
         }
         try makeFolders(parent, for: path)
-        removeStaleTemporaries(of: name, in: parent, target: path)
+        removeStaleTemporaries(of: name, in: parent, target: path, restoringFolder: true)
         var status = stat()
         var exists = lstat(path, &status) == 0
         if exists {
@@ -338,9 +338,9 @@ extension AtomicFile {
 
     /// Removes the temporaries of `name` in `folder` left by processes that no longer run (ours are
     /// `.<name>.tmp-<pid>-<hex>` and `.<name>.old-<pid>-<hex>`); a running process' temporaries are
-    /// kept, since it may still be writing. When `target` is missing but a killed two-rename write left
-    /// the previous folder under an `.old-` name, that folder is first put back at `target`.
-    private static func removeStaleTemporaries(of name: String, in folder: String, target: String) {
+    /// kept, since it may still be writing. With `restoringFolder`, when `target` is missing but a killed
+    /// two-rename write left the previous folder under an `.old-` name, that folder is first put back.
+    private static func removeStaleTemporaries(of name: String, in folder: String, target: String, restoringFolder: Bool) {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "/" : folder) else { return }
         var stale: [(path: String, isOld: Bool)] = []
         for entry in entries {
@@ -355,7 +355,7 @@ extension AtomicFile {
         }
         guard !stale.isEmpty else { return }
         var status = stat()
-        if lstat(target, &status) != 0, errno == ENOENT,
+        if restoringFolder, lstat(target, &status) != 0, errno == ENOENT,
            let old = stale.filter(\.isOld).max(by: { modificationTime($0.path) < modificationTime($1.path) }) {
             if systemRename(old.path, target) == 0 { stale.removeAll { $0.path == old.path } }
         }
