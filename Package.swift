@@ -35,6 +35,8 @@ let package = Package(
         .executableTarget(name: "ecg", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/ECG"),
         .executableTarget(name: "fashion-mnist", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/FashionMNIST"),
         .executableTarget(name: "benchmark", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/Benchmark"),
+        // Trains and checkpoints forever; Tests/FuzzTests kills it with SIGKILL to check checkpoints stay loadable.
+        .executableTarget(name: "checkpoint-torture", dependencies: ["Layers", "Tensor"], path: "Examples/Reliability/CheckpointTorture"),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),

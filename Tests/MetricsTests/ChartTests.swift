@@ -55,7 +55,15 @@ private let rsvgConvert = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert
         try Self.charts[0].1.write(to: url)
         #expect(try String(contentsOf: url, encoding: .utf8) == Self.charts[0].1.svg())
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["loss.svg"])
-        #expect(throws: ChartError.self) { try Self.charts[0].1.write(to: folder.appendingPathComponent("missing/loss.svg")) }
+        // Missing folders are created, as Keras' save does.
+        try Self.charts[0].1.write(to: folder.appendingPathComponent("missing/loss.svg"))
+        #expect(try String(contentsOf: folder.appendingPathComponent("missing/loss.svg"), encoding: .utf8) == Self.charts[0].1.svg())
+        // A file where a folder is needed is a typed error naming the path, not a Foundation dump.
+        let blocked = folder.appendingPathComponent("loss.svg/roc.svg")
+        #expect(throws: ChartError.unwritable(path: blocked.path, reason: "cannot create the folder \(url.path): a file is in the way")) {
+            try Self.charts[0].1.write(to: blocked)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["loss.svg", "missing"])
     }
 
     @Test(.enabled(if: rsvgConvert != nil, "rsvg-convert not installed (apt-get install librsvg2-bin)"))

@@ -89,10 +89,10 @@ public enum Safetensors {
 }
 
 /// Writes `data` to `url` atomically with `AtomicFile`: a temporary file beside it, flushed, then a
-/// rename. The folder must exist.
+/// rename. Missing parent folders are created.
 func writeAtomically(_ data: Data, to url: URL) throws(SavingError) {
     do {
-        try AtomicFile.write(data, to: url, creatingParentFolders: false)
+        try AtomicFile.write(data, to: url)
     } catch {
         throw .unwritable(path: error.path, reason: error.reason)
     }

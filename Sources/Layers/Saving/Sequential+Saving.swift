@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+internal import FileFormats
 
 /// The architecture of a ``Sequential`` model as stored in `config.json`, and a nested model's
 /// configuration as a layer.
@@ -64,30 +65,68 @@ extension Sequential {
     }
 
     /// Saves the whole model into a folder: `config.json` (architecture) and `model.safetensors`
-    /// (weights), each written atomically. The folder is created when missing.
+    /// (weights). Missing parent folders are created.
     ///
     /// ```swift
     /// try model.save(to: URL(fileURLWithPath: "runs/lstm-ae"))
     /// let again = try Sequential.load(from: URL(fileURLWithPath: "runs/lstm-ae"))
     /// ```
     ///
+    /// The folder is written atomically as a whole: both files go into a hidden temporary folder next
+    /// to it (`.<name>.tmp-<pid>-<random>`), are flushed to disk, and the temporary folder is then moved
+    /// into place. An existing model folder is replaced in one atomic swap (`renameat2(RENAME_EXCHANGE)`
+    /// on Linux, `renamex_np(RENAME_SWAP)` on Apple systems), and the previous model is deleted only
+    /// once the new one is complete. So whenever the process is killed, `folder` holds either the complete
+    /// previous model, or the complete new one, or (a first save not finished yet) nothing; never a
+    /// folder with only one of the files. Temporaries are removed on success and on errors, and those
+    /// of a killed process are removed by the next save to the same folder.
+    ///
+    /// Because an existing folder is replaced whole, it may hold only `config.json` and
+    /// `model.safetensors`: saving into a folder holding anything else throws instead of deleting it.
+    /// (On file systems without an atomic swap, a kill between the two renames leaves `folder` missing
+    /// for a moment, with the previous model complete under `.<name>.old-<pid>-<random>`; the next save
+    /// puts it back first.)
+    ///
     /// The optimizer state is not saved: compile the loaded model again to continue training.
     ///
-    /// - Throws: ``SavingError``.
+    /// - Throws: ``SavingError/unwritable(path:reason:)`` naming the folder and what failed, for
+    ///   example when `folder` is an existing file, holds other files, or its parent cannot be created.
     public func save(to folder: URL) throws(SavingError) {
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw .unwritable(path: folder.path, reason: (error as NSError).localizedDescription)
-        }
+        try save(to: folder, allowingExchange: true) { _ in nil }
+    }
+
+    /// How a test interrupts ``save(to:allowingExchange:interrupt:)`` after a step.
+    enum SaveInterruption {
+        /// The save fails there with ``SavingError/unwritable(path:reason:)`` (and cleans up).
+        case fail
+        /// The save stops there without cleaning up, as `kill -9` would, and throws.
+        case crash
+    }
+
+    /// ``save(to:)`` with test controls: `allowingExchange: false` forces the two-rename scheme, and
+    /// `interrupt` is asked after each step of the folder write (named "createdTemporaryFolder",
+    /// "wroteFile(config.json)", "wroteFile(model.safetensors)", "wroteAllFiles",
+    /// "movedPreviousAside" (two renames only) and "movedIntoPlace") whether to stop there.
+    func save(to folder: URL, allowingExchange: Bool, interrupt: (String) -> SaveInterruption?) throws(SavingError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let configurationURL = folder.appendingPathComponent(Self.configurationFileName)
         guard let json = try? encoder.encode(configuration) else {
-            throw .unwritable(path: configurationURL.path, reason: "the configuration could not be encoded")
+            throw .unwritable(path: folder.appendingPathComponent(Self.configurationFileName).path,
+                              reason: "the configuration could not be encoded")
         }
-        try writeAtomically(json, to: configurationURL)
-        try saveWeights(to: folder.appendingPathComponent(Self.weightsFileName))
+        let weights = Safetensors.encode(namedWeights, metadata: ["format": "RareEventKit"])
+        do {
+            try AtomicFile.writeFolder([(Self.configurationFileName, json), (Self.weightsFileName, weights)],
+                                       to: folder, allowingExchange: allowingExchange) { step throws(AtomicWriteError) in
+                switch interrupt(step.description) {
+                case nil: break
+                case .fail: throw AtomicWriteError(path: folder.path, reason: "injected failure after \(step)")
+                case .crash: throw AtomicWriteError.simulatedCrash
+                }
+            }
+        } catch {
+            throw .unwritable(path: error.path, reason: error.reason)
+        }
     }
 
     /// Rebuilds a model saved by ``save(to:)``: the layers from `config.json` (user layer types must be
@@ -113,9 +152,12 @@ extension Sequential {
         return model
     }
 
-    /// Writes the weights alone as safetensors (Keras' `save_weights`), atomically.
+    /// Writes the weights alone as safetensors (Keras' `save_weights`), atomically: a temporary file
+    /// next to `url`, flushed, then renamed over it, so `url` always holds the complete previous or
+    /// the complete new weights. Missing parent folders are created.
     ///
-    /// - Throws: ``SavingError/unwritable(path:reason:)``.
+    /// - Throws: ``SavingError/unwritable(path:reason:)`` naming the file and what failed (for example
+    ///   `url` is a folder, or a file is in the way of its parent folder).
     public func saveWeights(to url: URL) throws(SavingError) {
         try writeAtomically(Safetensors.encode(namedWeights, metadata: ["format": "RareEventKit"]), to: url)
     }

@@ -113,10 +113,10 @@ public struct ConfusionMatrixChart: Sendable {
         return document.text
     }
 
-    /// Writes the SVG to `url` atomically (temporary file, then rename). The folder must exist.
+    /// Writes the SVG to `url` atomically (temporary file, then rename), creating missing folders.
     public func write(to url: URL) throws(ChartError) {
         do {
-            try AtomicFile.write(Data(svg().utf8), to: url, creatingParentFolders: false)
+            try AtomicFile.write(Data(svg().utf8), to: url)
         } catch {
             throw .unwritable(path: error.path, reason: error.reason)
         }

@@ -187,13 +187,13 @@ public struct Chart: Sendable {
         return document.text
     }
 
-    /// Writes the SVG to `url` atomically (temporary file, then rename). The folder must exist.
+    /// Writes the SVG to `url` atomically (temporary file, then rename), creating missing folders.
     ///
     /// - Throws: ``ChartError``.
     public func write(to url: URL) throws(ChartError) {
         let text = try svg()
         do {
-            try AtomicFile.write(Data(text.utf8), to: url, creatingParentFolders: false)
+            try AtomicFile.write(Data(text.utf8), to: url)
         } catch {
             throw .unwritable(path: error.path, reason: error.reason)
         }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Streams each epoch's logs to a CSV file (Keras `CSVLogger`): a header `epoch,<keys sorted>` then one
-/// row per epoch, epochs 0-based. The file is rewritten atomically after every epoch, so it is always
-/// complete and readable while training runs.
+/// row per epoch, epochs 0-based. The file is rewritten atomically after every epoch (a temporary file
+/// beside it, flushed, then renamed over it), so it is always complete and readable while training
+/// runs, even if the run is killed. Missing parent folders are created.
 ///
 /// ```swift
 /// try model.fit(x, x, epochs: 200, callbacks: [CSVLogger(path: URL(fileURLWithPath: "training.csv"))])
