@@ -241,14 +241,15 @@ public struct CommandLineOptions: Sendable {
         }
     }
 
-    /// A readable regular file (`--data data.csv`): refuses a missing path, a folder and an unreadable file,
-    /// saying what was expected (`expected`, e.g. "a CSV file").
+    /// A readable regular file (`--data data.csv`): refuses a missing path, a folder, a device or pipe and
+    /// an unreadable file, saying what was expected (`expected`, e.g. "a CSV file").
     public func file(_ name: String, expected: String) throws(ParseError) -> URL? {
         guard let path = string(name) else { return nil }
         guard !path.isEmpty else { throw .invalidValue(option: name, value: path, expected: "a path to \(expected)") }
         switch Self.kind(of: path) {
         case .missing: throw .unusablePath(option: name, path: path, problem: "no such file, expected \(expected)")
         case .folder: throw .unusablePath(option: name, path: path, problem: "is a directory, expected \(expected)")
+        case .special: throw .unusablePath(option: name, path: path, problem: "is a device or pipe, expected \(expected)")
         case .file:
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw .unusablePath(option: name, path: path, problem: "cannot be read (permission denied), expected \(expected)")
@@ -264,10 +265,13 @@ public struct CommandLineOptions: Sendable {
         guard !path.isEmpty else { throw .invalidValue(option: name, value: path, expected: "a path to \(expected)") }
         switch Self.kind(of: path) {
         case .missing: throw .unusablePath(option: name, path: path, problem: "no such directory, expected \(expected)")
-        case .file: throw .unusablePath(option: name, path: path, problem: "is a file, expected \(expected)")
+        case .file, .special: throw .unusablePath(option: name, path: path, problem: "is a file, expected \(expected)")
         case .folder:
             let url = URL(fileURLWithPath: path, isDirectory: true)
-            if let absent = files.first(where: { !FileManager.default.isReadableFile(atPath: url.appendingPathComponent($0).path) }) {
+            if let absent = files.first(where: {
+                let file = url.appendingPathComponent($0).path
+                return Self.kind(of: file) != .file || !FileManager.default.isReadableFile(atPath: file)
+            }) {
                 throw .unusablePath(option: name, path: path, problem: "has no readable \(absent), expected \(expected)")
             }
             return url
@@ -283,7 +287,7 @@ public struct CommandLineOptions: Sendable {
         var url = URL(fileURLWithPath: path).standardizedFileURL
         switch Self.kind(of: url.path) {
         case .folder: return URL(fileURLWithPath: path, isDirectory: true)
-        case .file: throw .unusablePath(option: name, path: path, problem: "is a file, expected a folder for the results")
+        case .file, .special: throw .unusablePath(option: name, path: path, problem: "is a file, expected a folder for the results")
         case .missing:
             // The nearest existing ancestor must be a folder.
             while url.path != "/" {
@@ -291,7 +295,7 @@ public struct CommandLineOptions: Sendable {
                 switch Self.kind(of: url.path) {
                 case .missing: continue
                 case .folder: return URL(fileURLWithPath: path, isDirectory: true)
-                case .file:
+                case .file, .special:
                     throw .unusablePath(option: name, path: path, problem: "cannot be created: \(displayed(url.path)) is a file")
                 }
             }
@@ -299,12 +303,17 @@ public struct CommandLineOptions: Sendable {
         }
     }
 
-    private enum PathKind { case missing, file, folder }
+    private enum PathKind { case missing, file, folder, special }
 
+    /// What `path` is, following symbolic links (`special`: a device, pipe or socket).
     private static func kind(of path: String) -> PathKind {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return .missing }
-        return isFolder.boolValue ? .folder : .file
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .folder
+        case S_IFREG: return .file
+        default: return .special
+        }
     }
 
     private static func describe(_ range: ClosedRange<Int>) -> String {

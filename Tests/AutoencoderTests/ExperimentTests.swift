@@ -236,6 +236,9 @@ import TestSupport
                     == .unusablePath(option: "data", path: folder.appendingPathComponent("nope.csv").path,
                                      problem: "no such file, expected a CSV file"))
             #expect(error(["--data", ""]) == .invalidValue(option: "data", value: "", expected: "a path to a CSV file"))
+            // A device or a pipe would be read forever or fail with a Foundation error.
+            #expect(error(["--data", "/dev/zero"])
+                    == .unusablePath(option: "data", path: "/dev/zero", problem: "is a device or pipe, expected a CSV file"))
             #expect(error(["--data", file.path]) == nil)
         }
         let expected = "a folder with Fashion-MNIST's train-images-idx3-ubyte.gz and t10k-images-idx3-ubyte.gz"
@@ -243,6 +246,11 @@ import TestSupport
                 == .unusablePath(option: "data", path: file.path, problem: "is a file, expected \(expected)"))
         #expect(Self.error(FashionMNISTExperiment.self, ["--data", folder.path])
                 == .unusablePath(option: "data", path: folder.path, problem: "has no readable train-images-idx3-ubyte.gz, expected \(expected)"))
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent(FashionMNISTExperiment.imageFiles[0]),
+                                                withIntermediateDirectories: false)
+        #expect(Self.error(FashionMNISTExperiment.self, ["--data", folder.path])
+                == .unusablePath(option: "data", path: folder.path, problem: "has no readable train-images-idx3-ubyte.gz, expected \(expected)"))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent(FashionMNISTExperiment.imageFiles[0]))
         for name in FashionMNISTExperiment.imageFiles { try Data().write(to: folder.appendingPathComponent(name)) }
         let fashion = try FashionMNISTExperiment.parse(["--data", folder.path])
         if case let .folder(url) = fashion.data { #expect(url.path == folder.path) } else { Issue.record("expected the folder") }

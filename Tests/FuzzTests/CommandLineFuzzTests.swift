@@ -26,7 +26,7 @@ import RareEventKit
         var all: [String] {
             [root.path, file.path, imageFolder.path, root.appendingPathComponent("missing.csv").path,
              file.appendingPathComponent("below-a-file").path, root.appendingPathComponent("new/output").path,
-             "/", ".", "..", "/proc/rek-nope", "relative/out"]
+             "/", ".", "..", "/proc/rek-nope", "relative/out", "/dev/null", "/dev/zero"]
         }
         deinit { try? FileManager.default.removeItem(at: root) }
     }
@@ -102,11 +102,17 @@ import RareEventKit
 
     /// Whether a parsed configuration is valid; the reason when it is not.
     static func problem(_ program: String, _ arguments: [String]) throws(CommandLineOptions.ParseError) -> String? {
-        func isFile(_ url: URL) -> Bool {
-            var folder: ObjCBool = false
-            return FileManager.default.fileExists(atPath: url.path, isDirectory: &folder) && !folder.boolValue
+        func isFile(_ url: URL) -> Bool {   // a regular file (not a folder, device or pipe)
+            let attributes = try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
+            return attributes?[.type] as? FileAttributeType == .typeRegular
         }
-        func outputIsUsable(_ url: URL?) -> Bool { url.map { !isFile($0) && !$0.path.isEmpty } ?? false }
+        func outputIsUsable(_ url: URL?) -> Bool {
+            url.map { !FileManager.default.fileExists(atPath: $0.path) || isFolder($0) } ?? false
+        }
+        func isFolder(_ url: URL) -> Bool {
+            var folder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: url.path, isDirectory: &folder) && folder.boolValue
+        }
         let counts = 1...SheetBreakExperiment.maximumCount
         switch program {
         case "sheet-break":
