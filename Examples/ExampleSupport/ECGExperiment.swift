@@ -64,6 +64,15 @@ public struct ECGExperiment {
     ///   threshold is not finite; the library's errors otherwise.
     public func run() throws -> Result {
         let runOutput = try output.map(RunOutput.init)
+        do {
+            return try run(writingTo: runOutput)
+        } catch {
+            runOutput?.removeIfUnused()
+            throw error
+        }
+    }
+
+    private func run(writingTo runOutput: RunOutput?) throws -> Result {
         let (signals, normal, description) = try load()
         log("data: \(description)")
         let split = try trainTestSplit(count: normal.count, testSize: 0.2, randomState: splitRandomState)

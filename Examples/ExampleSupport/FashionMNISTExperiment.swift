@@ -69,6 +69,15 @@ public struct FashionMNISTExperiment {
     ///   work); the library's errors for unreadable or malformed image files.
     public func run() throws -> Result {
         let runOutput = try output.map(RunOutput.init)
+        do {
+            return try run(writingTo: runOutput)
+        } catch {
+            runOutput?.removeIfUnused()
+            throw error
+        }
+    }
+
+    private func run(writingTo runOutput: RunOutput?) throws -> Result {
         let (train, test, description) = try loadImages()
         log("data: \(description)")
         let shape = model == .denoise ? [28, 28, 1] : [28, 28]

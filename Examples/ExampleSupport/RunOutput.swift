@@ -5,6 +5,8 @@ import RareEventKit
 /// charts every run writes (loss, confusion matrix, ROC) plus the run's own.
 struct RunOutput {
     let folder: URL
+    /// Whether this run created the folder (then a run that fails before writing anything removes it).
+    let createdFolder: Bool
 
     /// Creates the folder if needed and checks that files can be written there, so a run fails at once
     /// rather than after training.
@@ -15,6 +17,7 @@ struct RunOutput {
         if manager.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
             throw ExperimentError.outputFolder(path: folder.path, reason: "it is a file, expected a folder")
         }
+        createdFolder = !manager.fileExists(atPath: folder.path)
         do {
             try manager.createDirectory(at: folder, withIntermediateDirectories: true)
             let probe = folder.appendingPathComponent(".write-test-\(ProcessInfo.processInfo.processIdentifier)")
@@ -24,6 +27,12 @@ struct RunOutput {
             throw ExperimentError.outputFolder(path: folder.path, reason: Self.reason(error))
         }
         self.folder = folder
+    }
+
+    /// Removes the folder if this run created it and nothing was written there (the run failed early).
+    func removeIfUnused() {
+        guard createdFolder, (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true else { return }
+        try? FileManager.default.removeItem(at: folder)
     }
 
     /// The short reason of a Foundation file error ("Permission denied"), without its dictionary dump.

@@ -97,6 +97,15 @@ public struct SheetBreakExperiment {
     ///   fit the data; the library's errors otherwise.
     public func run() throws -> Result {
         let runOutput = try output.map(RunOutput.init)
+        do {
+            return try run(writingTo: runOutput)
+        } catch {
+            runOutput?.removeIfUnused()
+            throw error
+        }
+    }
+
+    private func run(writingTo runOutput: RunOutput?) throws -> Result {
         // Rows and labels after the curve shift.
         let (features, labels, description) = try loadShifted()
         log("data: \(description)")

@@ -310,8 +310,8 @@ import TestSupport
         let file = folder.appendingPathComponent("ecg-like.csv")
         let row = (0..<141).map { "\(Double($0) * 0.125 - 1)" }.joined(separator: ",")
         try Data((0..<4).map { _ in row + "\n" }.joined().utf8).write(to: file)
-        var experiment = try SheetBreakExperiment.parse(["--data", file.path, "--quiet"])
-        experiment.output = nil
+        let output = folder.appendingPathComponent("output")
+        var experiment = try SheetBreakExperiment.parse(["--data", file.path, "--quiet", "--output", output.path])
         experiment.log = { _ in }
         do {
             _ = try experiment.run()
@@ -322,6 +322,8 @@ import TestSupport
                     + "found 141 columns (-1.0, -0.875, -0.75, -0.625, -0.5 … and 136 more), no time, y, x28, x61", "\(line)")
             #expect(!CommandLineOptions.isUsageError(error))
         }
+        // The output folder, created to check it is writable, is removed again: the run wrote nothing.
+        #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
     @Test func ecgRefusesLabelsThatAreNotZeroOrOne() throws {
