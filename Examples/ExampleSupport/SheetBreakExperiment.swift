@@ -114,7 +114,7 @@ public struct SheetBreakExperiment {
         // Samples: rows (dense) or windows (LSTM).
         var samples = features, sampleLabels = labels
         if model == .lstm {
-            try checkWindows(rows: features.shape[0], features: features.shape[1])
+            try Self.checkWindows(rows: features.shape[0], features: features.shape[1], lookback: lookback)
             (samples, sampleLabels) = try temporalize(features, labels: labels, lookback: lookback)
             log("temporalize lookback \(lookback): \(samples.shape[0]) windows")
         }
@@ -198,20 +198,22 @@ public struct SheetBreakExperiment {
         }
     }
 
-    /// The LSTM windows must fit the data and memory: `lookback + 2` rows at least, and at most
-    /// ``maximumWindowValues`` values in all.
-    private func checkWindows(rows: Int, features: Int) throws {
+    /// Checks that LSTM windows of `lookback` rows fit `rows` rows of `features` features and memory:
+    /// `lookback + 2` rows at least, and at most ``maximumWindowValues`` values in all (overflow-checked),
+    /// before anything is allocated.
+    /// - Throws: ``ExperimentError/invalidSetting(option:value:expected:)`` for `--lookback`.
+    public static func checkWindows(rows: Int, features: Int, lookback: Int) throws(ExperimentError) {
         let windows = rows - lookback - 1
         let (perWindow, overflow1) = lookback.multipliedReportingOverflow(by: features)
         let (total, overflow2) = windows.multipliedReportingOverflow(by: perWindow)
         guard lookback >= 1, windows >= 1 else {
-            throw ExperimentError.invalidSetting(option: "lookback", value: "\(lookback)",
+            throw .invalidSetting(option: "lookback", value: "\(lookback)",
                                                  expected: "at most \(Swift.max(rows - 2, 1)) (the shifted data has \(rows) rows)")
         }
         guard !overflow1, !overflow2, total <= Self.maximumWindowValues else {
-            throw ExperimentError.invalidSetting(option: "lookback", value: "\(lookback)",
-                                                 expected: "a window size whose \(windows) windows × \(features) features fit in "
-                                                    + "\(Self.maximumWindowValues) values (1 GiB)")
+            throw .invalidSetting(option: "lookback", value: "\(lookback)",
+                                                 expected: "a smaller lookback: windows × lookback × features must stay within "
+                                                    + "\(maximumWindowValues) values (1 GiB), and \(windows) × \(lookback) × \(features) is more")
         }
     }
 

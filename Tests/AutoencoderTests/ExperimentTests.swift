@@ -148,6 +148,29 @@ import TestSupport
         }
     }
 
+    /// LSTM windows longer than the data, or too many values for memory, are refused before allocating.
+    @Test func aLookbackThatDoesNotFitIsAClearError() throws {
+        var experiment = try SheetBreakExperiment.parse(["--lookback", "10000", "--quiet"])
+        experiment.data = .synthetic(rows: 300)
+        experiment.output = nil
+        experiment.log = { _ in }
+        do {
+            _ = try experiment.run()
+            Issue.record("expected an error")
+        } catch let error as ExperimentError {
+            guard case let .invalidSetting(option, value, expected) = error else { Issue.record("\(error)"); return }
+            #expect(option == "lookback" && value == "10000")
+            #expect(expected.hasPrefix("at most ") && expected.hasSuffix(" rows)"), "\(expected)")
+        }
+        // 957 windows × 5,000 × 59 = 282 million values; Int.max would overflow the product.
+        #expect(throws: ExperimentError.invalidSetting(
+            option: "lookback", value: "5000",
+            expected: "a smaller lookback: windows × lookback × features must stay within 268435456 values (1 GiB), "
+                + "and 957 × 5000 × 59 is more")) { try SheetBreakExperiment.checkWindows(rows: 5_958, features: 59, lookback: 5_000) }
+        #expect(throws: ExperimentError.self) { try SheetBreakExperiment.checkWindows(rows: .max, features: 59, lookback: .max / 2) }
+        #expect(throws: Never.self) { try SheetBreakExperiment.checkWindows(rows: 18_274, features: 59, lookback: 5) }
+    }
+
     /// Issue 11: `--threshold nan` and `ecg --std nan` were accepted; every number must be finite.
     @Test func nonFiniteNumbersAreRefusedEverywhere() {
         for bad in ["nan", "NaN", "inf", "-inf", "infinity", "1e39", "-nan", "abc", "", "1,5", "0x"] {
@@ -435,7 +458,17 @@ import TestSupport
     func pipedOutputKeepsItsOrder() throws {
         let folder = try CommandLineTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try Self.run("sheet-break", ["--model", "dense", "--epochs", "2", "--quiet=false", "--output", folder.path])
+        // A small file in the sheet-break format keeps the run short (the synthetic series takes seconds to make in debug).
+        var generator = SeededGenerator(seed: 9)
+        var csv = "time," + (["y"] + (1...61).map { "x\($0)" }).joined(separator: ",") + "\n"
+        for row in 0..<400 {
+            let values = (1...61).map { _ in String(format: "%.3f", generator.unitFloat()) }
+            csv += "t\(row),\(row % 40 == 39 ? 1 : 0)," + values.joined(separator: ",") + "\n"
+        }
+        let data = folder.appendingPathComponent("small.csv")
+        try Data(csv.utf8).write(to: data)
+        let result = try Self.run("sheet-break", ["--model", "dense", "--epochs", "2", "--quiet=false", "--data", data.path,
+                                                  "--output", folder.appendingPathComponent("out").path])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         let index = { (prefix: String) in lines.firstIndex { $0.hasPrefix(prefix) } ?? -1 }
