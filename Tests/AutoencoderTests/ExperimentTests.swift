@@ -361,6 +361,38 @@ import TestSupport
                                                        found: "3.0 in row 3")) { try experiment.run() }
     }
 
+    /// NaN or infinite values in the data would train a NaN model without a word; the run refuses them
+    /// (whether the CSV reader or the experiment notices first), naming the file.
+    @Test func nonFiniteDataIsRefusedBeforeTraining() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for cell in ["nan", "inf", "-inf", "1e39"] {
+            let ecgFile = folder.appendingPathComponent("ecg-\(cell).csv")
+            try Data("0.1,0.2,1\n0.3,\(cell),0\n0.5,0.6,1\n".utf8).write(to: ecgFile)
+            var ecg = try ECGExperiment.parse(["--data", ecgFile.path, "--quiet"])
+            ecg.output = nil
+            ecg.log = { _ in Issue.record("the run should stop before logging anything") }
+            #expect { _ = try ecg.run() } throws: { error in
+                let line = CommandLineOptions.oneLine(error)
+                return line.contains(ecgFile.path) && !line.contains("\n")
+            }
+
+            let sheetFile = folder.appendingPathComponent("sheet-\(cell).csv")
+            let header = "time," + (["y"] + (1...61).map { "x\($0)" }).joined(separator: ",")
+            let rows = (0..<6).map { row in
+                "t\(row),\(row == 4 ? 1 : 0)," + (1...61).map { $0 == 7 && row == 2 ? cell : "0.5" }.joined(separator: ",")
+            }
+            try Data(([header] + rows).joined(separator: "\n").utf8).write(to: sheetFile)
+            var sheet = try SheetBreakExperiment.parse(["--data", sheetFile.path, "--quiet", "--model", "dense"])
+            sheet.output = nil
+            sheet.log = { _ in Issue.record("the run should stop before logging anything") }
+            #expect { _ = try sheet.run() } throws: { error in
+                let line = CommandLineOptions.oneLine(error)
+                return line.contains(sheetFile.path) && !line.contains("\n")
+            }
+        }
+    }
+
     @Test func benchmarkSectionsAndEpochs() throws {
         #expect(try BenchmarkOptions.parse([]) == BenchmarkOptions())
         let options = try BenchmarkOptions.parse(["lstm", "--epochs", "3", "csv"])
