@@ -126,16 +126,16 @@ public struct SheetBreakExperiment {
 
         let normalTrain = trainRows.filter { sampleLabels[$0] == 0 }
         let normalValid = validRows.filter { sampleLabels[$0] == 0 }
+        guard !normalTrain.isEmpty, !normalValid.isEmpty else {
+            throw ExperimentError.unexpectedData(file: dataName, expected: "normal (y = 0) samples in the training and validation splits",
+                                                 found: "\(normalTrain.count) and \(normalValid.count)")
+        }
         // Fit on normal training samples only (the last row of each window for the LSTM, as the
         // reference), then scale everything once; keeping one copy of the data keeps the peak memory low.
         var scaler = StandardScaler()
         try scaler.fit((model == .lstm ? try flatten(samples) : samples).gatheringBatch(normalTrain))
         samples = try scaler.transform(samples)
         func scaled(_ rows: [Int]) -> Tensor { samples.gatheringBatch(rows) }
-        guard !normalTrain.isEmpty, !normalValid.isEmpty else {
-            throw ExperimentError.unexpectedData(file: dataName, expected: "normal (y = 0) samples in the training and validation splits",
-                                                 found: "\(normalTrain.count) and \(normalValid.count)")
-        }
         let x = scaled(normalTrain), validX = scaled(normalValid)
         log("training on \(normalTrain.count) normal samples, validating on \(normalValid.count)")
 
@@ -203,17 +203,17 @@ public struct SheetBreakExperiment {
     /// before anything is allocated.
     /// - Throws: ``ExperimentError/invalidSetting(option:value:expected:)`` for `--lookback`.
     public static func checkWindows(rows: Int, features: Int, lookback: Int) throws(ExperimentError) {
+        guard lookback >= 1, rows >= 0, lookback < rows - 1 else {
+            throw .invalidSetting(option: "lookback", value: "\(lookback)",
+                                  expected: "at most \(Swift.max(rows - 2, 1)) (the shifted data has \(rows) rows)")
+        }
         let windows = rows - lookback - 1
         let (perWindow, overflow1) = lookback.multipliedReportingOverflow(by: features)
         let (total, overflow2) = windows.multipliedReportingOverflow(by: perWindow)
-        guard lookback >= 1, windows >= 1 else {
-            throw .invalidSetting(option: "lookback", value: "\(lookback)",
-                                                 expected: "at most \(Swift.max(rows - 2, 1)) (the shifted data has \(rows) rows)")
-        }
         guard !overflow1, !overflow2, total <= Self.maximumWindowValues else {
             throw .invalidSetting(option: "lookback", value: "\(lookback)",
-                                                 expected: "a smaller lookback: windows × lookback × features must stay within "
-                                                    + "\(maximumWindowValues) values (1 GiB), and \(windows) × \(lookback) × \(features) is more")
+                                  expected: "a smaller lookback: windows × lookback × features must stay within "
+                                    + "\(maximumWindowValues) values (1 GiB), and \(windows) × \(lookback) × \(features) is more")
         }
     }
 

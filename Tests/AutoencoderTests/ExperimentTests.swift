@@ -169,6 +169,10 @@ import TestSupport
                 + "and 957 × 5000 × 59 is more")) { try SheetBreakExperiment.checkWindows(rows: 5_958, features: 59, lookback: 5_000) }
         #expect(throws: ExperimentError.self) { try SheetBreakExperiment.checkWindows(rows: .max, features: 59, lookback: .max / 2) }
         #expect(throws: Never.self) { try SheetBreakExperiment.checkWindows(rows: 18_274, features: 59, lookback: 5) }
+        #expect(throws: Never.self) { try SheetBreakExperiment.checkWindows(rows: 7, features: 59, lookback: 5) }
+        for lookback in [Int.min, -1, 0, 6, .max] {
+            #expect(throws: ExperimentError.self) { try SheetBreakExperiment.checkWindows(rows: 7, features: 59, lookback: lookback) }
+        }
     }
 
     /// Issue 11: `--threshold nan` and `ecg --std nan` were accepted; every number must be finite.
