@@ -32,8 +32,11 @@ public struct ECGExperiment {
     public var verbosity: Verbosity = .progressBar
     /// Where the model, `training.csv` and charts are written; `nil` writes nothing.
     public var output: URL?
-    /// Where progress text goes.
-    public var log: (String) -> Void = { print($0) }
+    /// Where progress text goes, one line per call (``Console`` by default).
+    public var log: (String) -> Void = Console.line
+    /// Where the training progress bar goes (raw text); the same unbuffered standard output as ``log``
+    /// by default, so a pipe keeps the order of the lines.
+    public var progress: (String) -> Void = Console.write
 
     /// Creates the experiment with the tutorial's settings.
     public init() {}
@@ -55,7 +58,21 @@ public struct ECGExperiment {
     }
 
     /// Runs the experiment.
+    ///
+    /// - Throws: ``ExperimentError`` when the output folder is not writable (checked first), the file is
+    ///   not ECG5000-like (numbers, a 0/1 label column last, some normal beats to train on) or the
+    ///   threshold is not finite; the library's errors otherwise.
     public func run() throws -> Result {
+        let runOutput = try output.map(RunOutput.init)
+        do {
+            return try run(writingTo: runOutput)
+        } catch {
+            runOutput?.removeIfUnused()
+            throw error
+        }
+    }
+
+    private func run(writingTo runOutput: RunOutput?) throws -> Result {
         let (signals, normal, description) = try load()
         log("data: \(description)")
         let split = try trainTestSplit(count: normal.count, testSize: 0.2, randomState: splitRandomState)
@@ -64,18 +81,27 @@ public struct ECGExperiment {
         let test = try scaler.transform(signals.gatheringBatch(split.test))
         let trainNormal = train.gatheringBatch(split.train.indices.filter { normal[split.train[$0]] })
         log("split: train \(split.train.count) (\(trainNormal.shape[0]) normal), test \(split.test.count)")
+        guard trainNormal.shape[0] > 0 else {
+            throw ExperimentError.unexpectedData(file: dataName, expected: "normal heartbeats (label 1) in the training split",
+                                                 found: "none among \(split.train.count)")
+        }
 
         let model = try ECGAutoencoder.make(features: signals.shape[1], seed: seed)
         model.compile(optimizer: Adam(learningRate: learningRate), loss: .meanAbsoluteError)
         if verbosity != .silent { log(model.summary()) }
         var callbacks: [any Callback] = []
-        let runOutput = try output.map(RunOutput.init)
         if let runOutput { callbacks.append(runOutput.trainingLog) }
+        if let logger = progressLogger(verbosity, epochs: epochs, samples: trainNormal.shape[0],
+                                       batchSize: batchSize, write: progress) { callbacks.append(logger) }
         let history = try model.fit(trainNormal, trainNormal, epochs: epochs, batchSize: batchSize,
-                                    validationData: (test, test), verbose: verbosity, callbacks: callbacks)
+                                    validationData: (test, test), verbose: .silent, callbacks: callbacks)
 
         var detector = RareEventDetector(model: model, error: .meanAbsolute)
         let threshold = try detector.calibrate(.meanPlusStandardDeviations(standardDeviations), normalTraining: trainNormal)
+        guard threshold.isFinite else {
+            throw ExperimentError.invalidSetting(option: "std", value: "\(standardDeviations)",
+                                                 expected: "a number that keeps mean + K·std finite (got threshold \(threshold))")
+        }
         let anomalyLabels = split.test.map { normal[$0] ? 0 : 1 }
         let report = try detector.evaluate(test, labels: anomalyLabels)
         let matrix = report.confusionMatrix.swappingClasses
@@ -99,13 +125,33 @@ public struct ECGExperiment {
         switch data {
         case let .file(url):
             let table = try Table(contentsOfCSV: url, format: CSVFormat(hasHeader: false), types: .allNumeric)
-            let labelColumn = table.columnNames.last!
+            guard table.columnNames.count >= 2, let labelColumn = table.columnNames.last, table.rowCount >= 2 else {
+                throw ExperimentError.unexpectedData(file: url.path, expected: "ECG5000 rows: signal columns, then a 0/1 label",
+                                                     found: "\(table.rowCount) rows × \(table.columnNames.count) columns")
+            }
             let labels = try table.numbers(labelColumn)
+            if let row = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+                throw ExperimentError.unexpectedData(file: url.path, expected: "a 0/1 label (1 = normal) in the last column",
+                                                     found: "\(labels[row]) in row \(row + 1)")
+            }
             let signals = try table.dropping([labelColumn]).tensor()
+            if let (row, column) = firstNonFinite(signals) {
+                throw ExperimentError.unexpectedData(file: url.path, expected: "finite numbers",
+                                                     found: "\(signals.withUnsafeBufferPointer { $0[row * signals.shape[1] + column] }) "
+                                                        + "in row \(row + 1), column \(column + 1)")
+            }
             return (signals, labels.map { $0 == 1 }, "\(url.path) (\(table.rowCount) heartbeats × \(signals.shape[1]) samples)")
         case let .synthetic(rows):
             let (signals, normal) = Self.syntheticHeartbeats(rows: rows)
             return (signals, normal, "built-in synthetic heartbeats (\(rows) × 140); pass --data PATH for the real ecg.csv")
+        }
+    }
+
+    /// The data's name in messages.
+    private var dataName: String {
+        switch data {
+        case let .file(url): url.path
+        case .synthetic: "the synthetic data"
         }
     }
 
@@ -129,5 +175,40 @@ public struct ECGExperiment {
             }
         }
         return (Tensor(shape: [rows, length], scalars: values), normal)
+    }
+}
+
+extension ECGExperiment: CommandLineProgram {
+    /// The options of `ecg` (and its `--help`).
+    public static let commandLine = CommandLineOptions(
+        command: "ecg",
+        summary: "Trains a dense autoencoder on normal heartbeats and flags abnormal ones (ECG5000).",
+        options: [
+            .init("data", value: "PATH", help: "ecg.csv (default: built-in synthetic heartbeats)."),
+            .init("epochs", value: "N", default: "20", help: "Training epochs (1 to 1,000,000)."),
+            .init("batch-size", value: "N", default: "512", help: "Batch size (1 to 1,000,000)."),
+            .init("learning-rate", value: "LR", default: "0.001", help: "Adam learning rate, a finite positive number."),
+            .init("std", value: "K", default: "1", help: "Threshold = mean + K·std of the training errors (K a finite number)."),
+            .init("seed", value: "N", default: "21", help: "Seed of weight initialization and shuffling."),
+            .init("output", value: "DIR", default: "ecg-output", help: "Where the model, log and charts go."),
+            .init(flag: "quiet", help: "No progress bar."),
+        ])
+
+    /// The experiment an `ecg` command line describes (without the program name).
+    /// - Throws: ``CommandLineOptions/ParseError`` for an unknown option, a value out of range or not a
+    ///   finite number, a `--data` path that is not a readable file, an `--output` that is a file.
+    public static func parse(_ arguments: [String]) throws(CommandLineOptions.ParseError) -> ECGExperiment {
+        var options = commandLine
+        try options.parse(arguments)
+        var experiment = ECGExperiment()
+        if let url = try options.file("data", expected: "a CSV file") { experiment.data = .file(url) }
+        experiment.epochs = try options.integer("epochs", in: 1...SheetBreakExperiment.maximumCount) ?? 20
+        experiment.batchSize = try options.integer("batch-size", in: 1...SheetBreakExperiment.maximumCount) ?? 512
+        experiment.learningRate = try options.number("learning-rate", .positive, as: Float.self) ?? 1e-3
+        experiment.standardDeviations = try options.number("std", .any, as: Double.self) ?? 1
+        experiment.seed = try options.seed("seed") ?? 21
+        experiment.output = try options.outputFolder("output")
+        experiment.verbosity = options.flag("quiet") ? .silent : .progressBar
+        return experiment
     }
 }

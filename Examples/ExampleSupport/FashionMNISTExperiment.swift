@@ -38,8 +38,11 @@ public struct FashionMNISTExperiment {
     public var verbosity: Verbosity = .progressBar
     /// Where the model, `training.csv`, `loss.svg` and `reconstructions.png` go; `nil` writes nothing.
     public var output: URL?
-    /// Where progress text goes.
-    public var log: (String) -> Void = { print($0) }
+    /// Where progress text goes, one line per call (``Console`` by default).
+    public var log: (String) -> Void = Console.line
+    /// Where the training progress bar goes (raw text); the same unbuffered standard output as ``log``
+    /// by default, so a pipe keeps the order of the lines.
+    public var progress: (String) -> Void = Console.write
 
     /// Creates the experiment with the tutorial's settings.
     public init() {}
@@ -57,8 +60,24 @@ public struct FashionMNISTExperiment {
         public var secondsPerEpoch: Double
     }
 
+    /// The two files of the official four that the experiment reads (the labels are not needed).
+    public static let imageFiles = ["train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"]
+
     /// Runs the experiment.
+    ///
+    /// - Throws: ``ExperimentError`` when the output folder is not writable (checked first, before any
+    ///   work); the library's errors for unreadable or malformed image files.
     public func run() throws -> Result {
+        let runOutput = try output.map(RunOutput.init)
+        do {
+            return try run(writingTo: runOutput)
+        } catch {
+            runOutput?.removeIfUnused()
+            throw error
+        }
+    }
+
+    private func run(writingTo runOutput: RunOutput?) throws -> Result {
         let (train, test, description) = try loadImages()
         log("data: \(description)")
         let shape = model == .denoise ? [28, 28, 1] : [28, 28]
@@ -77,11 +96,12 @@ public struct FashionMNISTExperiment {
             log(network.summary(name: model == .denoise ? "denoise" : "autoencoder"))
             for case let subModel as Sequential in network.layers { log(subModel.summary()) }
         }
-        let runOutput = try output.map(RunOutput.init)
+        var callbacks: [any Callback] = runOutput.map { [$0.trainingLog] } ?? []
+        if let logger = progressLogger(verbosity, epochs: epochs, samples: inputTrain.batchSize,
+                                       batchSize: batchSize, write: progress) { callbacks.append(logger) }
         let start = ContinuousClock.now
         let history = try network.fit(inputTrain, cleanTrain, epochs: epochs, batchSize: batchSize,
-                                      validationData: (inputTest, cleanTest), verbose: verbosity,
-                                      callbacks: runOutput.map { [$0.trainingLog] } ?? [])
+                                      validationData: (inputTest, cleanTest), verbose: .silent, callbacks: callbacks)
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 
@@ -112,10 +132,12 @@ public struct FashionMNISTExperiment {
     private func loadImages() throws -> (train: Tensor, test: Tensor, description: String) {
         switch data {
         case let .folder(folder):
-            let train = try IDXFile(contentsOf: folder.appendingPathComponent("train-images-idx3-ubyte.gz"))
-            let test = try IDXFile(contentsOf: folder.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
-            for file in [train, test] where file.shape.count != 3 || file.shape[1] != 28 || file.shape[2] != 28 {
-                throw PreprocessingError.shapeMismatch(expected: "28×28 images in \(folder.path)", found: file.shape)
+            let train = try IDXFile(contentsOf: folder.appendingPathComponent(Self.imageFiles[0]))
+            let test = try IDXFile(contentsOf: folder.appendingPathComponent(Self.imageFiles[1]))
+            for (name, file) in zip(Self.imageFiles, [train, test])
+            where file.shape.count != 3 || file.shape[0] < 1 || file.shape[1] != 28 || file.shape[2] != 28 {
+                throw ExperimentError.unexpectedData(file: folder.appendingPathComponent(name).path,
+                                                     expected: "28×28 images", found: "shape \(file.shape)")
             }
             return (train.tensor(), test.tensor(),
                     "\(folder.path) (\(train.shape[0]) training and \(test.shape[0]) test images, 28×28)")
@@ -148,5 +170,47 @@ public struct FashionMNISTExperiment {
             }
         }
         return Tensor(shape: [count, 28, 28], scalars: pixels)
+    }
+}
+
+extension FashionMNISTExperiment: CommandLineProgram {
+    /// The options of `fashion-mnist` (and its `--help`).
+    public static let commandLine = CommandLineOptions(
+        command: "fashion-mnist",
+        summary: "Trains the autoencoder tutorial's basic or denoising image autoencoder on Fashion-MNIST.",
+        options: [
+            .init("model", value: "basic|denoise", default: "basic", help: "Which autoencoder to train."),
+            .init("data", value: "DIR", help: "Folder with the Fashion-MNIST .gz files "
+                + "(default: \(systemDataFolder.path) if present, else built-in synthetic images)."),
+            .init("epochs", value: "N", default: "10", help: "Training epochs (1 to 1,000,000)."),
+            .init("batch-size", value: "N", default: "32", help: "Batch size (1 to 1,000,000)."),
+            .init("noise", value: "STD", default: "0.2", help: "Noise factor of the denoiser's inputs (finite, ≥ 0)."),
+            .init("seed", value: "N", default: "0", help: "Seed of weights, shuffling and noise."),
+            .init("output", value: "DIR", default: "fashion-mnist-output", help: "Where the model, log, chart and image grid go."),
+            .init(flag: "quiet", help: "No progress bar."),
+        ])
+
+    /// The experiment a `fashion-mnist` command line describes (without the program name).
+    /// - Throws: ``CommandLineOptions/ParseError`` for an unknown option, a value out of range or not a
+    ///   finite number, a `--data` path that is not a folder holding ``imageFiles``, an `--output` that is
+    ///   a file.
+    public static func parse(_ arguments: [String]) throws(CommandLineOptions.ParseError) -> FashionMNISTExperiment {
+        var options = commandLine
+        try options.parse(arguments)
+        var experiment = FashionMNISTExperiment()
+        experiment.model = try options.value("model", as: "basic or denoise") { ModelKind(rawValue: $0) } ?? .basic
+        let expected = "a folder with Fashion-MNIST's \(imageFiles.joined(separator: " and "))"
+        if let folder = try options.folder("data", expected: expected, containing: imageFiles) {
+            experiment.data = .folder(folder)
+        } else if imageFiles.allSatisfy({ FileManager.default.isReadableFile(atPath: systemDataFolder.appendingPathComponent($0).path) }) {
+            experiment.data = .folder(systemDataFolder)
+        }
+        experiment.epochs = try options.integer("epochs", in: 1...SheetBreakExperiment.maximumCount) ?? 10
+        experiment.batchSize = try options.integer("batch-size", in: 1...SheetBreakExperiment.maximumCount) ?? 32
+        experiment.noise = try options.number("noise", .nonNegative, as: Float.self) ?? 0.2
+        experiment.seed = try options.seed("seed") ?? 0
+        experiment.output = try options.outputFolder("output")
+        experiment.verbosity = options.flag("quiet") ? .silent : .progressBar
+        return experiment
     }
 }

@@ -5,11 +5,40 @@ import RareEventKit
 /// charts every run writes (loss, confusion matrix, ROC) plus the run's own.
 struct RunOutput {
     let folder: URL
+    /// Whether this run created the folder (then a run that fails before writing anything removes it).
+    let createdFolder: Bool
 
-    /// Creates the folder if needed.
+    /// Creates the folder if needed and checks that files can be written there, so a run fails at once
+    /// rather than after training.
+    /// - Throws: ``ExperimentError/outputFolder(path:reason:)``.
     init(_ folder: URL) throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let manager = FileManager.default
+        var isFolder: ObjCBool = false
+        if manager.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ExperimentError.outputFolder(path: folder.path, reason: "it is a file, expected a folder")
+        }
+        createdFolder = !manager.fileExists(atPath: folder.path)
+        do {
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+            let probe = folder.appendingPathComponent(".write-test-\(ProcessInfo.processInfo.processIdentifier)")
+            try Data().write(to: probe)
+            try manager.removeItem(at: probe)
+        } catch {
+            throw ExperimentError.outputFolder(path: folder.path, reason: Self.reason(error))
+        }
         self.folder = folder
+    }
+
+    /// Removes the folder if this run created it and nothing was written there (the run failed early).
+    func removeIfUnused() {
+        guard createdFolder, (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true else { return }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// The short reason of a Foundation file error ("Permission denied"), without its dictionary dump.
+    private static func reason(_ error: any Error) -> String {
+        let text = CommandLineOptions.oneLine(error)
+        return text.split(separator: ": ").last.map(String.init) ?? text
     }
 
     /// Streams the epochs' losses to `training.csv`.
@@ -27,4 +56,13 @@ struct RunOutput {
         try ConfusionMatrixChart(test.confusionMatrix, classNames: classNames)
             .write(to: folder.appendingPathComponent("confusion-matrix.svg"))
     }
+}
+
+/// The progress bar of a run, writing to `write` (`nil` when `verbosity` is silent). The experiments pass
+/// it to `fit` as a callback, with `verbose: .silent`, so progress and log lines share one output stream.
+func progressLogger(_ verbosity: Verbosity, epochs: Int, samples: Int, batchSize: Int,
+                    write: @escaping (String) -> Void) -> ProgressLogger? {
+    guard verbosity != .silent, batchSize > 0 else { return nil }
+    let batches = samples / batchSize + (samples % batchSize == 0 ? 0 : 1)
+    return ProgressLogger(verbosity: verbosity, epochs: epochs, batchesPerEpoch: batches, write: write)
 }

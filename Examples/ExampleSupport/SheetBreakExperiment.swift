@@ -31,7 +31,9 @@ public struct SheetBreakExperiment {
     public var batchSize: Int?
     /// Adam learning rate; `nil` for the article default (1e-3 dense, 1e-4 LSTM).
     public var learningRate: Float?
-    /// The curve shift (negative: label the rows before a break).
+    /// The curve shift: −k labels the k rows before each break (the articles use −2; see
+    /// ``curveShift(_:by:)``). The command line accepts only negative values; `|shift|` must be smaller
+    /// than the number of rows.
     public var shift = -2
     /// The LSTM window length.
     public var lookback = 5
@@ -49,8 +51,11 @@ public struct SheetBreakExperiment {
     public var verbosity: Verbosity = .progressBar
     /// Where the model, `training.csv` and charts are written; `nil` writes nothing.
     public var output: URL?
-    /// Where progress text goes (the example prints; tests stay quiet).
-    public var log: (String) -> Void = { print($0) }
+    /// Where progress text goes, one line per call (the example writes to ``Console``; tests stay quiet).
+    public var log: (String) -> Void = Console.line
+    /// Where the training progress bar goes (raw text, as ``ProgressLogger`` writes it); the same
+    /// unbuffered standard output as ``log`` by default, so a pipe keeps the order of the lines.
+    public var progress: (String) -> Void = Console.write
 
     /// Creates an experiment with the articles' defaults (see the `resolved…` properties).
     public init() {}
@@ -86,7 +91,21 @@ public struct SheetBreakExperiment {
     }
 
     /// Runs the experiment.
+    ///
+    /// - Throws: ``ExperimentError`` when the output folder is not writable (checked first, before any
+    ///   work), the file lacks the sheet-break columns or holds non-finite values, or a setting does not
+    ///   fit the data; the library's errors otherwise.
     public func run() throws -> Result {
+        let runOutput = try output.map(RunOutput.init)
+        do {
+            return try run(writingTo: runOutput)
+        } catch {
+            runOutput?.removeIfUnused()
+            throw error
+        }
+    }
+
+    private func run(writingTo runOutput: RunOutput?) throws -> Result {
         // Rows and labels after the curve shift.
         let (features, labels, description) = try loadShifted()
         log("data: \(description)")
@@ -95,6 +114,7 @@ public struct SheetBreakExperiment {
         // Samples: rows (dense) or windows (LSTM).
         var samples = features, sampleLabels = labels
         if model == .lstm {
+            try Self.checkWindows(rows: features.shape[0], features: features.shape[1], lookback: lookback)
             (samples, sampleLabels) = try temporalize(features, labels: labels, lookback: lookback)
             log("temporalize lookback \(lookback): \(samples.shape[0]) windows")
         }
@@ -106,6 +126,10 @@ public struct SheetBreakExperiment {
 
         let normalTrain = trainRows.filter { sampleLabels[$0] == 0 }
         let normalValid = validRows.filter { sampleLabels[$0] == 0 }
+        guard !normalTrain.isEmpty, !normalValid.isEmpty else {
+            throw ExperimentError.unexpectedData(file: dataName, expected: "normal (y = 0) samples in the training and validation splits",
+                                                 found: "\(normalTrain.count) and \(normalValid.count)")
+        }
         // Fit on normal training samples only (the last row of each window for the LSTM, as the
         // reference), then scale everything once; keeping one copy of the data keeps the peak memory low.
         var scaler = StandardScaler()
@@ -125,11 +149,14 @@ public struct SheetBreakExperiment {
         if let patience = earlyStoppingPatience {
             callbacks.append(EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true))
         }
-        let runOutput = try output.map(RunOutput.init)
         if let runOutput { callbacks.append(runOutput.trainingLog) }
+        if let logger = progressLogger(verbosity, epochs: resolvedEpochs, samples: normalTrain.count,
+                                       batchSize: resolvedBatchSize, write: progress) { callbacks.append(logger) }
         let start = Date()
+        // The progress bar is one of `callbacks` (writing to `progress`), not fit's own, which would
+        // write to standard output behind `log`'s back.
         let history = try autoencoder.fit(x, x, epochs: resolvedEpochs, batchSize: resolvedBatchSize,
-                                          validationData: (validX, validX), shuffle: true, verbose: verbosity,
+                                          validationData: (validX, validX), shuffle: true, verbose: .silent,
                                           callbacks: callbacks)
         let secondsPerEpoch = Date().timeIntervalSince(start) / Double(Swift.max(1, history.epochs.count))
 
@@ -155,19 +182,133 @@ public struct SheetBreakExperiment {
                       validation: validation, test: test, secondsPerEpoch: secondsPerEpoch)
     }
 
+    /// The data's name in messages.
+    private var dataName: String {
+        switch data {
+        case let .file(url): url.path
+        case .synthetic: "the synthetic data"
+        }
+    }
+
+    /// `|shift|` must be smaller than the number of rows (a longer shift labels every row).
+    private func checkShift(rows: Int) throws {
+        guard shift < 0, shift.magnitude < UInt(Swift.max(rows, 1)) else {
+            throw ExperimentError.invalidSetting(option: "shift", value: "\(shift)",
+                                                 expected: "a negative integer down to -\(Swift.max(rows - 1, 1)) (the data has \(rows) rows)")
+        }
+    }
+
+    /// Checks that LSTM windows of `lookback` rows fit `rows` rows of `features` features and memory:
+    /// `lookback + 2` rows at least, and at most ``maximumWindowValues`` values in all (overflow-checked),
+    /// before anything is allocated.
+    /// - Throws: ``ExperimentError/invalidSetting(option:value:expected:)`` for `--lookback`.
+    public static func checkWindows(rows: Int, features: Int, lookback: Int) throws(ExperimentError) {
+        guard lookback >= 1, rows >= 0, lookback < rows - 1 else {
+            throw .invalidSetting(option: "lookback", value: "\(lookback)",
+                                  expected: "at most \(Swift.max(rows - 2, 1)) (the shifted data has \(rows) rows)")
+        }
+        let windows = rows - lookback - 1
+        let (perWindow, overflow1) = lookback.multipliedReportingOverflow(by: features)
+        let (total, overflow2) = windows.multipliedReportingOverflow(by: perWindow)
+        guard !overflow1, !overflow2, total <= Self.maximumWindowValues else {
+            throw .invalidSetting(option: "lookback", value: "\(lookback)",
+                                  expected: "a smaller lookback: windows × lookback × features must stay within "
+                                    + "\(maximumWindowValues) values (1 GiB), and \(windows) × \(lookback) × \(features) is more")
+        }
+    }
+
+    /// The most values the LSTM windows may hold (2²⁸ `Float`s, 1 GiB); the real data with the articles'
+    /// lookback of 5 needs 5.4 million.
+    public static let maximumWindowValues = 1 << 28
+
     private func loadShifted() throws -> (Tensor, [Int], String) {
         switch data {
         case let .file(url):
             let table = try Table(contentsOfCSV: url, types: .numeric(except: ["time"]))
+            let required = ["time", "y", "x28", "x61"]
+            let missing = required.filter { !table.columnNames.contains($0) }
+            guard missing.isEmpty, table.columnNames.count > required.count else {
+                throw ExperimentError.unexpectedData(
+                    file: url.path, expected: "the sheet-break columns time, y, x1 … x61 in a header row",
+                    found: "\(table.columnNames.count) columns (\(listing(table.columnNames)))"
+                        + (missing.isEmpty ? "" : ", no \(missing.joined(separator: ", "))"))
+            }
+            let sensors = try table.dropping(required)
+            if let (row, column) = firstNonFinite(try sensors.tensor()) {
+                throw ExperimentError.unexpectedData(
+                    file: url.path, expected: "finite numbers in the sensor columns",
+                    found: "\(try sensors.numbers(sensors.columnNames[column])[row]) in column "
+                        + "\(displayed(sensors.columnNames[column])) of data row \(row + 1)")
+            }
+            try checkShift(rows: table.rowCount)
             let shifted = try table.curveShifted(label: "y", by: shift)
             let labels = try shifted.numbers("y").map { Int($0) }
-            let features = try shifted.dropping(["time", "y", "x28", "x61"]).tensor()
+            let features = try shifted.dropping(required).tensor()
             return (features, labels, "\(url.path) (\(table.rowCount) rows × \(table.columnNames.count) columns)")
         case let .synthetic(rows):
+            try checkShift(rows: rows)
             let synthetic = SyntheticRareEvents.make(rows: rows, features: 59, seed: 7)
             let shifted = try curveShift(synthetic.labels, by: shift)
             return (synthetic.features.gatheringBatch(shifted.keptRows), shifted.labels,
                     "built-in synthetic rare-event series (\(rows) rows × 59 sensors); pass --data PATH for the real sheet-break.csv")
         }
+    }
+}
+
+extension SheetBreakExperiment: CommandLineProgram {
+    /// The largest `--epochs`, `--batch-size` and `--early-stopping` values accepted.
+    public static let maximumCount = 1_000_000
+    /// The largest `--lookback` accepted (memory is checked too, once the data is known).
+    public static let maximumLookback = 10_000
+
+    /// The options of `sheet-break` (and its `--help`).
+    public static let commandLine = CommandLineOptions(
+        command: "sheet-break",
+        summary: "Trains a dense or LSTM autoencoder on normal paper-mill data and flags sheet breaks before they happen.",
+        options: [
+            .init("model", value: "dense|lstm", default: "lstm", help: "Which autoencoder to train."),
+            .init("data", value: "PATH", help: "The sheet-break CSV (default: a built-in synthetic data set)."),
+            .init("epochs", value: "N", default: "200", help: "Training epochs (1 to 1,000,000)."),
+            .init("batch-size", value: "N", help: "Batch size (default: 128 dense, 64 LSTM)."),
+            .init("learning-rate", value: "LR", help: "Adam learning rate, a finite positive number (default: 1e-3 dense, 1e-4 LSTM)."),
+            .init("shift", value: "-N", default: "-2", help: "Curve shift: -N labels the N rows before each break "
+                + "(negative, N smaller than the number of rows)."),
+            .init("lookback", value: "N", default: "5", help: "Window length of the LSTM autoencoder (1 to 10,000)."),
+            .init("activation", value: "relu|tanh", default: "relu", help: "Activation of the LSTM layers."),
+            .init("early-stopping", value: "PATIENCE", help: "Stop when val_loss has not improved for PATIENCE epochs."),
+            .init("threshold", value: "VALUE|pr-equal|max-f1", help: "Alarm threshold, a finite number ≥ 0 or a rule "
+                + "(default: 0.4 dense, 0.3 LSTM)."),
+            .init("seed", value: "N", default: "123", help: "Seed of weight initialization and shuffling."),
+            .init("output", value: "DIR", default: "sheet-break-output", help: "Where the model, log and charts go."),
+            .init(flag: "quiet", help: "No progress bar."),
+        ])
+
+    /// The experiment a `sheet-break` command line describes (without the program name).
+    /// - Throws: ``CommandLineOptions/ParseError`` for an unknown option, a value out of range or not a
+    ///   finite number, a `--data` path that is not a readable file, an `--output` that is a file.
+    public static func parse(_ arguments: [String]) throws(CommandLineOptions.ParseError) -> SheetBreakExperiment {
+        var options = commandLine
+        try options.parse(arguments)
+        var experiment = SheetBreakExperiment()
+        experiment.model = try options.value("model", as: "dense or lstm") { ModelKind(rawValue: $0) } ?? .lstm
+        if let url = try options.file("data", expected: "a CSV file") { experiment.data = .file(url) }
+        experiment.epochs = try options.integer("epochs", in: 1...maximumCount)
+        experiment.batchSize = try options.integer("batch-size", in: 1...maximumCount)
+        experiment.learningRate = try options.number("learning-rate", .positive, as: Float.self)
+        experiment.shift = try options.integer("shift", in: Int.min...(-1)) ?? -2
+        experiment.lookback = try options.integer("lookback", in: 1...maximumLookback) ?? 5
+        experiment.activation = try options.value("activation", as: "relu or tanh") { ["relu": Activation.relu, "tanh": .tanh][$0] } ?? .relu
+        experiment.earlyStoppingPatience = try options.integer("early-stopping", in: 0...maximumCount)
+        experiment.threshold = try options.value("threshold", as: "a finite non-negative number, pr-equal or max-f1") { text in
+            switch text {
+            case "pr-equal": .precisionEqualsRecall
+            case "max-f1": .maxF1
+            default: (CommandLineOptions.number(text, .nonNegative) as Float?).map { .fixed($0) }
+            }
+        }
+        experiment.seed = try options.seed("seed") ?? 123
+        experiment.output = try options.outputFolder("output")
+        experiment.verbosity = options.flag("quiet") ? .silent : .progressBar
+        return experiment
     }
 }
