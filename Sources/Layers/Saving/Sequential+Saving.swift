@@ -60,6 +60,21 @@ public struct ModelConfiguration: LayerConfiguration {
     }
 }
 
+extension JSONValue {
+    /// The value of a strictly parsed JSON tree (integers become `number`s).
+    init(_ json: StrictJSON) {
+        switch json {
+        case .null: self = .null
+        case let .bool(flag): self = .bool(flag)
+        case let .integer(value): self = .number(Double(value))
+        case let .number(value): self = .number(value)
+        case let .string(text): self = .string(text)
+        case let .array(elements): self = .array(elements.map(JSONValue.init))
+        case let .object(members): self = .object(Dictionary(members.map { ($0.key, JSONValue($0.value)) }, uniquingKeysWith: { $1 }))
+        }
+    }
+}
+
 /// A failure while rebuilding a saved model, with the JSON path of the layer that caused it
 /// (`layers[2]`, `layers[0].config.layers[1]`).
 struct ConfigurationFailure: Error {
@@ -198,27 +213,21 @@ extension Sequential {
         return model
     }
 
-    /// Reads `config.json`: strict JSON (no duplicate key, bounded depth), then the configuration.
+    /// Reads `config.json`: strict JSON (no duplicate key, bounded depth), then the configuration,
+    /// straight from the parsed tree (one linear pass, no `Codable` round trip).
     static func decodeConfiguration(_ data: Data, path: String) throws(SavingError) -> ModelConfiguration {
+        let json: StrictJSON
         do {
-            _ = try StrictJSON.parse(data, maximumDepth: maximumConfigurationDepth)
+            json = try StrictJSON.parse(data, maximumDepth: maximumConfigurationDepth)
         } catch {
             if error.isDuplicateKey { throw .duplicateKey(path: path, key: error.path + ": " + error.reason) }
             throw .corrupt(path: path, reason: "not valid JSON \(error.description)")
         }
         let configuration: ModelConfiguration
         do {
-            configuration = try JSONDecoder().decode(ModelConfiguration.self, from: data)
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw .invalidConfiguration(path: path, key: jsonPath(context.codingPath + [key]), reason: "missing")
-        } catch let DecodingError.typeMismatch(type, context) {
-            throw .invalidConfiguration(path: path, key: jsonPath(context.codingPath), reason: "expected \(type)")
-        } catch let DecodingError.valueNotFound(type, context) {
-            throw .invalidConfiguration(path: path, key: jsonPath(context.codingPath), reason: "expected \(type), found null")
-        } catch let DecodingError.dataCorrupted(context) {
-            throw .invalidConfiguration(path: path, key: jsonPath(context.codingPath), reason: context.debugDescription)
+            configuration = try ModelConfiguration(json: JSONValue(json))
         } catch {
-            throw .corrupt(path: path, reason: "\(error)")
+            throw .invalidConfiguration(path: path, key: "$", reason: "\(error)")
         }
         guard configuration.format == "RareEventKit.Sequential", configuration.version == 1 else {
             throw .invalidConfiguration(path: path, key: "format",
@@ -227,14 +236,6 @@ extension Sequential {
         return configuration
     }
 
-    /// `layers[2].config` for a coding path.
-    private static func jsonPath(_ codingPath: [any CodingKey]) -> String {
-        var path = ""
-        for key in codingPath {
-            if let index = key.intValue { path += "[\(index)]" } else { path += (path.isEmpty ? "" : ".") + key.stringValue }
-        }
-        return path.isEmpty ? "$" : path
-    }
 
     /// Replaces every weight with the tensor of its path in `tensors`, after checking that each is
     /// present with the right shape and that no tensor is left over.

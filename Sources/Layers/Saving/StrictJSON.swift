@@ -53,7 +53,13 @@ indirect enum StrictJSON {
         let bytes: [UInt8]
         let maximumDepth: Int
         var index = 0
-        var path: [String] = []
+        /// The keys and indices leading to the value being read (rendered only for errors).
+        var path: [PathComponent] = []
+
+        enum PathComponent {
+            case key(String)
+            case index(Int)
+        }
 
         init(bytes: [UInt8], maximumDepth: Int) {
             self.bytes = bytes
@@ -61,7 +67,12 @@ indirect enum StrictJSON {
         }
 
         func fail(_ reason: String, at offset: Int? = nil, duplicate: Bool = false) -> Failure {
-            Failure(offset: offset ?? index, path: "$" + path.joined(), reason: reason, isDuplicateKey: duplicate)
+            Failure(offset: offset ?? index, path: "$" + path.map { component in
+                switch component {
+                case let .key(key): "." + key
+                case let .index(index): "[\(index)]"
+                }
+            }.joined(), reason: reason, isDuplicateKey: duplicate)
         }
 
         mutating func skipSpace() {
@@ -119,7 +130,7 @@ indirect enum StrictJSON {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after key \"\(key)\"") }
                 index += 1
                 skipSpace()
-                path.append("." + key)
+                path.append(.key(key))
                 let value = try parseValue(depth: depth)
                 path.removeLast()
                 members.append(Member(key: key, value: value))
@@ -140,7 +151,7 @@ indirect enum StrictJSON {
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
             while true {
                 skipSpace()
-                path.append("[\(elements.count)]")
+                path.append(.index(elements.count))
                 let value = try parseValue(depth: depth)
                 path.removeLast()
                 elements.append(value)
