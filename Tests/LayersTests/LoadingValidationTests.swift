@@ -241,6 +241,22 @@ private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> St
         }
     }
 
+    @Test func loadingDrawsNoInitialWeights() throws {
+        // Saved with cheap zero initializers, then the file claims the orthogonal one: building an
+        // LSTM(500) with it takes many seconds in a debug build, loading must not run it at all.
+        let model = try Sequential(inputShape: [2, 4]) {
+            LSTM(units: 500, kernelInitializer: .zeros, recurrentInitializer: .zeros, name: "lstm")
+        }
+        let start = Date()
+        let result = try loadEditedConfiguration(model) {
+            $0.replacingOccurrences(of: #""recurrentInitializer" : "zeros""#, with: #""recurrentInitializer" : "orthogonal""#)
+        }
+        #expect(Date().timeIntervalSince(start) < 3, "saving and loading took \(Date().timeIntervalSince(start)) s")
+        let loaded = try result.get()
+        #expect((loaded.layers[0] as? LSTM)?.recurrentInitializer == .orthogonal)
+        #expect(loaded.weights() == model.weights())
+    }
+
     @Test func loadedWeightsAreTheStoredOnesAndNothingElse() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -46,6 +46,10 @@ public final class Sequential: Layer {
     var generator: SeededGenerator
 
     /// Creates an empty model for samples of `inputShape`.
+    ///
+    /// The shape is checked when the first layer is added (``add(_:)`` throws for a size ≤ 0 or more
+    /// than ``SizeLimit/maximumElementCount`` elements), and by ``load(from:)``; a model without
+    /// layers accepts only data of exactly this shape.
     /// - Parameters:
     ///   - seed: Seeds weight initialization, shuffling and dropout.
     ///   - name: The model name; inside another model an empty name becomes `sequential`, `sequential_1`, ….
