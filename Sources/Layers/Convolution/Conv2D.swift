@@ -95,6 +95,10 @@ public final class Conv2D: Layer {
         if let kernel, kernel.value.shape[2] != inputShape[2] {
             throw LayerError.incompatibleInput(layer: name, expected: "[height, width, \(kernel.value.shape[2])]", received: inputShape)
         }
+        try SizeLimit.check(window.kernel + [inputShape[2], self.filters], layer: name, tensor: "kernel")
+        try SizeLimit.check([geometry.raw.outHeight, geometry.raw.outWidth, self.filters], layer: name, tensor: "output")
+        try SizeLimit.check([geometry.raw.outHeight, geometry.raw.outWidth] + window.kernel + [inputShape[2]],
+                            layer: name, tensor: "patch rows")
         return geometry
     }
 
@@ -106,8 +110,9 @@ public final class Conv2D: Layer {
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
         _ = try geometry(for: inputShape)
         let shape = self.kernelSize + [inputShape[2], self.filters]
-        kernel = Parameter(name: "kernel", value: self.kernelInitializer.tensor(shape: shape, using: &generator))
-        bias = self.useBias ? Parameter(name: "bias", value: self.biasInitializer.tensor(shape: [self.filters], using: &generator)) : nil
+        kernel = try makeParameter("kernel", shape: shape, initializer: self.kernelInitializer, layer: name, using: &generator)
+        bias = self.useBias
+            ? try makeParameter("bias", shape: [self.filters], initializer: self.biasInitializer, layer: name, using: &generator) : nil
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {

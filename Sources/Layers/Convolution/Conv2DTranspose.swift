@@ -109,6 +109,7 @@ public final class Conv2DTranspose: Layer {
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
             throw LayerError.incompatibleInput(layer: name, expected: "[height, width, channels]", received: inputShape)
         }
+        try SizeLimit.check(inputShape, layer: name, tensor: "input")
         if let kernel, kernel.value.shape[3] != inputShape[2] {
             throw LayerError.incompatibleInput(layer: name, expected: "[height, width, \(kernel.value.shape[3])]", received: inputShape)
         }
@@ -127,6 +128,9 @@ public final class Conv2DTranspose: Layer {
             // TensorFlow pads the matching convolution of the output as `same` does, else not at all.
             padBefore[axis] = self.padding == .same ? Swift.max((n - 1) * s + k - size[axis], 0) / 2 : 0
         }
+        try SizeLimit.check(kernelSize + [self.filters, inputShape[2]], layer: name, tensor: "kernel")
+        try SizeLimit.check(size + [self.filters], layer: name, tensor: "output")
+        try SizeLimit.check([inputShape[0], inputShape[1]] + kernelSize + [self.filters], layer: name, tensor: "patch rows")
         return ConvolutionGeometry(image: size + [self.filters], kernel: kernelSize, strides: strides, padBefore: padBefore,
                                    grid: [inputShape[0], inputShape[1]])
     }
@@ -138,8 +142,9 @@ public final class Conv2DTranspose: Layer {
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
         _ = try geometry(for: inputShape)
         let shape = self.kernelSize + [self.filters, inputShape[2]]
-        kernel = Parameter(name: "kernel", value: self.kernelInitializer.tensor(shape: shape, using: &generator))
-        bias = self.useBias ? Parameter(name: "bias", value: self.biasInitializer.tensor(shape: [self.filters], using: &generator)) : nil
+        kernel = try makeParameter("kernel", shape: shape, initializer: self.kernelInitializer, layer: name, using: &generator)
+        bias = self.useBias
+            ? try makeParameter("bias", shape: [self.filters], initializer: self.biasInitializer, layer: name, using: &generator) : nil
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {

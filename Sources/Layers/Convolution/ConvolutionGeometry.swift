@@ -122,10 +122,12 @@ extension ConvolutionGeometry {
 }
 
 extension Array where Element == Int {
-    /// Two positive sizes (a kernel, stride or pool given as `[rows, columns]`), else an error.
+    /// Two positive sizes, each at most ``SizeLimit/maximumElementCount`` (a kernel, stride or pool
+    /// given as `[rows, columns]`), else an error.
     func checkedPair(_ argument: String, layer: String) throws -> [Int] {
-        guard count == 2, allSatisfy({ $0 > 0 }) else {
-            throw LayerError.invalidArgument(layer: layer, argument: argument, value: "\(self)", expected: "two positive integers")
+        guard count == 2, allSatisfy({ $0 > 0 && $0 <= SizeLimit.maximumElementCount }) else {
+            throw LayerError.invalidArgument(layer: layer, argument: argument, value: "\(self)",
+                                             expected: "two positive integers of at most \(SizeLimit.maximumElementCount)")
         }
         return self
     }

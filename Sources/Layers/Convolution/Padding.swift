@@ -32,7 +32,8 @@ extension Padding {
     ///   - inputShape: The whole input shape (batch axis excluded), for errors.
     /// - Throws: ``LayerError/invalidArgument(layer:argument:value:expected:)`` for a non-positive
     ///   window or stride, ``LayerError/incompatibleInput(layer:expected:received:)`` when a `valid`
-    ///   window does not fit (`n < k`) or the axis is empty.
+    ///   window does not fit (`n < k`) or the axis is empty, ``LayerError/tooLarge(layer:tensor:size:limit:)``
+    ///   for a window or stride above ``SizeLimit/maximumElementCount``.
     func window(input n: Int, kernel k: Int, stride s: Int, layer: String, inputShape: [Int]) throws
         -> (outputSize: Int, padBefore: Int) {
         guard k > 0 else {
@@ -40,6 +41,10 @@ extension Padding {
         }
         guard s > 0 else {
             throw LayerError.invalidArgument(layer: layer, argument: "strides", value: "\(s)", expected: "a positive integer")
+        }
+        guard k <= SizeLimit.maximumElementCount, s <= SizeLimit.maximumElementCount, n <= SizeLimit.maximumElementCount else {
+            throw LayerError.tooLarge(layer: layer, tensor: "window", size: "input \(n), kernel \(k), stride \(s)",
+                                      limit: SizeLimit.maximumElementCount)
         }
         guard n > 0 else {
             throw LayerError.incompatibleInput(layer: layer, expected: "positive spatial sizes", received: inputShape)

@@ -75,14 +75,18 @@ public final class Dense: Layer {
         if let kernel, kernel.value.shape[0] != last {
             throw LayerError.incompatibleInput(layer: name, expected: "[…, \(kernel.value.shape[0])]", received: inputShape)
         }
-        return Array(inputShape.dropLast()) + [self.units]
+        try SizeLimit.check([last, self.units], layer: name, tensor: "kernel")
+        let output = Array(inputShape.dropLast()) + [self.units]
+        try SizeLimit.check(output, layer: name, tensor: "output")
+        return output
     }
 
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
         _ = try outputShape(for: inputShape)
         let inputDim = inputShape[inputShape.count - 1]
-        kernel = Parameter(name: "kernel", value: self.kernelInitializer.tensor(shape: [inputDim, self.units], using: &generator))
-        bias = self.useBias ? Parameter(name: "bias", value: self.biasInitializer.tensor(shape: [self.units], using: &generator)) : nil
+        kernel = try makeParameter("kernel", shape: [inputDim, self.units], initializer: self.kernelInitializer, layer: name, using: &generator)
+        bias = self.useBias
+            ? try makeParameter("bias", shape: [self.units], initializer: self.biasInitializer, layer: name, using: &generator) : nil
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {

@@ -22,6 +22,9 @@ public enum LayerError: Error, Equatable, Sendable, CustomStringConvertible {
     case weightShapeMismatch(parameter: String, expected: [Int], received: [Int])
     /// A saved configuration does not decode as the layer type's configuration.
     case invalidConfiguration(type: String, reason: String)
+    /// A weight or one sample's activation would exceed ``SizeLimit/maximumElementCount`` elements
+    /// (or overflow `Int`): `tensor` names it (`kernel`, `output`), `size` gives its shape.
+    case tooLarge(layer: String, tensor: String, size: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -47,6 +50,8 @@ public enum LayerError: Error, Equatable, Sendable, CustomStringConvertible {
             "weight '\(parameter)' has shape \(received); the layer expects \(expected)"
         case let .invalidConfiguration(type, reason):
             "invalid configuration for layer type '\(type)': \(reason)"
+        case let .tooLarge(layer, tensor, size, limit):
+            "layer '\(layer)': \(tensor) of size \(size) exceeds the limit of \(limit) elements per tensor"
         }
     }
 }

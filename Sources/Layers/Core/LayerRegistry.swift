@@ -28,8 +28,23 @@ public enum LayerRegistry {
         Dense.typeName: factory(Dense.self),
         LSTM.typeName: factory(LSTM.self),
         RepeatVector.typeName: factory(RepeatVector.self),
-        TimeDistributed.typeName: factory(TimeDistributed.self),
-        Sequential.typeName: factory(Sequential.self),
+        // Containers read their configuration straight from the JSON tree: a round trip through
+        // text at every level would make decoding nested models quadratic.
+        TimeDistributed.typeName: { json in
+            guard case let .object(members) = json, let layer = members["layer"], case let .object(inner) = layer,
+                  case let .string(type)? = inner["type"], let config = inner["config"] else {
+                throw LayerError.invalidConfiguration(type: TimeDistributed.typeName, reason: "expected layer: {\"type\": …, \"config\": …}")
+            }
+            var name = ""
+            if let value = members["name"] {
+                guard case let .string(text) = value else {
+                    throw LayerError.invalidConfiguration(type: TimeDistributed.typeName, reason: "expected a string name")
+                }
+                name = text
+            }
+            return try TimeDistributed(configuration: .init(layer: LayerDescription(type: type, config: config), name: name))
+        },
+        Sequential.typeName: { json in try Sequential(configuration: ModelConfiguration(json: json)) },
         Flatten.typeName: factory(Flatten.self),
         Reshape.typeName: factory(Reshape.self),
         MaxPooling2D.typeName: factory(MaxPooling2D.self),

@@ -46,6 +46,10 @@ public final class Sequential: Layer {
     var generator: SeededGenerator
 
     /// Creates an empty model for samples of `inputShape`.
+    ///
+    /// The shape is checked when the first layer is added (``add(_:)`` throws for a size ≤ 0 or more
+    /// than ``SizeLimit/maximumElementCount`` elements), and by ``load(from:)``; a model without
+    /// layers accepts only data of exactly this shape.
     /// - Parameters:
     ///   - seed: Seeds weight initialization, shuffling and dropout.
     ///   - name: The model name; inside another model an empty name becomes `sequential`, `sequential_1`, ….
@@ -68,20 +72,46 @@ public final class Sequential: Layer {
 
     /// Appends a layer and builds it for the current output shape.
     ///
-    /// An unnamed layer gets a unique Keras-style name (`lstm`, `lstm_1`, …).
-    /// - Throws: ``LayerError/incompatibleInput(layer:expected:received:)`` naming the layer and shapes.
+    /// An unnamed layer gets a unique Keras-style name (`lstm`, `lstm_1`, …); a named layer must not
+    /// share its name with another layer of the model (saved weights are keyed by layer name).
+    /// The model's ``inputShape`` is checked here too (a model is only usable once it has layers).
+    /// - Throws: ``LayerError/invalidArgument(layer:argument:value:expected:)`` for an input shape with
+    ///   a size ≤ 0 or a name already taken, ``LayerError/tooLarge(layer:tensor:size:limit:)`` when a
+    ///   weight or one sample's activation would exceed ``SizeLimit/maximumElementCount`` elements,
+    ///   ``LayerError/incompatibleInput(layer:expected:received:)`` naming the layer and shapes.
     public func add(_ layer: any Layer) throws {
+        try checkInputShape()
+        let taken = Set(layers.map(\.name))
         if layer.name.isEmpty {
             let base = snakeCase(layer.typeName)
-            let taken = Set(layers.map(\.name))
             var candidate = base, index = 0
             while taken.contains(candidate) { index += 1; candidate = "\(base)_\(index)" }
             layer.name = candidate
+        } else if taken.contains(layer.name) {
+            throw LayerError.invalidArgument(layer: layer.name, argument: "name", value: "\"\(layer.name)\"",
+                                             expected: "a name no other layer of the model has")
         }
         let shape = try layer.outputShape(for: outputShape)
-        if layer.parameters.isEmpty { try layer.build(inputShape: outputShape, using: &generator) }
+        if layer.parameters.isEmpty {
+            // While a saved model loads, the layer takes its weights from the file under its name.
+            try WeightLoadingScope.with(prefix: { ($0.prefix ?? "") + layer.name + "/" }) {
+                try layer.build(inputShape: outputShape, using: &generator)
+            }
+        }
         layers.append(layer)
         outputShape = shape
+    }
+
+    /// Checks ``inputShape``: every size positive, at most ``SizeLimit/maximumElementCount`` elements.
+    /// - Throws: ``LayerError/invalidArgument(layer:argument:value:expected:)`` naming the first bad
+    ///   dimension, or ``LayerError/tooLarge(layer:tensor:size:limit:)``.
+    func checkInputShape() throws {
+        let model = name.isEmpty ? "sequential" : name
+        if let axis = inputShape.firstIndex(where: { $0 <= 0 }) {
+            throw LayerError.invalidArgument(layer: model, argument: "inputShape", value: "\(inputShape)",
+                                             expected: "positive sizes (dimension \(axis) is \(inputShape[axis]))")
+        }
+        try SizeLimit.check(inputShape, layer: model, tensor: "input")
     }
 
     /// Sets the optimizer and the loss used by `fit` and `evaluate`.

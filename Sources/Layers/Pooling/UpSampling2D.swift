@@ -49,7 +49,10 @@ public final class UpSampling2D: Layer {
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
             throw LayerError.incompatibleInput(layer: name, expected: "[height, width, channels]", received: inputShape)
         }
-        return [inputShape[0] * self.size[0], inputShape[1] * self.size[1], inputShape[2]]
+        let output = [try SizeLimit.scaled(inputShape[0], by: self.size[0], layer: name, tensor: "output height"),
+                      try SizeLimit.scaled(inputShape[1], by: self.size[1], layer: name, tensor: "output width"), inputShape[2]]
+        try SizeLimit.check(output, layer: name, tensor: "output")
+        return output
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {

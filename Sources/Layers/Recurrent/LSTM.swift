@@ -102,18 +102,25 @@ public final class LSTM: Layer {
         if let kernel, kernel.value.shape[0] != inputShape[1] {
             throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, \(kernel.value.shape[0])]", received: inputShape)
         }
+        let gates = try SizeLimit.scaled(self.units, by: 4, layer: name, tensor: "bias")
+        try SizeLimit.check([inputShape[1], gates], layer: name, tensor: "kernel")
+        try SizeLimit.check([self.units, gates], layer: name, tensor: "recurrent_kernel")
+        try SizeLimit.check([inputShape[0], gates], layer: name, tensor: "gates")
         return self.returnSequences ? [inputShape[0], self.units] : [self.units]
     }
 
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
         _ = try outputShape(for: inputShape)
-        kernel = Parameter(name: "kernel", value: self.kernelInitializer.tensor(shape: [inputShape[1], 4 * self.units], using: &generator))
-        recurrentKernel = Parameter(name: "recurrent_kernel",
-                                    value: self.recurrentInitializer.tensor(shape: [self.units, 4 * self.units], using: &generator))
+        let units = self.units
+        kernel = try makeParameter("kernel", shape: [inputShape[1], 4 * units], initializer: self.kernelInitializer,
+                                   layer: name, using: &generator)
+        recurrentKernel = try makeParameter("recurrent_kernel", shape: [units, 4 * units], initializer: self.recurrentInitializer,
+                                            layer: name, using: &generator)
         if self.useBias {
-            var value = self.biasInitializer.tensor(shape: [4 * self.units], using: &generator)
-            if self.unitForgetBias { for j in self.units..<(2 * self.units) { value[j] = 1 } }
-            bias = Parameter(name: "bias", value: value)
+            let unitForgetBias = self.unitForgetBias
+            bias = try makeParameter("bias", shape: [4 * units], initializer: self.biasInitializer, layer: name, using: &generator) { value in
+                if unitForgetBias { for j in units..<(2 * units) { value[j] = 1 } }
+            }
         }
     }
 

@@ -37,6 +37,6 @@ public final class Flatten: ReshapingLayer {
         guard inputShape.allSatisfy({ $0 >= 0 }) else {
             throw LayerError.incompatibleInput(layer: name, expected: "non-negative sizes", received: inputShape)
         }
-        return [inputShape.reduce(1, *)]
+        return [try SizeLimit.check(inputShape, layer: name, tensor: "input")]
     }
 }

@@ -37,6 +37,7 @@ public final class RepeatVector: Layer {
         guard inputShape.count == 1 else {
             throw LayerError.incompatibleInput(layer: name, expected: "[features]", received: inputShape)
         }
+        try SizeLimit.check([self.count, inputShape[0]], layer: name, tensor: "output")
         return [self.count, inputShape[0]]
     }
 

@@ -50,8 +50,8 @@ public final class Reshape: ReshapingLayer {
         guard inputShape.allSatisfy({ $0 >= 0 }) else {
             throw LayerError.incompatibleInput(layer: name, expected: "non-negative sizes", received: inputShape)
         }
-        let total = inputShape.reduce(1, *)
-        let known = target.filter { $0 != -1 }.reduce(1, *)
+        let total = try SizeLimit.check(inputShape, layer: name, tensor: "input")
+        let known = try SizeLimit.check(target.filter { $0 != -1 }, layer: name, tensor: "targetShape")
         if let axis = inferred.first {
             guard total % known == 0 else {
                 throw LayerError.incompatibleInput(layer: name, expected: "a multiple of \(known) elements to reshape to \(target)",

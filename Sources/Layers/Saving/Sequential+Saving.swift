@@ -30,6 +30,60 @@ public struct ModelConfiguration: LayerConfiguration {
         layers = try container.decode([LayerDescription].self, forKey: .layers)
         name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
     }
+
+    /// Reads a configuration from JSON already decoded (a nested model's), without a round trip
+    /// through text, so that decoding nested models stays linear in the file size.
+    init(json: JSONValue) throws {
+        func fail(_ reason: String) -> LayerError { .invalidConfiguration(type: Sequential.typeName, reason: reason) }
+        guard case let .object(members) = json else { throw fail("expected a JSON object") }
+        guard case let .string(format)? = members["format"] else { throw fail("expected a string format") }
+        guard case let .number(version)? = members["version"], let version = Int(exactly: version) else {
+            throw fail("expected an integer version")
+        }
+        guard case let .array(shape)? = members["inputShape"] else { throw fail("expected inputShape, a list of integers") }
+        var inputShape: [Int] = []
+        for case let .number(size) in shape { if let size = Int(exactly: size) { inputShape.append(size) } }
+        guard inputShape.count == shape.count else { throw fail("expected inputShape, a list of integers") }
+        guard case let .array(layers)? = members["layers"] else { throw fail("expected layers, a list") }
+        let descriptions = try layers.map { value throws -> LayerDescription in
+            guard case let .object(layer) = value, case let .string(type)? = layer["type"], let config = layer["config"] else {
+                throw fail("expected each layer as {\"type\": …, \"config\": …}")
+            }
+            return LayerDescription(type: type, config: config)
+        }
+        var name = ""
+        if let value = members["name"] {
+            guard case let .string(text) = value else { throw fail("expected a string name") }
+            name = text
+        }
+        self.init(inputShape: inputShape, layers: descriptions, name: name)
+        (self.format, self.version) = (format, version)
+    }
+}
+
+extension JSONValue {
+    /// The value of a strictly parsed JSON tree (integers become `number`s).
+    init(_ json: StrictJSON) {
+        switch json {
+        case .null: self = .null
+        case let .bool(flag): self = .bool(flag)
+        case let .integer(value): self = .number(Double(value))
+        case let .number(value): self = .number(value)
+        case let .string(text): self = .string(text)
+        case let .array(elements): self = .array(elements.map(JSONValue.init))
+        case let .object(members): self = .object(Dictionary(members.map { ($0.key, JSONValue($0.value)) }, uniquingKeysWith: { $1 }))
+        }
+    }
+}
+
+/// A failure while rebuilding a saved model, with the JSON path of the layer that caused it
+/// (`layers[2]`, `layers[0].config.layers[1]`).
+struct ConfigurationFailure: Error {
+    var key: String
+    var error: any Error
+
+    /// The failure seen from an enclosing configuration whose path to this one is `prefix`.
+    func inside(_ prefix: String) -> ConfigurationFailure { ConfigurationFailure(key: prefix + key, error: error) }
 }
 
 extension Sequential {
@@ -45,17 +99,44 @@ extension Sequential {
         set { name = newValue.name }
     }
 
-    /// Rebuilds an unbuilt-weights model from its configuration (a nested model inside a saved one).
+    /// Rebuilds a model from its configuration (a nested model inside a saved one), with freshly
+    /// initialized weights; while ``load(from:)`` runs, the layers take the stored weights instead.
     ///
-    /// - Throws: ``LayerError`` for an unsupported format, an unknown layer type or an architecture
-    ///   that does not build.
+    /// - Throws: ``LayerError`` for an unsupported format, an input shape with a size ≤ 0, an unknown
+    ///   layer type, duplicate layer names, sizes above ``SizeLimit`` or an architecture that does not
+    ///   build.
     public convenience init(configuration: ModelConfiguration) throws {
         guard configuration.format == "RareEventKit.Sequential", configuration.version == 1 else {
             throw LayerError.invalidConfiguration(
                 type: Self.typeName, reason: "unsupported format \(configuration.format) version \(configuration.version)")
         }
         self.init(inputShape: configuration.inputShape, name: configuration.name)
-        for description in configuration.layers { try add(LayerRegistry.makeLayer(from: description)) }
+        let loading = WeightLoadingScope.current
+        do {
+            try checkInputShape()
+        } catch where loading != nil {
+            throw ConfigurationFailure(key: "inputShape", error: error)
+        }
+        if let loading, loading.prefix != nil, !loading.transparent, configuration.name.isEmpty {
+            throw LayerError.invalidConfiguration(type: Self.typeName, reason: "a nested model needs a name (its weights are keyed by it)")
+        }
+        // While loading, the layers of a nested model key their weights under its name.
+        try WeightLoadingScope.with(prefix: { scope in
+            guard let prefix = scope.prefix else { return "" }
+            return scope.transparent ? prefix : prefix + configuration.name + "/"
+        }, nesting: loading?.prefix != nil, layer: Self.typeName) {
+            for (index, description) in configuration.layers.enumerated() {
+                do {
+                    try add(LayerRegistry.makeLayer(from: description))
+                } catch let error as ConfigurationFailure {
+                    throw error.inside("layers[\(index)].config.")
+                } catch let error as SavingError {
+                    throw error
+                } catch where loading != nil {
+                    throw ConfigurationFailure(key: "layers[\(index)]", error: error)
+                }
+            }
+        }
     }
 
     /// Every weight keyed as `layer/weight` (for example `lstm/recurrent_kernel`, or
@@ -129,27 +210,87 @@ extension Sequential {
         }
     }
 
+    /// The deepest JSON nesting accepted in `config.json`: enough for
+    /// ``SizeLimit/maximumNestingDepth`` nested models, checked before the file is decoded.
+    public static let maximumConfigurationDepth = 3 * SizeLimit.maximumNestingDepth + 8
+
     /// Rebuilds a model saved by ``save(to:)``: the layers from `config.json` (user layer types must be
     /// registered with ``LayerRegistry/register(_:)`` first), then the weights.
     ///
-    /// - Throws: ``SavingError`` for unreadable, truncated or corrupt files, and ``LayerError`` for an
-    ///   unknown layer type or an architecture that does not build.
-    public static func load(from folder: URL) throws -> Sequential {
+    /// Loading checks everything before it allocates a weight, and draws no random initial weights:
+    /// - `config.json` is read by a strict JSON reader: a key twice in one object, or nesting deeper
+    ///   than ``maximumConfigurationDepth``, is an error (so decoding stays linear in the file size);
+    /// - the input shape must have positive sizes; layer names must be unique in each model, and
+    ///   nested models named; every weight and activation within ``SizeLimit``;
+    /// - `model.safetensors` is fully validated by ``Safetensors/decode(_:path:)`` (exact tiling of the
+    ///   data, finite values), then each built-in layer takes its stored weight after checking its
+    ///   name and shape (a custom layer is built as usual, then its weights are replaced);
+    /// - every weight of the model must be stored, and every stored tensor must be a weight.
+    ///
+    /// - Throws: ``SavingError``: file problems name `config.json` or `model.safetensors`;
+    ///   ``SavingError/invalidConfiguration(path:key:reason:)`` gives the JSON path of the layer or
+    ///   value at fault (`layers[2]`) and why (an unknown layer type, a size too large, an
+    ///   architecture that does not build).
+    public static func load(from folder: URL) throws(SavingError) -> Sequential {
         let configurationURL = folder.appendingPathComponent(configurationFileName)
-        let data = try readFile(configurationURL)
+        let weightsURL = folder.appendingPathComponent(weightsFileName)
+        let configuration = try decodeConfiguration(try readFile(configurationURL), path: configurationURL.path)
+        let (tensors, _) = try Safetensors.decode(try readFile(weightsURL), path: weightsURL.path)
+        let scope = WeightLoadingScope(source: WeightSource(tensors: tensors, path: weightsURL.path), prefix: nil)
+        let model: Sequential
+        do {
+            model = try WeightLoadingScope.$current.withValue(scope) { try Sequential(configuration: configuration) }
+        } catch let error as SavingError {
+            throw error
+        } catch let failure as ConfigurationFailure {
+            if let error = failure.error as? SavingError { throw error }
+            throw .invalidConfiguration(path: configurationURL.path, key: failure.key, reason: "\(failure.error)")
+        } catch {
+            throw .invalidConfiguration(path: configurationURL.path, key: "$", reason: "\(error)")
+        }
+        try model.assignWeights(tensors, path: weightsURL.path)
+        return model
+    }
+
+    /// Reads `config.json`: strict JSON (no duplicate key, bounded depth), then the configuration,
+    /// straight from the parsed tree (one linear pass, no `Codable` round trip).
+    static func decodeConfiguration(_ data: Data, path: String) throws(SavingError) -> ModelConfiguration {
+        let json: StrictJSON
+        do {
+            json = try StrictJSON.parse(data, maximumDepth: maximumConfigurationDepth)
+        } catch {
+            if error.isDuplicateKey { throw .duplicateKey(path: path, key: error.path + ": " + error.reason) }
+            throw .corrupt(path: path, reason: "not valid JSON \(error.description)")
+        }
         let configuration: ModelConfiguration
         do {
-            configuration = try JSONDecoder().decode(ModelConfiguration.self, from: data)
+            configuration = try ModelConfiguration(json: JSONValue(json))
         } catch {
-            throw SavingError.corrupt(path: configurationURL.path, reason: "\(error)")
+            throw .invalidConfiguration(path: path, key: "$", reason: "\(error)")
         }
         guard configuration.format == "RareEventKit.Sequential", configuration.version == 1 else {
-            throw SavingError.corrupt(path: configurationURL.path,
-                                      reason: "unsupported format \(configuration.format) version \(configuration.version)")
+            throw .invalidConfiguration(path: path, key: "format",
+                                        reason: "unsupported format \(configuration.format) version \(configuration.version); expected RareEventKit.Sequential version 1")
         }
-        let model = try Sequential(configuration: configuration)
-        try model.loadWeights(from: folder.appendingPathComponent(weightsFileName))
-        return model
+        return configuration
+    }
+
+
+    /// Replaces every weight with the tensor of its path in `tensors`, after checking that each is
+    /// present with the right shape and that no tensor is left over.
+    func assignWeights(_ tensors: [String: Tensor], path: String) throws(SavingError) {
+        var assignments: [(Parameter, Tensor)] = []
+        var used = Set<String>()
+        for (name, parameter) in namedParameters {
+            guard let tensor = tensors[name] else { throw .missingTensor(path: path, name: name) }
+            guard tensor.shape == parameter.value.shape else {
+                throw .shapeMismatch(path: path, name: name, expected: parameter.value.shape, found: tensor.shape)
+            }
+            used.insert(name)
+            assignments.append((parameter, tensor))
+        }
+        if let extra = tensors.keys.filter({ !used.contains($0) }).min() { throw .unexpectedTensor(path: path, name: extra) }
+        for (parameter, tensor) in assignments { parameter.value = tensor }
     }
 
     /// Writes the weights alone as safetensors (Keras' `save_weights`), atomically: a temporary file
@@ -163,20 +304,14 @@ extension Sequential {
     }
 
     /// Replaces every weight with the tensor of the same `layer/weight` name in a safetensors file.
-    /// Nothing is changed unless every weight is present with the right shape.
+    /// Nothing is changed unless the file is valid (see ``Safetensors/decode(_:path:)``), every weight
+    /// is present with the right shape, and the file holds no other tensor.
     ///
-    /// - Throws: ``SavingError``.
+    /// - Throws: ``SavingError``, e.g. ``SavingError/unexpectedTensor(path:name:)`` for a tensor the
+    ///   model has no weight for.
     public func loadWeights(from url: URL) throws(SavingError) {
         let (tensors, _) = try Safetensors.decode(try readFile(url), path: url.path)
-        var assignments: [(Parameter, Tensor)] = []
-        for (name, parameter) in namedParameters {
-            guard let tensor = tensors[name] else { throw .missingTensor(path: url.path, name: name) }
-            guard tensor.shape == parameter.value.shape else {
-                throw .shapeMismatch(path: url.path, name: name, expected: parameter.value.shape, found: tensor.shape)
-            }
-            assignments.append((parameter, tensor))
-        }
-        for (parameter, tensor) in assignments { parameter.value = tensor }
+        try assignWeights(tensors, path: url.path)
     }
 
     /// A copy of every weight, to restore later with ``setWeights(_:)`` (Keras' `get_weights`).

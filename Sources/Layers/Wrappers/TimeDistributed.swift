@@ -37,7 +37,20 @@ public final class TimeDistributed: Layer {
 
     /// Recreates the wrapper and its inner layer; the inner type must be registered.
     public convenience init(configuration: Configuration) throws {
-        self.init(try LayerRegistry.makeLayer(from: configuration.layer), name: configuration.name)
+        // While loading, a model wrapped here keys its weights under the wrapper's name.
+        let layer = try WeightLoadingScope.with(prefix: { $0.transparent ? $0.prefix ?? "" : ($0.prefix ?? "") + configuration.name + "/" },
+                                                transparent: true, nesting: true, layer: Self.typeName) {
+            do {
+                return try LayerRegistry.makeLayer(from: configuration.layer)
+            } catch let error as ConfigurationFailure {
+                throw error.inside("layer.config.")
+            } catch let error as SavingError {
+                throw error
+            } catch where WeightLoadingScope.current != nil {
+                throw ConfigurationFailure(key: "layer", error: error)
+            }
+        }
+        self.init(layer, name: configuration.name)
     }
 
     public var parameters: [Parameter] { layer.parameters }
