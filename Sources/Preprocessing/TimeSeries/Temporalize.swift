@@ -24,12 +24,17 @@ public func temporalize<Label>(_ x: Tensor, labels: [Label], lookback: Int) thro
     guard labels.count == rows else {
         throw .invalidArgument("temporalize: \(labels.count) labels for \(rows) rows")
     }
-    guard lookback >= 1, rows >= lookback + 2 else {
-        throw .invalidArgument("temporalize: lookback \(lookback) needs at least \(lookback + 2) rows, got \(rows)")
+    guard lookback >= 1, lookback <= rows - 2 else {
+        throw .invalidArgument("temporalize: lookback \(lookback) needs at least lookback + 2 rows and "
+                               + "lookback ≥ 1, got \(rows) rows")
     }
     let count = rows - lookback - 1
-    let windowSize = lookback * features
-    var scalars = [Float](repeating: 0, count: count * windowSize)
+    let (windowSize, overflow) = lookback.multipliedReportingOverflow(by: features)
+    let (total, overflow2) = count.multipliedReportingOverflow(by: windowSize)
+    guard !overflow, !overflow2 else {
+        throw .invalidArgument("temporalize: \(count) windows of \(lookback) × \(features) values are too many to count")
+    }
+    var scalars = [Float](repeating: 0, count: total)
     x.withUnsafeBufferPointer { source in
         scalars.withUnsafeMutableBufferPointer { target in
             for i in 0..<count {
