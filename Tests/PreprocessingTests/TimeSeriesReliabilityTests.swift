@@ -53,6 +53,28 @@ import Tensor
         for lookback in [Int.max, Int.max - 1, Int.min, 0, 2] {
             #expect(throws: PreprocessingError.self) { try temporalize(x, labels: [0, 0, 0], lookback: lookback) }
         }
+        #expect(throws: PreprocessingError.invalidArgument("temporalize: lookback 9223372036854775807 needs at least lookback + 2 rows, got 3")) {
+            try temporalize(x, labels: [0, 0, 0], lookback: .max)
+        }
+        #expect(throws: PreprocessingError.invalidArgument("temporalize: lookback 5 needs at least 7 rows, got 3")) {
+            try temporalize(x, labels: [0, 0, 0], lookback: 5)
+        }
         #expect(throws: Never.self) { try temporalize(x, labels: [0, 0, 0], lookback: 1) }
+    }
+
+    @Test func scalersRefuseToFitNonFiniteValues() throws {
+        let x = Tensor(rows: [[1, 2], [3, .nan]])
+        var standard = StandardScaler()
+        #expect(throws: PreprocessingError.invalidArgument("StandardScaler cannot fit non-finite values: sample 1, feature 1 is nan")) {
+            try standard.fit(x)
+        }
+        var minMax = MinMaxScaler()
+        #expect(throws: PreprocessingError.self) { try minMax.fit(Tensor(rows: [[.infinity, 2]])) }
+        var global = GlobalMinMaxScaler()
+        #expect(throws: PreprocessingError.invalidArgument("GlobalMinMaxScaler cannot fit non-finite values: sample 0, feature 0 is -inf")) {
+            try global.fit(Tensor(rows: [[-.infinity, 2]]))
+        }
+        try standard.fit(Tensor(rows: [[1, 2], [3, 4]]))
+        #expect(standard.mean == [2, 3])
     }
 }

@@ -24,9 +24,10 @@ public func temporalize<Label>(_ x: Tensor, labels: [Label], lookback: Int) thro
     guard labels.count == rows else {
         throw .invalidArgument("temporalize: \(labels.count) labels for \(rows) rows")
     }
-    guard lookback >= 1, lookback <= rows - 2 else {
-        throw .invalidArgument("temporalize: lookback \(lookback) needs at least lookback + 2 rows and "
-                               + "lookback ≥ 1, got \(rows) rows")
+    guard lookback >= 1 else { throw .invalidArgument("temporalize: lookback must be at least 1, got \(lookback)") }
+    guard lookback <= rows - 2 else {
+        let needed = lookback < Int.max - 1 ? "\(lookback + 2)" : "lookback + 2"
+        throw .invalidArgument("temporalize: lookback \(lookback) needs at least \(needed) rows, got \(rows)")
     }
     let count = rows - lookback - 1
     let (windowSize, overflow) = lookback.multipliedReportingOverflow(by: features)
