@@ -230,4 +230,14 @@ import Tensor
         }
         #expect(throws: CSVError.invalidEncoding(location(1, 1, "<data>"))) { try Table(csv: Data([0xC3, 0x0A, 0x31])) }
     }
+
+    @Test func idxFilesRefuseDirectoriesAndDevicesToo() {
+        let directory = FileManager.default.temporaryDirectory
+        #expect(throws: IDXError.unreadableFile(path: directory.path, reason: "it is a directory, expected a regular file")) {
+            try IDXFile(contentsOf: directory)
+        }
+        #expect(throws: IDXError.unreadableFile(path: "/dev/zero", reason: "it is not a regular file (a device, pipe or socket)")) {
+            try IDXFile(contentsOf: URL(fileURLWithPath: "/dev/zero"))
+        }
+    }
 }
