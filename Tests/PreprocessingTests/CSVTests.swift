@@ -50,7 +50,7 @@ import Tensor
     @Test func badFilesGiveTypedErrors() throws {
         #expect(throws: CSVError.emptyFile(path: "<string>")) { try Table(csv: "") }
         #expect(throws: CSVError.missingColumnName(CSVLocation(file: "<string>", line: 1, column: 2))) { try Table(csv: "a,,c\n1,2,3") }
-        #expect(throws: CSVError.duplicateColumnName("a", CSVLocation(file: "<string>", line: 1, column: 2))) { try Table(csv: "a,a\n1,2") }
+        #expect(throws: CSVError.duplicateColumnName("a", CSVLocation(file: "<string>", line: 1, column: 2), firstColumn: 1)) { try Table(csv: "a,a\n1,2") }
         #expect(throws: CSVError.unterminatedQuote(CSVLocation(file: "<string>", line: 2, column: 1))) { try Table(csv: "a\n\"open\n") }
         #expect(throws: CSVError.invalidDelimiter("\"")) { try Table(csv: "a", format: CSVFormat(delimiter: "\"")) }
         let missing = URL(fileURLWithPath: "/nonexistent/data.csv")

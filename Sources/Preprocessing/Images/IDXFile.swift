@@ -31,8 +31,19 @@ public struct IDXFile: Sendable, Equatable {
     /// - Parameters:
     ///   - url: The file.
     ///   - maximumSize: The most bytes the decompressed data may have, a guard against decompression bombs.
-    /// - Throws: ``IDXError`` naming the path and the byte offset of the problem.
+    /// - Throws: ``IDXError`` naming the path and the byte offset of the problem;
+    ///   ``IDXError/unreadableFile(path:reason:)`` for a missing path, a directory or another non-regular file.
     public init(contentsOf url: URL, maximumSize: Int = IDXFile.defaultMaximumSize) throws(IDXError) {
+        // Refuse what is not a regular file before reading: a directory, or a device such as /dev/zero
+        // that would be read forever.
+        var status = stat()
+        if stat(url.path, &status) == 0 {
+            switch status.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR: throw .unreadableFile(path: url.path, reason: "it is a directory, expected a regular file")
+            default: throw .unreadableFile(path: url.path, reason: "it is not a regular file (a device, pipe or socket)")
+            }
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url)

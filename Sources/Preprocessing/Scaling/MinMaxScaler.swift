@@ -54,6 +54,7 @@ public struct GlobalMinMaxScaler: Scaler, Equatable, Codable {
 
     public mutating func fit(_ x: Tensor) throws(PreprocessingError) {
         guard x.count > 0 else { throw .shapeMismatch(expected: "a non-empty tensor to fit GlobalMinMaxScaler", found: x.shape) }
+        try requireFinite(x, for: "GlobalMinMaxScaler")
         let (low, high) = x.withUnsafeBufferPointer { ($0.min()!, $0.max()!) }
         map = AffineMap(center: [Double(low)], scale: [high > low ? Double(high) - Double(low) : 1])
     }

@@ -8,6 +8,10 @@ import Tensor
 /// timestep of `[samples, timesteps, features]` windows. Statistics are computed in `Double`.
 public protocol Scaler: Sendable {
     /// Learns the statistics of `x`.
+    ///
+    /// - Throws: ``PreprocessingError/shapeMismatch(expected:found:)`` for an empty or wrongly shaped `x`,
+    ///   ``PreprocessingError/invalidArgument(_:)`` when `x` holds NaN or an infinity (scikit-learn would
+    ///   skip NaN; here it is refused rather than turned into NaN statistics).
     mutating func fit(_ x: Tensor) throws(PreprocessingError)
     /// Scales `x` with the fitted statistics.
     func transform(_ x: Tensor) throws(PreprocessingError) -> Tensor
@@ -47,13 +51,25 @@ struct AffineMap: Sendable, Equatable, Codable {
     }
 }
 
-/// Columns of a 2-D tensor as `Double`, after checking the shape.
+/// Columns of a 2-D tensor as `Double`, after checking the shape and that every value is finite.
 func featureColumns(_ x: Tensor, for owner: String) throws(PreprocessingError) -> [[Double]] {
     guard x.rank == 2, x.shape[0] > 0 else {
         throw .shapeMismatch(expected: "a non-empty 2-D [samples, features] tensor to fit \(owner)", found: x.shape)
     }
+    try requireFinite(x, for: owner)
     let (rows, width) = (x.shape[0], x.shape[1])
     return x.withUnsafeBufferPointer { values in
         (0..<width).map { j in (0..<rows).map { Double(values[$0 * width + j]) } }
+    }
+}
+
+/// Throws unless every value of `x` is finite: statistics of NaN or infinite values would scale
+/// everything to NaN without a word.
+func requireFinite(_ x: Tensor, for owner: String) throws(PreprocessingError) {
+    let bad = x.withUnsafeBufferPointer { values in values.firstIndex { !$0.isFinite }.map { ($0, values[$0]) } }
+    if let (index, value) = bad {
+        let width = x.shape.last ?? 1
+        throw .invalidArgument("\(owner) cannot fit non-finite values: sample \(index / Swift.max(width, 1)), "
+                               + "feature \(index % Swift.max(width, 1)) is \(value)")
     }
 }

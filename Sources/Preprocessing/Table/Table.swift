@@ -57,12 +57,14 @@ public struct Table: Sendable, Equatable {
     }
 
     init(names: [String], columns: [Column]) throws(PreprocessingError) {
-        guard Set(names).count == names.count else {
-            throw .invalidArgument("column names must be unique, got \(names)")
+        var seen = Set<String>()
+        seen.reserveCapacity(names.count)
+        for name in names where !seen.insert(name).inserted {
+            throw .invalidArgument("column names must be unique, '\(displayed(name))' appears twice")
         }
         let rowCount = columns.first?.count ?? 0
         if let bad = columns.firstIndex(where: { $0.count != rowCount }) {
-            throw .invalidArgument("column '\(names[bad])' has \(columns[bad].count) rows, expected \(rowCount)")
+            throw .invalidArgument("column '\(displayed(names[bad]))' has \(columns[bad].count) rows, expected \(rowCount)")
         }
         self.init(validatedNames: names, columns: columns, rowCount: rowCount)
     }
@@ -84,6 +86,20 @@ public struct Table: Sendable, Equatable {
             throw .unknownColumn(name, available: columnNames)
         }
         return index
+    }
+
+    /// The indices of many names at once, in linear time (a table may have tens of thousands of columns).
+    private func indices(of names: [String]) throws(PreprocessingError) -> [Int] {
+        var position: [String: Int] = [:]
+        position.reserveCapacity(columnNames.count)
+        for (index, name) in columnNames.enumerated() where position[name] == nil { position[name] = index }
+        var result: [Int] = []
+        result.reserveCapacity(names.count)
+        for name in names {
+            guard let index = position[name] else { throw .unknownColumn(name, available: columnNames) }
+            result.append(index)
+        }
+        return result
     }
 
     /// The cells of a numeric column.
@@ -112,16 +128,17 @@ public struct Table: Sendable, Equatable {
     /// - Throws: ``PreprocessingError/unknownColumn(_:available:)`` when a name is not a column, so a typo
     ///   never passes silently (pandas' `drop(columns:)` behaves the same).
     public func dropping(_ names: [String]) throws(PreprocessingError) -> Table {
-        for name in names { _ = try index(of: name) }
-        return try selecting(columnNames.filter { !names.contains($0) })
+        _ = try indices(of: names)
+        let dropped = Set(names)
+        return try selecting(columnNames.filter { !dropped.contains($0) })
     }
 
     /// The named columns, in the given order.
     public func selecting(_ names: [String]) throws(PreprocessingError) -> Table {
-        var indices: [Int] = []
-        for name in names { indices.append(try index(of: name)) }
-        var table = try Table(names: names, columns: indices.map { columns[$0] })
-        table.firstNonNumericCell = firstNonNumericCell.filter { names.contains($0.key) }
+        let positions = try indices(of: names)
+        var table = try Table(names: names, columns: positions.map { columns[$0] })
+        let selected = Set(names)
+        table.firstNonNumericCell = firstNonNumericCell.filter { selected.contains($0.key) }
         return table
     }
 
@@ -139,7 +156,7 @@ public struct Table: Sendable, Equatable {
     /// Replaces (or appends) a column.
     public mutating func setColumn(_ name: String, to column: Column) throws(PreprocessingError) {
         guard column.count == rowCount || columns.isEmpty else {
-            throw .invalidArgument("column '\(name)' has \(column.count) rows, the table has \(rowCount)")
+            throw .invalidArgument("column '\(displayed(name))' has \(column.count) rows, the table has \(rowCount)")
         }
         firstNonNumericCell[name] = nil
         if let index = columnNames.firstIndex(of: name) {
@@ -153,13 +170,32 @@ public struct Table: Sendable, Equatable {
 
     /// The numeric columns as a `[rowCount, columns]` `Float` tensor (all columns when `names` is `nil`).
     ///
-    /// - Throws: ``PreprocessingError/notNumeric(column:firstBadCell:text:)`` for a text column.
+    /// NaN and infinities are kept; a finite value too large for `Float` is an error, never infinity.
+    ///
+    /// - Throws: ``PreprocessingError/unknownColumn(_:available:)``,
+    ///   ``PreprocessingError/notNumeric(column:firstBadCell:text:)`` for a text column, or
+    ///   ``PreprocessingError/invalidArgument(_:)`` for a finite value outside the `Float` range.
     public func tensor(columns names: [String]? = nil) throws(PreprocessingError) -> Tensor {
         let names = names ?? columnNames
-        var scalars = [Float](repeating: 0, count: rowCount * names.count)
+        let positions = try indices(of: names)
+        let (count, overflow) = rowCount.multipliedReportingOverflow(by: names.count)
+        guard !overflow else {
+            throw .invalidArgument("a tensor of \(rowCount) rows and \(names.count) columns is too large")
+        }
+        var scalars = [Float](repeating: 0, count: count)
         for (j, name) in names.enumerated() {
-            let values = try numbers(name)
-            for i in 0..<rowCount { scalars[i * names.count + j] = Float(values[i]) }
+            let values: [Double]
+            switch columns[positions[j]] {
+            case let .numbers(numbers): values = numbers
+            case .text: values = try numbers(name)  // throws, naming the first non-numeric cell
+            }
+            for i in 0..<rowCount {
+                let value = Float(values[i])
+                if value.isInfinite && values[i].isFinite {
+                    throw .invalidArgument("column '\(displayed(name))' row \(i) holds \(values[i]), outside the Float range")
+                }
+                scalars[i * names.count + j] = value
+            }
         }
         return Tensor(shape: [rowCount, names.count], scalars: scalars)
     }

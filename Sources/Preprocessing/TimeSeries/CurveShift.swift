@@ -13,6 +13,10 @@ public struct CurveShift: Sendable, Equatable {
 /// the row shifted in gets 0). Then every row whose *original* label is 1 is removed, and a kept row is
 /// labelled 1 when `v > 0`. For a shift of −k, the k rows before each event become positive.
 ///
+/// The result is computed directly, in time proportional to the number of rows whatever the shift:
+/// after the repeated additions `v[i] > 0` exactly when an event lies at most `|shift|` rows after
+/// (negative shift) or before (positive shift) row `i`.
+///
 /// ```swift
 /// let shifted = try curveShift([0, 0, 0, 1, 0], by: -2)
 /// // shifted.labels == [0, 1, 1, 0], shifted.keptRows == [0, 1, 2, 4]
@@ -23,18 +27,18 @@ public func curveShift(_ labels: [Int], by shift: Int) throws(PreprocessingError
     if let bad = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
         throw .invalidArgument("curve shift needs 0/1 labels; row \(bad) has \(labels[bad])")
     }
-    var vector = labels.map(Double.init)
-    for _ in 0..<shift.magnitude {
-        var shifted = [Double](repeating: 0, count: vector.count)
-        if shift < 0 {
-            for i in vector.indices.dropLast() { shifted[i] = vector[i + 1] }
-        } else {
-            for i in vector.indices.dropFirst() { shifted[i] = vector[i - 1] }
-        }
-        for i in vector.indices { vector[i] += shifted[i] }
+    // Distance (in rows) from each row to the nearest event on the shifted side; a shift larger than
+    // the series reaches every row, so it is clamped to the row count.
+    let reach = Int(min(shift.magnitude, UInt(labels.count)))
+    var positive = [Bool](repeating: false, count: labels.count)
+    var lastEvent: Int?
+    let order: [Int] = shift < 0 ? Array(labels.indices.reversed()) : Array(labels.indices)
+    for i in order {
+        if let event = lastEvent, (event - i).magnitude <= reach { positive[i] = true }
+        if labels[i] == 1 { lastEvent = i }
     }
     let kept = labels.indices.filter { labels[$0] == 0 }
-    return CurveShift(labels: kept.map { vector[$0] > 0 ? 1 : 0 }, keptRows: kept)
+    return CurveShift(labels: kept.map { positive[$0] ? 1 : 0 }, keptRows: kept)
 }
 
 extension Table {

@@ -24,12 +24,18 @@ public func temporalize<Label>(_ x: Tensor, labels: [Label], lookback: Int) thro
     guard labels.count == rows else {
         throw .invalidArgument("temporalize: \(labels.count) labels for \(rows) rows")
     }
-    guard lookback >= 1, rows >= lookback + 2 else {
-        throw .invalidArgument("temporalize: lookback \(lookback) needs at least \(lookback + 2) rows, got \(rows)")
+    guard lookback >= 1 else { throw .invalidArgument("temporalize: lookback must be at least 1, got \(lookback)") }
+    guard lookback <= rows - 2 else {
+        let needed = lookback < Int.max - 1 ? "\(lookback + 2)" : "lookback + 2"
+        throw .invalidArgument("temporalize: lookback \(lookback) needs at least \(needed) rows, got \(rows)")
     }
     let count = rows - lookback - 1
-    let windowSize = lookback * features
-    var scalars = [Float](repeating: 0, count: count * windowSize)
+    let (windowSize, overflow) = lookback.multipliedReportingOverflow(by: features)
+    let (total, overflow2) = count.multipliedReportingOverflow(by: windowSize)
+    guard !overflow, !overflow2 else {
+        throw .invalidArgument("temporalize: \(count) windows of \(lookback) × \(features) values are too many to count")
+    }
+    var scalars = [Float](repeating: 0, count: total)
     x.withUnsafeBufferPointer { source in
         scalars.withUnsafeMutableBufferPointer { target in
             for i in 0..<count {
