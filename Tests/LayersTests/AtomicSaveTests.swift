@@ -139,4 +139,48 @@ private func holds(_ folder: URL, _ model: Sequential) throws -> Bool {
         #expect(try holds(parent.appendingPathComponent("runs/epoch-3"), model))
         #expect(try entries(parent.appendingPathComponent("runs")) == ["epoch-1", "epoch-2", "epoch-3", "latest"])
     }
+
+    @Test func nonFiniteWeightsAreNeverWritten() throws {
+        let parent = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let model = try smallModel(seed: 1)
+        var weights = model.weights()
+        var kernel = weights[2].scalars
+        kernel[1] = .nan
+        weights[2] = Tensor(shape: weights[2].shape, scalars: kernel)
+        try model.setWeights(weights)
+        let folder = parent.appendingPathComponent("model")
+        let weightsPath = folder.appendingPathComponent(Sequential.weightsFileName).path
+        #expect(throws: SavingError.nonFiniteWeight(path: weightsPath, tensor: "dense_1/kernel", index: 1)) {
+            try model.save(to: folder)
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path))
+        let file = parent.appendingPathComponent("w.safetensors")
+        #expect(throws: SavingError.nonFiniteWeight(path: file.path, tensor: "dense_1/kernel", index: 1)) {
+            try model.saveWeights(to: file)
+        }
+        #expect(try entries(parent).isEmpty)
+    }
+
+    @Test func aLoadDuringASaveReadsBothFilesOfTheSameSave() throws {
+        let parent = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let folder = parent.appendingPathComponent("model")
+        let narrow = try smallModel(seed: 1), wide = try smallModel(seed: 2, wide: true)
+        try narrow.save(to: folder)
+        let configuration = folder.appendingPathComponent(Sequential.configurationFileName)
+        let weights = folder.appendingPathComponent(Sequential.weightsFileName)
+        var saves = 0
+        // A save swaps the folder right after the first file was read: the pair is read again.
+        let (configurationData, weightsData) = try Sequential.readConsistently(configuration, weights, in: folder) {
+            if saves == 0 { try? wide.save(to: folder) }
+            saves += 1
+        }
+        #expect(saves == 2)
+        let decoded = try Sequential.decodeConfiguration(configurationData, path: configuration.path)
+        let (tensors, _) = try Safetensors.decode(weightsData, path: weights.path)
+        #expect(decoded == wide.configuration)
+        #expect(tensors["dense/kernel"]?.shape == [4, 6])
+        #expect(try holds(folder, wide))
+    }
 }

@@ -195,7 +195,7 @@ extension Sequential {
             throw .unwritable(path: folder.appendingPathComponent(Self.configurationFileName).path,
                               reason: "the configuration could not be encoded")
         }
-        let weights = Safetensors.encode(namedWeights, metadata: ["format": "RareEventKit"])
+        let weights = try encodedWeights(path: folder.appendingPathComponent(Self.weightsFileName).path)
         do {
             try AtomicFile.writeFolder([(Self.configurationFileName, json), (Self.weightsFileName, weights)],
                                        to: folder, allowingExchange: allowingExchange) { step throws(AtomicWriteError) in
@@ -234,8 +234,9 @@ extension Sequential {
     public static func load(from folder: URL) throws(SavingError) -> Sequential {
         let configurationURL = folder.appendingPathComponent(configurationFileName)
         let weightsURL = folder.appendingPathComponent(weightsFileName)
-        let configuration = try decodeConfiguration(try readFile(configurationURL), path: configurationURL.path)
-        let (tensors, _) = try Safetensors.decode(try readFile(weightsURL), path: weightsURL.path)
+        let (configurationData, weightsData) = try readConsistently(configurationURL, weightsURL, in: folder)
+        let configuration = try decodeConfiguration(configurationData, path: configurationURL.path)
+        let (tensors, _) = try Safetensors.decode(weightsData, path: weightsURL.path)
         let scope = WeightLoadingScope(source: WeightSource(tensors: tensors, path: weightsURL.path), prefix: nil)
         let model: Sequential
         do {
@@ -250,6 +251,38 @@ extension Sequential {
         }
         try model.assignWeights(tensors, path: weightsURL.path)
         return model
+    }
+
+    /// Reads both files of one saved folder. ``save(to:)`` replaces a folder whole, so a save running
+    /// at the same moment could swap it between the two reads; the folder's identity (device and inode)
+    /// is compared before and after, and the pair is read again when it changed, so the configuration
+    /// and the weights always come from the same save.
+    ///
+    /// `betweenReads` runs between the two reads (a test's hook to save in that moment).
+    static func readConsistently(_ first: URL, _ second: URL, in folder: URL,
+                                 betweenReads: () -> Void = {}) throws(SavingError) -> (Data, Data) {
+        func identity() -> [Int]? {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: folder.path),
+                  let inode = attributes[.systemFileNumber] as? Int,
+                  let device = attributes[.systemNumber] as? Int else { return nil }
+            return [device, inode]
+        }
+        var attempt = 0
+        while true {
+            let before = identity()
+            let pair: (Data, Data)
+            do {
+                let firstData = try readFile(first)
+                betweenReads()
+                pair = (firstData, try readFile(second))
+            } catch {
+                attempt += 1
+                if attempt < 5, identity() != before { continue }
+                throw error
+            }
+            attempt += 1
+            if identity() == before || attempt >= 5 { return pair }
+        }
     }
 
     /// Reads `config.json`: strict JSON (no duplicate key, bounded depth), then the configuration,
@@ -300,7 +333,18 @@ extension Sequential {
     /// - Throws: ``SavingError/unwritable(path:reason:)`` naming the file and what failed (for example
     ///   `url` is a folder, or a file is in the way of its parent folder).
     public func saveWeights(to url: URL) throws(SavingError) {
-        try writeAtomically(Safetensors.encode(namedWeights, metadata: ["format": "RareEventKit"]), to: url)
+        try writeAtomically(try encodedWeights(path: url.path), to: url)
+    }
+
+    /// The weights as safetensors bytes, after checking they are all finite: a NaN or infinite weight
+    /// is never written (loading would refuse the file), so saving throws instead.
+    func encodedWeights(path: String) throws(SavingError) -> Data {
+        let weights = namedWeights
+        for (name, tensor) in weights {
+            let bad = tensor.withUnsafeBufferPointer { $0.firstIndex { !$0.isFinite } }
+            if let bad { throw .nonFiniteWeight(path: path, tensor: name, index: bad) }
+        }
+        return Safetensors.encode(weights, metadata: ["format": "RareEventKit"])
     }
 
     /// Replaces every weight with the tensor of the same `layer/weight` name in a safetensors file.
