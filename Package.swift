@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "RareEventKit", dependencies: ["Tensor", "Layers", "Preprocessing", "Metrics", "Autoencoder"]),
 
         // MARK: Examples
-        .target(name: "ExampleSupport", dependencies: ["RareEventKit"], path: "Examples/ExampleSupport"),
+        .target(name: "ExampleSupport", dependencies: ["RareEventKit", "FileFormats"], path: "Examples/ExampleSupport"),
         .executableTarget(name: "sheet-break", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/SheetBreak"),
         .executableTarget(name: "ecg", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/ECG"),
         .executableTarget(name: "fashion-mnist", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/FashionMNIST"),

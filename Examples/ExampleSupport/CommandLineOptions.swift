@@ -1,3 +1,4 @@
+internal import FileFormats
 import Foundation
 
 /// A small command-line parser for the example programs (no dependency on swift-argument-parser).
@@ -397,26 +398,6 @@ public struct CommandLineOptions: Sendable {
         }
         return path.map { "\($0): \(reason)" } ?? reason
     }
-}
-
-/// Escapes what would break a one-line message or hide in it (line breaks, control and invisible
-/// characters such as a byte-order mark) and cuts text longer than `limit` characters.
-func displayed(_ text: String, limit: Int = 120) -> String {
-    var result = ""
-    var count = 0
-    for scalar in text.unicodeScalars {
-        if count >= limit {
-            return result + "… (\(text.unicodeScalars.count) characters)"
-        }
-        switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
-            result += scalar.escaped(asASCII: true)
-        default:
-            result.unicodeScalars.append(scalar)
-        }
-        count += 1
-    }
-    return result
 }
 
 /// The first `limit` of `names`, then "… and N more".

@@ -1,3 +1,4 @@
+internal import FileFormats
 import Foundation
 import RareEventKit
 

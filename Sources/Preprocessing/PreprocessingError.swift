@@ -1,3 +1,4 @@
+internal import FileFormats
 /// Why a preprocessing step refused its input.
 public enum PreprocessingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The table has no column with this name.

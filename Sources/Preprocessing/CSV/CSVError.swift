@@ -1,3 +1,4 @@
+internal import FileFormats
 import Foundation
 
 /// Where a problem sits in a delimited text file: path, 1-based line and 1-based column (field).
@@ -78,31 +79,4 @@ public enum CSVError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalidDelimiter(character): "'\(displayed(String(character)))' cannot be a CSV delimiter"
         }
     }
-}
-
-/// `text` for an error message: invisible or confusable characters (controls, format characters such
-/// as a byte-order mark, line and paragraph separators, whitespace other than a space, private-use and
-/// unassigned code points) shown as `<U+XXXX>`, and text beyond `limit` characters cut to
-/// `… (N characters in all)`.
-func displayed(_ text: String, limit: Int = 120) -> String {
-    var result = ""
-    var shown = 0
-    for scalar in text.unicodeScalars {
-        if shown >= limit {
-            return result + "… (\(text.unicodeScalars.count) characters in all)"
-        }
-        let visible: Bool = switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate: false
-        case .spaceSeparator: scalar == " "
-        default: true
-        }
-        if visible {
-            result.unicodeScalars.append(scalar)
-        } else {
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            result += "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
-        }
-        shown += 1
-    }
-    return result
 }

@@ -1,3 +1,4 @@
+internal import FileFormats
 import Tensor
 
 /// A small column-oriented table: named columns of numbers (`Double`, as pandas reads them) or text.
