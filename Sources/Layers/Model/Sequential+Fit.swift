@@ -132,9 +132,10 @@ extension Sequential {
         let value = lossValue + regularizationLoss
         guard value.isFinite else { return value }
         try backward(gradient)
+        let optimizerStep = optimizer.iterations + 1
         if let bad = optimizer.updateIfFinite(parameters) {
             let path = namedParameters.first { $0.parameter === parameters[bad] }?.path ?? parameters[bad].name
-            throw TrainingError.nonFiniteWeights(parameter: path, step: optimizer.iterations + 1, epoch: epoch, batch: batch)
+            throw TrainingError.nonFiniteWeights(parameter: path, step: optimizerStep, epoch: epoch, batch: batch)
         }
         return value
     }
