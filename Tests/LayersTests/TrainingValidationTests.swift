@@ -301,7 +301,7 @@ import Tensor
 
     /// A custom optimizer gets the generic check: its non-finite step is undone (weights only).
     @Test func customOptimizerStepsAreCheckedToo() throws {
-        final class Doubler: Optimizer {
+        final class Exploding: Optimizer {
             var learningRate: Float = 1
             var iterations = 0
             func update(_ parameters: [Parameter]) {
@@ -309,7 +309,7 @@ import Tensor
                 for parameter in parameters { parameter.value = parameter.value * Float.infinity }
             }
         }
-        let model = try Self.model(Doubler())
+        let model = try Self.model(Exploding())
         let before = model.weights()
         let x = Self.data()
         #expect(throws: TrainingError.nonFiniteWeights(parameter: "dense/kernel", step: 1, epoch: 0, batch: 0)) {
