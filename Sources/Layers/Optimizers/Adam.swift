@@ -10,6 +10,11 @@ import Tensor
 /// Defaults: learning rate 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-7.
 ///
 ///     model.compile(optimizer: Adam(learningRate: 1e-4), loss: .meanSquaredError)
+///
+/// Each step writes the new weights and moments to a second set of buffers and swaps them in only
+/// when all are finite (``updateIfFinite(_:)``), so a refused step leaves the model and the optimizer
+/// exactly as they were. That costs memory: five floats per weight (moments, and the spare weights
+/// and moments) instead of two.
 public final class Adam: Optimizer {
     /// The step size.
     public var learningRate: Float

@@ -8,6 +8,9 @@ import Tensor
 ///     w ← w + momentum · velocity − lr · g              (Nesterov)
 ///
 /// Defaults: learning rate 0.01, momentum 0.
+///
+/// Like ``Adam``, each step writes to spare buffers that are swapped in only when every new value
+/// is finite (``updateIfFinite(_:)``); this keeps a spare copy of each weight (and velocity).
 public final class SGD: Optimizer {
     /// The step size.
     public var learningRate: Float
