@@ -54,14 +54,12 @@ extension Sequential {
         try optimizer.validateHyperparameters()
         try checkData(x, y)
         try checkNotEmpty(x, name: "x")
-        try checkFinite(x, name: "x")
-        try checkFinite(y, name: "y")
+        try checkFinite(x, name: "x", target: y, targetName: "y")
         var (trainX, trainY, validation) = (x, y, validationData)
         if let (vx, vy) = validationData {
             try checkData(vx, vy)
             try checkNotEmpty(vx, name: "validationData")
-            try checkFinite(vx, name: "validation x")
-            try checkFinite(vy, name: "validation y")
+            try checkFinite(vx, name: "validation x", target: vy, targetName: "validation y")
         } else if validationSplit > 0 {
             let splitAt = Int(Float(x.batchSize) * (1 - validationSplit))
             guard splitAt > 0, splitAt < x.batchSize else {
@@ -150,6 +148,16 @@ extension Sequential {
         guard data.batchSize > 0 else {
             throw LayerError.invalidTrainingArgument(argument: name, value: "0 samples", expected: "at least one sample")
         }
+    }
+
+    /// Checks inputs and targets; an autoencoder's targets are its inputs (the same storage) and
+    /// are scanned once.
+    func checkFinite(_ input: Tensor, name: String, target: Tensor, targetName: String) throws {
+        try checkFinite(input, name: name)
+        let sameStorage = input.withUnsafeBufferPointer { a in
+            target.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count }
+        }
+        if !sameStorage { try checkFinite(target, name: targetName) }
     }
 
     /// Throws ``TrainingError/nonFiniteData(tensor:index:value:)`` at the first NaN or infinite value.

@@ -165,8 +165,7 @@ public final class Sequential: Layer {
         try checkBatchSize(batchSize)
         try checkData(input, target)
         try checkNotEmpty(input, name: "input")
-        try checkFinite(input, name: "input")
-        try checkFinite(target, name: "target")
+        try checkFinite(input, name: "input", target: target, targetName: "target")
         return try meanLoss(input, target, loss: loss, batchSize: batchSize)
     }
 
@@ -184,8 +183,7 @@ public final class Sequential: Layer {
         try optimizer.validateHyperparameters()
         try checkData(input, target)
         try checkNotEmpty(input, name: "input")
-        try checkFinite(input, name: "input")
-        try checkFinite(target, name: "target")
+        try checkFinite(input, name: "input", target: target, targetName: "target")
         return try step(input, target, loss: loss, optimizer: optimizer, parameters: parameters, epoch: nil, batch: nil)
     }
 
