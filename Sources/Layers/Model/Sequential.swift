@@ -134,6 +134,9 @@ public final class Sequential: Layer {
     }
 
     /// The model's outputs for `input`, computed `batchSize` samples at a time (Keras `predict`).
+    ///
+    /// Unlike `fit` and `evaluate`, `predict` does not scan its input: a sample holding NaN or
+    /// infinity gets non-finite outputs of its own (samples never mix), which scoring code can detect.
     /// - Throws: ``LayerError/invalidTrainingArgument(argument:value:expected:)`` when `batchSize ≤ 0`,
     ///   ``LayerError/dataShapeMismatch(expected:received:)`` for input of the wrong shape.
     public func predict(_ input: Tensor, batchSize: Int = 32) throws -> Tensor {
