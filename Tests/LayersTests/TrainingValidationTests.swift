@@ -214,6 +214,24 @@ import Tensor
         #expect(found?.tensor == "x" && found?.index == [11, 2, 1] && found?.value == -.infinity)
     }
 
+    /// `predict` does not scan its input (documented): a NaN sample only spoils its own outputs.
+    @Test func predictKeepsANonFiniteSampleToItself() throws {
+        let model = try seedAutoencoder()
+        var generator = SeededGenerator(seed: 4)
+        var x = Tensor.normal(shape: [6, 5, 59], using: &generator)
+        let clean = try model.predict(x)
+        x[2, 3, 10] = .nan
+        let output = try model.predict(x)
+        for sample in 0..<6 {
+            let rows = output.slicingBatch(sample..<sample + 1).scalars
+            if sample == 2 {
+                #expect(rows.contains { $0.isNaN })
+            } else {
+                #expect(rows == clean.slicingBatch(sample..<sample + 1).scalars)
+            }
+        }
+    }
+
     // MARK: - Non-finite weights
 
     /// Issue 11: one row of ~1e18 made 72 of 206 weights NaN while fit reported a finite loss.
