@@ -469,6 +469,12 @@ import Tensor
                 let overflow = Self.run(path: path, w: zeros, g: g, m: zeros, v: zeros)
                 #expect(overflow.map(\.flag) ?? 1 == 1)
                 if let overflow { #expect(overflow.v[lane] == .infinity && overflow.w[lane].isFinite) }
+                // A non-finite first moment in (the kernel tests w' and v'; a bad m' must reach w').
+                var m = zeros
+                m[lane] = .infinity
+                let moment = Self.run(path: path, w: zeros, g: g.map { _ in 0.5 }, m: m, v: zeros)
+                #expect(moment.map(\.flag) ?? 1 == 1)
+                if let moment { #expect(!moment.w[lane].isFinite && moment.v[lane].isFinite) }
                 // An infinite weight in, even with a zero update.
                 var w = zeros
                 w[lane] = -.infinity
