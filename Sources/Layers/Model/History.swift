@@ -1,5 +1,9 @@
 /// What `fit` returns: each epoch's figures (Keras `History`).
 ///
+/// Every recorded figure is finite: when a batch loss or the validation loss is NaN or infinite,
+/// `fit` throws (``LayerError/nonFiniteLoss(epoch:batch:value:)``,
+/// ``TrainingError/nonFiniteValidationLoss(epoch:value:)``) instead of recording it.
+///
 ///     let history = try model.fit(x, x, epochs: 20)
 ///     history.loss.last          // training loss of the last epoch
 ///     history["val_loss"]        // validation losses, when there was validation data

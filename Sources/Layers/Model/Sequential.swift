@@ -115,6 +115,9 @@ public final class Sequential: Layer {
     }
 
     /// Sets the optimizer and the loss used by `fit` and `evaluate`.
+    ///
+    /// This does not throw: the optimizer's hyperparameters are checked when `fit` (or
+    /// `trainOnBatch`) starts, before any weight changes (``Optimizer/validateHyperparameters()``).
     public func compile(optimizer: any Optimizer, loss: any Loss) {
         self.optimizer = optimizer
         self.loss = loss
@@ -161,7 +164,13 @@ public final class Sequential: Layer {
     }
 
     /// The model's outputs for `input`, computed `batchSize` samples at a time (Keras `predict`).
+    ///
+    /// Unlike `fit` and `evaluate`, `predict` does not scan its input: a sample holding NaN or
+    /// infinity gets non-finite outputs of its own (samples never mix), which scoring code can detect.
+    /// - Throws: ``LayerError/invalidTrainingArgument(argument:value:expected:)`` when `batchSize ≤ 0`,
+    ///   ``LayerError/dataShapeMismatch(expected:received:)`` for input of the wrong shape.
     public func predict(_ input: Tensor, batchSize: Int = 32) throws -> Tensor {
+        try checkBatchSize(batchSize)
         // Batches are written into one preallocated result, so the peak memory is one output.
         var result = Tensor(zeros: [input.batchSize] + outputShape)
         let width = result.itemCount
@@ -178,25 +187,37 @@ public final class Sequential: Layer {
 
     /// The loss (including regularization) on `input` and `target` (Keras `evaluate`), averaged over
     /// samples.
+    ///
+    /// The data must be finite; the result can still be infinite (or NaN) if the model's outputs
+    /// overflow.
+    /// - Throws: ``LayerError/notCompiled``; ``LayerError/invalidTrainingArgument(argument:value:expected:)``
+    ///   when `batchSize ≤ 0` or `input` has no samples; shape errors for mismatched data;
+    ///   ``TrainingError/nonFiniteData(tensor:index:value:)`` when `input` or `target` holds NaN or infinity.
     public func evaluate(_ input: Tensor, _ target: Tensor, batchSize: Int = 32) throws -> Float {
         guard let loss else { throw LayerError.notCompiled }
+        try checkBatchSize(batchSize)
         try checkData(input, target)
-        var total = 0.0
-        for range in batchRanges(count: input.batchSize, batchSize: batchSize) {
-            let prediction = try forward(input.slicingBatch(range), training: false)
-            let value = loss.value(predicted: prediction, target: target.slicingBatch(range)) + regularizationLoss
-            total += Double(value) * Double(range.count)
-        }
-        return Float(total / Double(Swift.max(1, input.batchSize)))
+        try checkNotEmpty(input, name: "input")
+        try checkFinite(input, name: "input", target: target, targetName: "target")
+        return try meanLoss(input, target, loss: loss, batchSize: batchSize)
     }
 
     /// One optimizer step on one batch; returns the batch's loss before the step (Keras `train_on_batch`).
     /// A non-finite loss is returned without updating the weights.
+    /// - Throws: ``LayerError/notCompiled``; invalid optimizer hyperparameters or an empty batch as
+    ///   ``LayerError/invalidTrainingArgument(argument:value:expected:)``; shape errors;
+    ///   ``TrainingError/nonFiniteData(tensor:index:value:)`` for NaN or infinite data; and
+    ///   ``TrainingError/nonFiniteWeights(parameter:step:epoch:batch:)`` (with `epoch` and `batch`
+    ///   `nil`) when the step would make a weight or the optimizer state NaN or infinite, in which
+    ///   case nothing changed.
     @discardableResult
     public func trainOnBatch(_ input: Tensor, _ target: Tensor) throws -> Float {
         guard let loss, let optimizer else { throw LayerError.notCompiled }
+        try optimizer.validateHyperparameters()
         try checkData(input, target)
-        return try step(input, target, loss: loss, optimizer: optimizer, parameters: parameters)
+        try checkNotEmpty(input, name: "input")
+        try checkFinite(input, name: "input", target: target, targetName: "target")
+        return try step(input, target, loss: loss, optimizer: optimizer, parameters: parameters, epoch: nil, batch: nil)
     }
 
     func checkData(_ input: Tensor, _ target: Tensor) throws {
@@ -209,9 +230,9 @@ public final class Sequential: Layer {
     }
 }
 
-/// Consecutive ranges of at most `batchSize` covering `0 ..< count`.
+/// Consecutive ranges of at most `batchSize` covering `0 ..< count` (callers check `batchSize > 0`).
 func batchRanges(count: Int, batchSize: Int) -> [Range<Int>] {
-    let size = Swift.max(1, batchSize)
+    let size = Swift.min(Swift.max(1, batchSize), Swift.max(1, count))
     return stride(from: 0, to: count, by: size).map { $0..<Swift.min($0 + size, count) }
 }
 

@@ -12,6 +12,10 @@ import Tensor
 /// try model.fit(x, x, epochs: 200, validationData: (vx, vx), callbacks: [stop])
 /// print(stop.stoppedEpoch, stop.bestEpoch)
 /// ```
+///
+/// A NaN or infinite monitored value is never silently treated as "no improvement": it throws
+/// ``TrainingError/nonFiniteMonitoredValue(callback:key:value:)``; invalid settings (negative
+/// `patience`, non-finite `minDelta`) throw when training begins.
 public final class EarlyStopping: Callback {
     private var monitor: Monitor
     /// Epochs without improvement after which training stops.
@@ -31,8 +35,8 @@ public final class EarlyStopping: Callback {
     ///
     /// - Parameters:
     ///   - monitor: The log key to watch (`"val_loss"` or `"loss"`).
-    ///   - minDelta: The smallest change that counts as an improvement.
-    ///   - patience: Epochs without improvement before stopping.
+    ///   - minDelta: The smallest change that counts as an improvement (finite).
+    ///   - patience: Epochs without improvement before stopping (≥ 0).
     ///   - mode: Whether smaller or larger is better.
     ///   - restoreBestWeights: End with the best epoch's weights.
     public init(monitor: String = "val_loss", minDelta: Float = 0, patience: Int = 0, mode: MonitorMode = .auto,
@@ -42,7 +46,14 @@ public final class EarlyStopping: Callback {
         self.restoreBestWeights = restoreBestWeights
     }
 
+    /// Resets the callback for a new run.
+    /// - Throws: ``LayerError/invalidTrainingArgument(argument:value:expected:)`` when `patience` is
+    ///   negative or `minDelta` is NaN or infinite.
     public func onTrainBegin(model: Sequential) throws {
+        try monitor.validate(for: "EarlyStopping")
+        guard patience >= 0 else {
+            throw LayerError.invalidTrainingArgument(argument: "EarlyStopping patience", value: "\(patience)", expected: "an integer ≥ 0")
+        }
         wait = 0
         stoppedEpoch = nil
         bestEpoch = nil
@@ -50,6 +61,11 @@ public final class EarlyStopping: Callback {
         monitor.reset()
     }
 
+    /// Compares the monitored value with the best so far and stops training after `patience` epochs
+    /// without improvement.
+    /// - Throws: ``TrainingError/nonFiniteMonitoredValue(callback:key:value:)`` when the monitored
+    ///   value is NaN or infinite (`fit` itself throws first for a non-finite `val_loss`), and
+    ///   ``LayerError/invalidTrainingArgument(argument:value:expected:)`` when the key is not logged.
     public func onEpochEnd(_ epoch: Int, logs: Logs, model: Sequential) throws {
         let current = try monitor.value(in: logs, for: "EarlyStopping")
         if restoreBestWeights && bestWeights == nil { bestWeights = model.weights() }
@@ -67,6 +83,7 @@ public final class EarlyStopping: Callback {
         }
     }
 
+    /// With `restoreBestWeights`, sets the best epoch's weights.
     public func onTrainEnd(model: Sequential) throws {
         if restoreBestWeights, let bestWeights { try model.setWeights(bestWeights) }
     }

@@ -27,13 +27,25 @@ struct Monitor {
         best = isMinimizing ? .infinity : -.infinity
     }
 
-    /// The monitored value; a key missing from the logs is a configuration error, not a silent no-op.
+    /// The monitored value; a key missing from the logs is a configuration error, not a silent no-op,
+    /// and a NaN or infinite value throws ``TrainingError/nonFiniteMonitoredValue(callback:key:value:)``
+    /// (NaN never compares as an improvement, so it would silently stop improving).
     func value(in logs: Logs, for callback: String) throws -> Float {
         guard let value = logs[key] else {
             throw LayerError.invalidTrainingArgument(argument: "\(callback) monitor", value: key,
                                                      expected: "one of the logged keys \(logs.keys.sorted())")
         }
+        guard value.isFinite else {
+            throw TrainingError.nonFiniteMonitoredValue(callback: callback, key: key, value: value)
+        }
         return value
+    }
+
+    /// Throws when `minDelta` is NaN or infinite (no value would ever count as an improvement).
+    func validate(for callback: String) throws {
+        guard minDelta.isFinite else {
+            throw LayerError.invalidTrainingArgument(argument: "\(callback) minDelta", value: "\(minDelta)", expected: "a finite number")
+        }
     }
 
     func isImprovement(_ current: Float) -> Bool {
