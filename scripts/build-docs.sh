@@ -36,6 +36,7 @@ done
 
 # 2. Every public symbol declared in Sources/ has a doc comment (its own, or the one of the
 #    protocol requirement it implements). DocC itself only reports this as coverage statistics.
+command -v python3 >/dev/null || { echo "error: python3 is needed to check the doc comments" >&2; exit 1; }
 undocumented=0
 python3 - "$work/symbol-graphs" "$PWD/Sources/" <<'PYTHON' || undocumented=1
 import json, os, sys
