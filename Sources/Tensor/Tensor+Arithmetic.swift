@@ -37,19 +37,33 @@ extension Tensor {
         }
     }
 
+    /// Adds two tensors of the same shape, element by element.
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipWith(rhs, +) }
+    /// Subtracts `rhs` from `lhs`, element by element; both have the same shape.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipWith(rhs, -) }
+    /// Multiplies two tensors of the same shape, element by element (not a matrix product).
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipWith(rhs, *) }
+    /// Divides `lhs` by `rhs`, element by element; both have the same shape.
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { lhs.zipWith(rhs, /) }
+    /// Adds a scalar to every element.
     public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 + rhs } }
+    /// Subtracts a scalar from every element.
     public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 - rhs } }
+    /// Multiplies every element by a scalar.
     public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 * rhs } }
+    /// Divides every element by a scalar.
     public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 / rhs } }
+    /// Multiplies every element by a scalar: `0.5 * x`.
     public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs.map { lhs * $0 } }
+    /// Negates every element.
     public static prefix func - (operand: Tensor) -> Tensor { operand.map { -$0 } }
+    /// Adds `rhs` to `lhs` in place, element by element; both have the same shape.
     public static func += (lhs: inout Tensor, rhs: Tensor) { lhs.formZipWith(rhs, +) }
+    /// Subtracts `rhs` from `lhs` in place, element by element; both have the same shape.
     public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs.formZipWith(rhs, -) }
+    /// Multiplies `lhs` by `rhs` in place, element by element; both have the same shape.
     public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs.formZipWith(rhs, *) }
+    /// Multiplies every element of `lhs` by a scalar, in place.
     public static func *= (lhs: inout Tensor, rhs: Float) {
         lhs.withUnsafeMutableBufferPointer { buffer in for i in buffer.indices { buffer[i] *= rhs } }
     }

@@ -32,8 +32,8 @@ public struct Tensor: Sendable, Hashable {
         self.storage = scalars
     }
 
-    /// Creates a tensor from its shape and elements, throwing ``TensorError/shapeMismatch(expected:actual:)``
-    /// when the element count does not match the shape.
+    /// Creates a tensor from its shape and elements, throwing
+    /// ``TensorError/elementCountMismatch(shape:count:)`` when the element count does not match the shape.
     public init(validatingShape shape: [Int], scalars: [Float]) throws(TensorError) {
         guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == scalars.count else {
             throw .elementCountMismatch(shape: shape, count: scalars.count)

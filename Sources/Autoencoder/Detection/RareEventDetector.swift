@@ -42,7 +42,7 @@ public struct RareEventDetector {
 
     /// The reconstruction error of each sample.
     ///
-    /// - Throws: ``LayerError`` when `x` does not fit the model.
+    /// - Throws: ``Layers/LayerError`` when `x` does not fit the model.
     public func scores(_ x: Tensor, batchSize: Int = 1_024) throws -> [Float] {
         let reconstruction = try model.predict(x, batchSize: batchSize)
         if x.rank == 3 && windowScoring == .lastTimestep {
@@ -54,7 +54,7 @@ public struct RareEventDetector {
     /// Chooses the threshold with `rule`, from labelled validation samples (for the precision/recall
     /// rules) or normal training samples (for `mean + k·std`), and returns it.
     ///
-    /// - Throws: ``MetricsError`` when the rule lacks the data it needs.
+    /// - Throws: ``Metrics/MetricsError`` when the rule lacks the data it needs.
     @discardableResult
     public mutating func calibrate(_ rule: ThresholdRule, validation: (x: Tensor, labels: [Int])? = nil,
                                    normalTraining: Tensor? = nil) throws -> Float {
@@ -77,7 +77,7 @@ public struct RareEventDetector {
 
     /// Scores labelled samples and summarises how well the threshold separates them.
     ///
-    /// - Throws: ``MetricsError`` (for example when the labels hold a single class).
+    /// - Throws: ``Metrics/MetricsError`` (for example when the labels hold a single class).
     public func evaluate(_ x: Tensor, labels: [Int]) throws -> DetectionReport {
         try DetectionReport(scores: scores(x), labels: labels, threshold: threshold)
     }
@@ -102,7 +102,7 @@ public struct DetectionReport: Sendable, CustomStringConvertible {
 
     /// Evaluates `scores` against `labels` at `threshold`.
     ///
-    /// - Throws: ``MetricsError``.
+    /// - Throws: ``Metrics/MetricsError``.
     public init(scores: [Float], labels: [Int], threshold: Float) throws {
         self.scores = scores
         self.labels = labels

@@ -8,8 +8,10 @@ import Layers
 public enum DenseAutoencoder {
     /// Builds the model.
     /// - Parameters:
+    ///   - features: The number of input features (59 for the sheet-break data).
     ///   - encoderUnits: Encoder sizes; the decoder mirrors them (`[32, 16]` → 32, 16, 16, 32).
     ///   - activityRegularizer: Applied to the first layer's output; the article uses L1 1e-3.
+    ///   - seed: Seeds the weight initialization.
     public static func make(features: Int, encoderUnits: [Int] = [32, 16],
                             activityRegularizer: Regularizer? = .l1(1e-3), seed: UInt64 = 0) throws -> Sequential {
         let model = Sequential(inputShape: [features], seed: seed)

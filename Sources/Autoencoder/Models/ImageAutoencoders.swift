@@ -11,6 +11,7 @@ public enum BasicImageAutoencoder {
     /// - Parameters:
     ///   - imageShape: `[height, width]` of the images.
     ///   - latentDimension: The code size (the tutorial's 64).
+    ///   - seed: Seeds the weight initialization.
     public static func make(imageShape: [Int] = [28, 28], latentDimension: Int = 64, seed: UInt64 = 0) throws -> Sequential {
         try Sequential(inputShape: imageShape, seed: seed) {
             Flatten()
@@ -22,7 +23,7 @@ public enum BasicImageAutoencoder {
 }
 
 /// The denoising convolutional autoencoder of TensorFlow's autoencoder tutorial: an encoder and a
-/// decoder, each a nested ``Sequential`` that can also be called alone (`model.layers[0]` is the
+/// decoder, each a nested ``Layers/Sequential`` that can also be called alone (`model.layers[0]` is the
 /// encoder).
 ///
 ///     encoder: 28×28×1 → Conv2D 16 3×3 stride 2 same relu → Conv2D 8 3×3 stride 2 same relu   (1,320 params)
@@ -32,7 +33,9 @@ public enum BasicImageAutoencoder {
 /// Train it on noisy images (`clip(x + 0.2·N(0, 1), 0, 1)`) against the clean ones, with MSE.
 public enum DenoisingAutoencoder {
     /// Builds the model: the encoder's weights come from `seed`, the decoder's from `seed + 1`.
-    /// - Parameter imageShape: `[height, width, channels]`, height and width multiples of 4.
+    /// - Parameters:
+    ///   - imageShape: `[height, width, channels]`, height and width multiples of 4.
+    ///   - seed: Seeds the encoder's weight initialization; the decoder uses `seed + 1`.
     public static func make(imageShape: [Int] = [28, 28, 1], seed: UInt64 = 0) throws -> Sequential {
         let encoder = try Sequential(inputShape: imageShape, seed: seed, name: "encoder") {
             Conv2D(filters: 16, kernelSize: 3, strides: 2, padding: .same, activation: .relu)

@@ -60,6 +60,10 @@ public final class Conv2D: Layer {
     ///   - padding: `.valid` (no padding, Keras' default) or `.same`.
     ///   - activation: `.linear` by default.
     ///   - useBias: Whether to add a bias per filter.
+    ///   - kernelInitializer: `.glorotUniform` by default.
+    ///   - biasInitializer: `.zeros` by default.
+    ///   - name: The layer name; when empty (the default), adding the layer to a model names it
+    ///     `conv2d`, `conv2d_1`, ….
     public convenience init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
                             activation: Activation = .linear, useBias: Bool = true,
                             kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,

@@ -67,6 +67,10 @@ public final class Conv2DTranspose: Layer {
     ///   - outputPadding: Extra bottom/right rows and columns (each less than the stride), or `nil`.
     ///   - activation: `.linear` by default.
     ///   - useBias: Whether to add a bias per filter.
+    ///   - kernelInitializer: `.glorotUniform` by default.
+    ///   - biasInitializer: `.zeros` by default.
+    ///   - name: The layer name; when empty (the default), adding the layer to a model names it
+    ///     `conv2d_transpose`, `conv2d_transpose_1`, ….
     public convenience init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
                             outputPadding: Int? = nil, activation: Activation = .linear, useBias: Bool = true,
                             kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,

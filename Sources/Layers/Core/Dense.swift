@@ -50,6 +50,8 @@ public final class Dense: Layer {
     ///   - kernelInitializer: `.glorotUniform` by default.
     ///   - biasInitializer: `.zeros` by default.
     ///   - activityRegularizer: An optional penalty on the layer's output.
+    ///   - name: The layer name; when empty (the default), adding the layer to a model names it
+    ///     `dense`, `dense_1`, ….
     public convenience init(units: Int, activation: Activation = .linear, useBias: Bool = true,
                             kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
                             activityRegularizer: Regularizer? = nil, name: String = "") {

@@ -10,6 +10,7 @@ public struct LayerDescription: Codable, Equatable, Sendable {
     /// The layer's configuration as JSON.
     public var config: JSONValue
 
+    /// Creates a description from a layer type name and its configuration.
     public init(type: String, config: JSONValue) {
         self.type = type
         self.config = config
@@ -97,11 +98,17 @@ public enum LayerRegistry {
 
 /// A JSON value, used to keep each layer's configuration as structured JSON inside a model file.
 public enum JSONValue: Codable, Equatable, Sendable {
+    /// JSON `null`.
     case null
+    /// A JSON `true` or `false`.
     case bool(Bool)
+    /// A JSON number.
     case number(Double)
+    /// A JSON string.
     case string(String)
+    /// A JSON array.
     case array([JSONValue])
+    /// A JSON object.
     case object([String: JSONValue])
 
     /// Encodes a `Codable` value as JSON.

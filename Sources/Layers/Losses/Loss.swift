@@ -75,6 +75,7 @@ extension ElementwiseLoss {
 
 /// `mean((predicted − target)²)`. Keras: `"mse"`, `MeanSquaredError()`.
 public struct MeanSquaredError: ElementwiseLoss {
+    /// Creates the loss; it has no hyperparameters.
     public init() {}
     public var name: String { "mse" }
     func elementLoss(_ p: Float, _ t: Float) -> Float { (p - t) * (p - t) }
@@ -84,6 +85,7 @@ public struct MeanSquaredError: ElementwiseLoss {
 
 /// `mean(|predicted − target|)`. Keras: `"mae"`, `MeanAbsoluteError()`. The derivative at 0 is 0.
 public struct MeanAbsoluteError: ElementwiseLoss {
+    /// Creates the loss; it has no hyperparameters.
     public init() {}
     public var name: String { "mae" }
     func elementLoss(_ p: Float, _ t: Float) -> Float { Swift.abs(p - t) }
@@ -93,6 +95,7 @@ public struct MeanAbsoluteError: ElementwiseLoss {
 
 /// `−mean(t·log p + (1 − t)·log(1 − p))` on probabilities clipped to `[1e-7, 1 − 1e-7]`, like Keras.
 public struct BinaryCrossentropy: ElementwiseLoss {
+    /// Creates the loss; it has no hyperparameters.
     public init() {}
     public var name: String { "binary_crossentropy" }
     private static let epsilon: Float = 1e-7

@@ -16,11 +16,14 @@ extension Sequential {
     /// (or, after a non-finite `val_loss`, from the end of that epoch).
     ///
     /// - Parameters:
+    ///   - x: The training inputs; the first axis indexes samples.
+    ///   - y: The training targets, one per sample of `x` (for an autoencoder, `x` itself).
     ///   - epochs: Epochs to run (0 runs none and returns an empty history).
     ///   - batchSize: Samples per optimizer step (> 0).
     ///   - validationData: Held-out inputs and targets evaluated after each epoch.
     ///   - validationSplit: Instead, the fraction of samples taken from the *end* of `x` and `y`
     ///     (before shuffling) for validation, as Keras does. It must leave at least one sample on each side.
+    ///   - shuffle: Whether to shuffle the samples before each epoch (`true`, like Keras).
     ///   - verbose: Progress output; see ``Verbosity``.
     ///   - callbacks: Hooks such as early stopping or checkpoints.
     /// - Throws:

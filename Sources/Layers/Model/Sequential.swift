@@ -51,6 +51,7 @@ public final class Sequential: Layer {
     /// than ``SizeLimit/maximumElementCount`` elements), and by ``load(from:)``; a model without
     /// layers accepts only data of exactly this shape.
     /// - Parameters:
+    ///   - inputShape: The shape of one sample, without the batch axis (Keras `input_shape`).
     ///   - seed: Seeds weight initialization, shuffling and dropout.
     ///   - name: The model name; inside another model an empty name becomes `sequential`, `sequential_1`, ….
     public init(inputShape: [Int], seed: UInt64 = 0, name: String = "") {
@@ -239,10 +240,16 @@ func batchRanges(count: Int, batchSize: Int) -> [Range<Int>] {
 /// Builds a list of layers from statements, for `Sequential(inputShape:) { … }`.
 @resultBuilder
 public enum LayerBuilder {
+    /// Wraps one layer statement.
     public static func buildExpression(_ layer: any Layer) -> [any Layer] { [layer] }
+    /// Concatenates the layers of consecutive statements.
     public static func buildBlock(_ components: [any Layer]...) -> [any Layer] { components.flatMap { $0 } }
+    /// The layers of an `if` without `else`, or none when its condition is false.
     public static func buildOptional(_ component: [any Layer]?) -> [any Layer] { component ?? [] }
+    /// The layers of the first branch of an `if`/`else` or `switch`.
     public static func buildEither(first component: [any Layer]) -> [any Layer] { component }
+    /// The layers of the second branch of an `if`/`else` or `switch`.
     public static func buildEither(second component: [any Layer]) -> [any Layer] { component }
+    /// The layers of every iteration of a `for` loop, in order.
     public static func buildArray(_ components: [[any Layer]]) -> [any Layer] { components.flatMap { $0 } }
 }

@@ -40,6 +40,8 @@ public final class MaxPooling2D: Layer {
     ///   - poolSize: The window side (Keras `pool_size`), 2 by default.
     ///   - strides: The step between windows; the pool size when `nil`, as in Keras.
     ///   - padding: `.valid` (default) or `.same`.
+    ///   - name: The layer name; when empty (the default), adding the layer to a model names it
+    ///     `max_pooling2d`, `max_pooling2d_1`, ….
     public convenience init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid, name: String = "") {
         self.init(poolSize: [poolSize, poolSize], strides: strides.map { [$0, $0] }, padding: padding, name: name)
     }
@@ -50,6 +52,8 @@ public final class MaxPooling2D: Layer {
     ///   - poolSize: The window `[rows, columns]` (Keras `pool_size`).
     ///   - strides: The step between windows `[rows, columns]`; the pool size when `nil`, as in Keras.
     ///   - padding: `.valid` (default) or `.same`.
+    ///   - name: The layer name; when empty (the default), adding the layer to a model names it
+    ///     `max_pooling2d`, `max_pooling2d_1`, ….
     public convenience init(poolSize: [Int], strides: [Int]? = nil, padding: Padding = .valid, name: String = "") {
         self.init(configuration: Configuration(poolSize: poolSize, strides: strides ?? poolSize, padding: padding, name: name))
     }

@@ -71,6 +71,12 @@ public final class LSTM: Layer {
     ///   - recurrentActivation: The gates' activation; `.sigmoid` by default (Keras 2 used `.hardSigmoid`).
     ///   - returnSequences: Return every step's `h` instead of the last one.
     ///   - unitForgetBias: Initialize the forget gate's bias to 1.
+    ///   - useBias: Whether to add the bias `[4·units]`.
+    ///   - kernelInitializer: For the input kernel; `.glorotUniform` by default.
+    ///   - recurrentInitializer: For the recurrent kernel; `.orthogonal` by default.
+    ///   - biasInitializer: `.zeros` by default; the forget gate's part is 1 when `unitForgetBias`.
+    ///   - name: The layer name; when empty (the default), adding the layer to a model names it
+    ///     `lstm`, `lstm_1`, ….
     public convenience init(units: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid,
                             returnSequences: Bool = false, useBias: Bool = true, unitForgetBias: Bool = true,
                             kernelInitializer: Initializer = .glorotUniform, recurrentInitializer: Initializer = .orthogonal,

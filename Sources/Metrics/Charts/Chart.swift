@@ -50,7 +50,12 @@ public struct Chart: Sendable {
     /// A horizontal or vertical marker line, such as a threshold.
     public struct ReferenceLine: Sendable {
         /// Whether the line is horizontal (at a y value) or vertical (at an x value).
-        public enum Orientation: Sendable { case horizontal, vertical }
+        public enum Orientation: Sendable {
+            /// A line across the plot at a y value.
+            case horizontal
+            /// A line across the plot at an x value.
+            case vertical
+        }
         /// The legend entry.
         public var name: String
         /// The coordinate of the line.

@@ -19,7 +19,8 @@ public enum ThresholdRule: Sendable, Hashable, CustomStringConvertible {
     /// The threshold this rule picks.
     ///
     /// - Parameters:
-    ///   - validationScores, validationLabels: labelled scores, for the rules that need labels.
+    ///   - validationScores: scores of labelled validation samples, for the rules that need labels.
+    ///   - validationLabels: their 0/1 labels (1 = the positive class), one per score.
     ///   - trainingScores: scores of normal training samples, for ``meanPlusStandardDeviations(_:)``.
     /// - Throws: ``MetricsError`` when the data the rule needs is missing, empty or single-class.
     public func threshold(validationScores: [Float] = [], validationLabels: [Int] = [],

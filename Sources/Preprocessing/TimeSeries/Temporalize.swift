@@ -14,6 +14,7 @@ import Tensor
 /// - Parameters:
 ///   - x: `[N, features]`.
 ///   - labels: one label per row.
+///   - lookback: The window length in rows (≥ 1).
 /// - Returns: windows `[N − lookback − 1, lookback, features]` and their labels.
 /// - Throws: ``PreprocessingError`` when `x` is not 2-D, the label count differs from `N`, or
 ///   `lookback < 1` or `N < lookback + 2` (no window would fit).

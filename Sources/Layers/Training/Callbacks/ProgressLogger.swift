@@ -28,6 +28,9 @@ public final class ProgressLogger: Callback {
 
     /// Creates a logger.
     /// - Parameters:
+    ///   - verbosity: How much to print; see ``Verbosity``.
+    ///   - epochs: The number of epochs `fit` will run, shown as `Epoch 3/20`.
+    ///   - batchesPerEpoch: The number of batches per epoch, for the progress bar.
     ///   - interactive: Whether to redraw in place; by default, whether standard output is a terminal.
     ///   - write: Where text goes; standard output by default.
     public init(verbosity: Verbosity, epochs: Int, batchesPerEpoch: Int, interactive: Bool? = nil,
