@@ -43,7 +43,7 @@ public enum LayerError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notCompiled:
             "the model must be compiled with compile(optimizer:loss:) before training or evaluation"
         case let .nonFiniteLoss(epoch, batch, value):
-            "loss became \(value) at epoch \(epoch), batch \(batch): training stopped (lower the learning rate or check the data for NaN)"
+            "loss became \(value) at epoch \(epoch), batch \(batch): training stopped, the weights are those of the last good step (the data was checked finite: lower the learning rate)"
         case let .unknownLayerType(name):
             "unknown layer type '\(name)': register it with LayerRegistry.register(_:)"
         case let .weightShapeMismatch(parameter, expected, received):
