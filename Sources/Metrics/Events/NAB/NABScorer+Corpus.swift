@@ -59,13 +59,24 @@ extension NABScorer {
     ///
     /// - Throws: ``NABError`` for an empty corpus.
     public func nullScore(_ series: [NABSeries]) throws(NABError) -> Double {
-        let corpus = series.map { NABDetection(series: $0, anomalyScores: [Double](repeating: 0.5, count: $0.rowCount)) }
-        let threshold = try optimizeThreshold(corpus).threshold
-        var total = 0.0
-        for detection in corpus {
-            total += try score(detection.series, anomalyScores: detection.anomalyScores, threshold: threshold).score
+        guard !series.isEmpty else { throw .emptyCorpus }
+        // With one anomaly score everywhere the sweep has two thresholds: 1.1 (nothing detected, first in
+        // NAB's list, so it wins ties) and 0.5 (every row detected). Computed directly, without a sort.
+        var nothing: [Double] = [], everything: [Double] = []
+        for file in series {
+            let points = try points(file, anomalyScores: [Double](repeating: 0.5, count: file.rowCount), firstWindow: 0)
+            var best = [Double?](repeating: nil, count: file.windows.count)
+            var falsePositives = 0.0
+            for point in points where point.window != Self.probation {
+                if point.window == Self.outside { falsePositives += point.sweepScore }
+                else { best[point.window] = Swift.max(best[point.window] ?? -.infinity, point.sweepScore) }
+            }
+            let present = best.compactMap { $0 }
+            nothing.append(present.reduce(0) { acc, _ in acc - profile.falseNegativeWeight })
+            everything.append(present.reduce(falsePositives, +))
         }
-        return total
+        let detectAll = everything.reduce(0, +) > nothing.reduce(0, +)
+        return (detectAll ? everything : nothing).reduce(0, +)
     }
 
     /// The perfect detector's raw score: one `tpWeight` per window of the corpus (NAB's `normalize`
