@@ -136,6 +136,28 @@ struct NABPublished: Decodable {
         }
     }
 
+    /// With `NAB_REPO` pointing at a checkout of numenta/NAB, scores the published `numenta` detector's
+    /// full result CSVs with the threshold optimiser: the sweep tries every distinct anomaly score, so it
+    /// must do at least as well as NAB's published thresholds (found by an older optimiser).
+    @Test func optimiserOnPublishedResultsBeatsOrMatchesTheirThresholds() throws {
+        guard let repo = ProcessInfo.processInfo.environment["NAB_REPO"], let series = Self.realCorpus else {
+            print("skipped: set NAB_REPO to a numenta/NAB checkout (and have ../shared/data/nab)"); return
+        }
+        let published = try loadFixture(NABPublished.self, named: "nab_published", in: .module).detectors["numenta"]!
+        let corpus = try series.map { s in
+            let parts = s.name.split(separator: "/")
+            let url = URL(fileURLWithPath: repo).appendingPathComponent("results/numenta/\(parts[0])/numenta_\(parts[1])")
+            let lines = try String(contentsOf: url, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
+            return NABDetection(series: s, anomalyScores: lines.map { Double($0.split(separator: ",")[2])! })
+        }
+        for profile in NABProfile.all {
+            let result = try NABScorer(profile: profile).score(corpus)
+            print("numenta \(profile.name): threshold \(result.threshold), raw \(result.rawScore), normalized "
+                  + "\(result.normalizedScore) (published \(published.profiles[profile.name]!.normalized))")
+            #expect(result.normalizedScore >= published.profiles[profile.name]!.normalized - 1e-9)
+        }
+    }
+
     @Test func scaledSigmoidAndEdgeCases() throws {
         #expect(abs(NABScorer.scaledSigmoid(-1) - 0.9866142981514305) <= 1e-15)   // 2·sigmoid(5) - 1
         #expect(NABScorer.scaledSigmoid(0) == 0)
