@@ -40,6 +40,17 @@ import Metrics
         // A 4-minute duration horizon covers the same rows.
         let timed = try EventReport(labels: labels, alarms: alarms, horizon: .duration(240), timestamps: times)
         #expect(timed.events == report.events && timed.falseAlarms == 2)
+        // Documentation/EventEvaluation.md shows this report.
+        #expect(timed.description == """
+            events: 2 (horizon 4.0 minutes)
+            caught: 1 of 2 (50.0%), missed: 1 (0 of them only during the event)
+            lead time (rows): median 2.0, quartiles 2.0–2.0, range 2.0–2.0
+            lead time (minutes): median 4.0, quartiles 4.0–4.0, range 4.0–4.0
+            alarms: 4, false alarms: 2
+            false alarms per day: 102.86 (over 0.02 days)
+            false alarms per 1,000 rows: 133.33
+            point-adjusted precision 0.3333, recall 0.6667, F1 0.4444
+            """)
         let lines = report.description.split(separator: "\n").map(String.init)
         #expect(lines.contains("caught: 1 of 2 (50.0%), missed: 1 (0 of them only during the event)"))
         #expect(lines.contains("alarms: 4, false alarms: 2"))
