@@ -85,6 +85,10 @@ import Metrics
         #expect(report.falseAlarms == 0)
         let onlyEarly = try EventReport(labels: labels, alarms: [false, false, true, false, false, false, false], horizon: .rows(3))
         #expect(onlyEarly.events.map(\.firstAlarm) == [2, nil])
+        // A horizon longer than the gap between events: A [0, 3], B [4, 6]; row 7 is in no window.
+        let long = try EventReport(labels: [0, 0, 0, 1, 0, 0, 1, 0], alarms: [0, 1, 0, 0, 0, 0, 0, 1], horizon: .rows(10))
+        #expect(long.events.map(\.firstAlarm) == [1, nil] && long.events[0].leadRows == 2)
+        #expect(long.alarmCount == 2 && long.falseAlarms == 1)
     }
 
     // One-minute rows; the event starts at 300 s, a 120 s horizon reaches back to 180 s = row 3 (a tie

@@ -101,16 +101,18 @@ public struct EventReport: Sendable, CustomStringConvertible {
         var previousEnd = -1
         for event in labelled {
             let start = event.start
+            // The horizon, cut after the previous event. The cut part needs no marking as covered: with
+            // one horizon for all events, it lies inside the previous event's own window. Each row is
+            // visited once, so the whole evaluation is O(rows).
             var first: Int
             switch horizon {
-            case let .rows(count): first = count >= start ? 0 : start - count
+            case let .rows(count): first = Swift.max(count >= start ? 0 : start - count, previousEnd + 1)
             case let .duration(seconds):
                 let times = timestamps!, earliest = times[start] - seconds
                 first = start
-                while first > 0, times[first - 1] >= earliest { first -= 1 }
+                while first > previousEnd + 1, times[first - 1] >= earliest { first -= 1 }
             }
             for row in first...event.end { covered[row] = true }
-            first = Swift.max(first, previousEnd + 1)
             let alarm = (first...start).first { alarms[$0] }
             let late = event.end > start ? (start + 1...event.end).first { alarms[$0] } : nil
             outcomes.append(EventOutcome(
