@@ -15,6 +15,8 @@ public enum MetricsError: Error, Sendable, Equatable, CustomStringConvertible {
     case notMonotonic
     /// An argument is out of its domain.
     case invalidArgument(String)
+    /// A timestamp is not finite, or goes back in time (`index` is its row).
+    case invalidTimestamp(index: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum MetricsError: Error, Sendable, Equatable, CustomStringConvertible {
             "only class \(present) is present in the labels; \(metric) is not defined in that case"
         case .notMonotonic: "x is neither increasing nor decreasing"
         case let .invalidArgument(message): message
+        case let .invalidTimestamp(index, reason): "timestamp \(index) \(reason)"
         }
     }
 }
