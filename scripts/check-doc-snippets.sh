@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Type-checks every ```swift block of README.md and Documentation/*.md against the library, so the
-# guides cannot drift from the API. Called by .ci/run after `swift test`; a few seconds on a warm build.
+# Type-checks every ```swift block of README.md, Documentation/*.md and the DocC catalogs' articles
+# (Sources/*/*.docc/*.md) against the library, so the guides cannot drift from the API. Called by .ci/run after `swift test`; a few seconds on a warm build.
 #
-#   scripts/check-doc-snippets.sh                  # README.md and Documentation/*.md
+#   scripts/check-doc-snippets.sh                  # README.md, Documentation/*.md, Sources/*/*.docc/*.md
 #   scripts/check-doc-snippets.sh Documentation/WritingALayer.md
 #   scripts/check-doc-snippets.sh --self-test      # shows that a broken block fails, at its line
 #
@@ -62,16 +62,22 @@ extract() {
         skip = reason; skip_line = NR
         next
       }
-      state == "text" && /^[ \t]*```/ {
+      # A fence opens with 3 or more backticks or tildes and closes with a line of at least as many.
+      function closes(line) {
+        sub(/^[ \t]*/, "", line); sub(/[ \t]+$/, "", line)
+        return substr(line, 1, length(fence)) == fence && line ~ ("^" (fence ~ /^`/ ? "`" : "~") "+$")
+      }
+      state == "text" && /^[ \t]*(```|~~~)/ {
         match($0, /^[ \t]*/); indent = RLENGTH
-        info = substr($0, indent + 4); gsub(/[ \t]+$/, "", info)
+        rest = substr($0, indent + 1); match(rest, /^(`+|~+)/); fence = substr(rest, 1, RLENGTH)
+        info = substr(rest, RLENGTH + 1); gsub(/^[ \t]+|[ \t]+$/, "", info)
         if (info != "swift") { state = "other"; next }
         if (skip != "") { print "skipped " md ":" NR " " skip; skip = ""; state = "skip"; next }
         state = "swift"; first = NR + 1; lines = ""; count = 0
         next
       }
-      (state == "other" || state == "skip") && /^[ \t]*```[ \t]*$/ { state = "text"; next }
-      state == "swift" && /^[ \t]*```[ \t]*$/ {
+      (state == "other" || state == "skip") && closes($0) { state = "text"; next }
+      state == "swift" && closes($0) {
         state = "text"
         if (lines ~ /^[ \t]*\/\/ *swift-tools-version:/) {
           manifests++
@@ -174,7 +180,8 @@ self_test() {
   printf '%s\n' '# Good' '' '```swift' 'import RareEventKit' 'let model = try Sequential(inputShape: [4]) { Dense(units: 2) }' '```' \
     '' '<!-- swift-prelude: let x = Tensor(zeros: [3, 4])' 'let y = x -->' '```swift' 'print(try model.predict(x), y.shape)' '```' \
     '<!-- swift-nocheck: not Swift at all, on purpose -->' '```swift' 'model.fit(x, x, epochs = 3)' '```' \
-    '```bash' 'swift test' '```' '' '```swift' '// swift-tools-version:6.0' 'import PackageDescription' \
+    '```bash' 'swift test' '```' '````markdown' '```swift' 'not compiled: inside a longer fence' '```' '````' \
+    '- A list item:' '' '  ~~~swift' '  print(y.shape)' '  ~~~' '' '```swift' '// swift-tools-version:6.0' 'import PackageDescription' \
     'let package = Package(name: "A", targets: [.target(name: "A")])' '```' > "$dir/good.md"
   printf '%s\n' '# Broken' '' '```swift' 'import RareEventKit' 'let model = try Sequential(inputShape: [4]) { Dense(units: 2) }' '```' \
     'Text.' '' '```swift' 'model.compile(optimizer: Adam(learningRate: 1e-3), loss: .meanSquaredErrr)' '```' > "$dir/broken.md"
@@ -194,7 +201,7 @@ self_test() {
     echo "$output" >&2
     status=1
   }
-  expect pass "$dir/good.md"
+  expect pass "$dir/good.md" "ok       $dir/good.md (blocks at lines 4,11,28)"
   expect fail "$dir/broken.md" "$dir/broken.md:10:"
   expect fail "$dir/redeclared.md" "$dir/redeclared.md:5:5: error: invalid redeclaration of 'a'"
   expect fail "$dir/undeclared.md" "$dir/undeclared.md:4:"
@@ -208,5 +215,6 @@ if [ "${1:-}" = --self-test ]; then
 elif [ $# -gt 0 ]; then
   check "$@"
 else
-  check README.md Documentation/*.md
+  shopt -s nullglob
+  check README.md Documentation/*.md Sources/*/*.docc/*.md
 fi
