@@ -7,7 +7,9 @@ import Tensor
 /// initializer fills it in and its code reads from it. Encoded as JSON, it is what a saved model
 /// stores for the layer.
 public protocol LayerConfiguration: Codable, Equatable, Sendable {
-    /// The layer name (unique in a model).
+    /// The layer name (unique in a model). Declare it as a stored `var name: String`: the model sets
+    /// it (``Sequential/add(_:)`` refuses a layer that does not keep it), and saving stores it under
+    /// `"name"` even when your `CodingKeys` leave it out.
     var name: String { get set }
 }
 

@@ -78,21 +78,42 @@ public enum LayerRegistry {
     }
 
     /// The description (type and configuration) of a layer.
+    ///
+    /// The layer's ``Layer/name`` is stored under `"name"` in the configuration even when the layer's
+    /// `Configuration` leaves it out of its `Codable` keys, and ``makeLayer(from:)`` gives it back:
+    /// saved weights are keyed by that name.
     public static func describe(_ layer: any Layer) -> LayerDescription {
         func open<L: Layer>(_ layer: L) -> LayerDescription {
             // Encoding a Codable struct of numbers, strings and enums cannot fail.
-            LayerDescription(type: L.typeName, config: (try? JSONValue(encoding: layer.configuration)) ?? .null)
+            var config = (try? JSONValue(encoding: layer.configuration)) ?? .null
+            if case var .object(members) = config {
+                members["name"] = .string(layer.name)
+                config = .object(members)
+            }
+            return LayerDescription(type: L.typeName, config: config)
         }
         return open(layer)
     }
 
-    /// Creates an unbuilt layer from its description.
-    /// - Throws: ``LayerError/unknownLayerType(_:)`` or ``LayerError/invalidConfiguration(type:reason:)``.
+    /// Creates an unbuilt layer from its description, named as the description says (`"name"` in
+    /// its configuration).
+    /// - Throws: ``LayerError/unknownLayerType(_:)`` or ``LayerError/invalidConfiguration(type:reason:)``
+    ///   (also when the layer does not keep the stored name).
     public static func makeLayer(from description: LayerDescription) throws -> any Layer {
         guard let factory = factories.withLock({ $0[description.type] }) else {
             throw LayerError.unknownLayerType(description.type)
         }
-        return try factory(description.config)
+        let layer = try factory(description.config)
+        if case let .object(members) = description.config, case let .string(name)? = members["name"], layer.name != name {
+            layer.name = name
+            guard layer.name == name else {
+                throw LayerError.invalidConfiguration(
+                    type: description.type,
+                    reason: "the layer does not keep the name \"\(name)\" it is given (its name reads \"\(layer.name)\"); "
+                        + "declare `var name: String` as a stored property of its Configuration")
+            }
+        }
+        return layer
     }
 }
 

@@ -77,7 +77,8 @@ public final class Sequential: Layer {
     /// share its name with another layer of the model (saved weights are keyed by layer name).
     /// The model's ``inputShape`` is checked here too (a model is only usable once it has layers).
     /// - Throws: ``LayerError/invalidArgument(layer:argument:value:expected:)`` for an input shape with
-    ///   a size ≤ 0 or a name already taken, ``LayerError/tooLarge(layer:tensor:size:limit:)`` when a
+    ///   a size ≤ 0, a name already taken, or a layer that does not keep the name it is given (its
+    ///   `Configuration` computes `name` instead of storing it), ``LayerError/tooLarge(layer:tensor:size:limit:)`` when a
     ///   weight or one sample's activation would exceed ``SizeLimit/maximumElementCount`` elements,
     ///   ``LayerError/incompatibleInput(layer:expected:received:)`` naming the layer and shapes.
     public func add(_ layer: any Layer) throws {
@@ -88,6 +89,12 @@ public final class Sequential: Layer {
             var candidate = base, index = 0
             while taken.contains(candidate) { index += 1; candidate = "\(base)_\(index)" }
             layer.name = candidate
+            // Saved weights are keyed by the name: a layer that drops it could not be loaded again.
+            guard layer.name == candidate else {
+                throw LayerError.invalidArgument(
+                    layer: layer.typeName, argument: "name", value: "\"\(layer.name)\" after setting \"\(candidate)\"",
+                    expected: "a layer that keeps the name it is given (declare `var name: String` as a stored property of its Configuration)")
+            }
         } else if taken.contains(layer.name) {
             throw LayerError.invalidArgument(layer: layer.name, argument: "name", value: "\"\(layer.name)\"",
                                              expected: "a name no other layer of the model has")
