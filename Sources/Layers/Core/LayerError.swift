@@ -57,7 +57,8 @@ public enum LayerError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .tooLarge(layer, tensor, size, limit):
             "layer '\(layer)': \(tensor) of size \(size) exceeds the limit of \(limit) elements per tensor"
         case let .unknownWeight(name, available):
-            "the model has no weight '\(name)'; its weights are \(available.map { "'\($0)'" }.joined(separator: ", "))"
+            "the model has no weight '\(name)'; its weights are "
+                + available.map { "'\($0)'" }.joined(separator: ", ")
         case let .missingWeight(name):
             "no value given for weight '\(name)' (every weight must be given; read them all with weightsByName)"
         }

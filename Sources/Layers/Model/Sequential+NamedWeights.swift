@@ -12,8 +12,9 @@ extension Sequential {
     /// try model.setWeights(weights)
     /// ```
     ///
-    /// The values are copies: changing them changes nothing until passed to `setWeights(_:)` (by name).
-    /// Keras' positional `get_weights`/`set_weights` are ``weights()`` and `setWeights(_:)` (by position).
+    /// The values are copies: changing them changes nothing until passed to
+    /// ``setWeights(_:)-([String:Tensor])``. Keras' positional `get_weights`/`set_weights` are
+    /// ``weights()`` and ``setWeights(_:)-([Tensor])``.
     public var weightsByName: [String: Tensor] {
         Dictionary(namedParameters.map { ($0.path, $0.parameter.value) }, uniquingKeysWith: { first, _ in first })
     }
@@ -37,8 +38,11 @@ extension Sequential {
         if let missing = named.map(\.path).filter({ weights[$0] == nil }).min() {
             throw LayerError.missingWeight(name: missing)
         }
-        for (path, parameter) in named.sorted(by: { $0.path < $1.path }) where weights[path]!.shape != parameter.value.shape {
-            throw LayerError.weightShapeMismatch(parameter: path, expected: parameter.value.shape, received: weights[path]!.shape)
+        for (path, parameter) in named.sorted(by: { $0.path < $1.path }) {
+            let shape = weights[path]!.shape
+            guard shape == parameter.value.shape else {
+                throw LayerError.weightShapeMismatch(parameter: path, expected: parameter.value.shape, received: shape)
+            }
         }
         for (path, parameter) in named { parameter.value = weights[path]! }
     }

@@ -55,11 +55,13 @@ public struct ConfusionMatrix: Sendable, Hashable, Codable, CustomStringConverti
     ///
     /// - Throws: ``MetricsError/nonFiniteScore(index:)`` for a NaN score (it is on neither side), and
     ///   ``MetricsError`` when the lengths differ, the input is empty or a label is not 0 or 1.
-    public init<Score: BinaryFloatingPoint>(labels: [Int], scores: [Score], threshold: Score,
-                                            positiveWhen comparison: ScoreComparison = .greaterThan) throws(MetricsError) {
+    public init<Score: BinaryFloatingPoint>(
+        labels: [Int], scores: [Score], threshold: Score, positiveWhen comparison: ScoreComparison = .greaterThan
+    ) throws(MetricsError) {
         try validate(labels: labels, count: scores.count)
         if let bad = scores.firstIndex(where: \.isNaN) { throw .nonFiniteScore(index: bad) }
-        try self.init(labels: labels, predictions: scores.map { comparison.isPositive($0, threshold: threshold) ? 1 : 0 })
+        let predictions = scores.map { comparison.isPositive($0, threshold: threshold) ? 1 : 0 }
+        try self.init(labels: labels, predictions: predictions)
     }
 
     /// `[[tn, fp], [fn, tp]]`.

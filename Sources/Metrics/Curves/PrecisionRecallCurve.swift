@@ -27,7 +27,9 @@ public struct PrecisionRecallCurve: Sendable, Hashable {
     ///
     /// - Throws: ``MetricsError/singleClass(present:metric:)`` when no label is 1 (sklearn warns and sets
     ///   recall to 1), and ``MetricsError`` for malformed input.
-    public init<Score: BinaryFloatingPoint>(labels: [Int], scores: [Score], dropIntermediate: Bool = false) throws(MetricsError) {
+    public init<Score: BinaryFloatingPoint>(
+        labels: [Int], scores: [Score], dropIntermediate: Bool = false
+    ) throws(MetricsError) {
         var counts = try ThresholdCounts(labels: labels, scores: scores)
         if counts.truePositives.last == 0 { throw .singleClass(present: 0, metric: "the precision-recall curve") }
         if dropIntermediate && counts.thresholds.count > 2 {
@@ -59,6 +61,8 @@ extension PrecisionRecallCurve {
 /// Scores may be `Float` or `Double` (any `BinaryFloatingPoint`); they are compared without rounding.
 ///
 /// - Throws: ``MetricsError/singleClass(present:metric:)`` when no label is 1.
-public func averagePrecision<Score: BinaryFloatingPoint>(labels: [Int], scores: [Score]) throws(MetricsError) -> Double {
+public func averagePrecision<Score: BinaryFloatingPoint>(
+    labels: [Int], scores: [Score]
+) throws(MetricsError) -> Double {
     try PrecisionRecallCurve(labels: labels, scores: scores).averagePrecision
 }

@@ -24,7 +24,9 @@ public struct ROCCurve: Sendable, Hashable {
     ///
     /// - Throws: ``MetricsError/singleClass(present:metric:)`` when only one class is present (sklearn
     ///   warns and returns NaN rates), and ``MetricsError`` for malformed input.
-    public init<Score: BinaryFloatingPoint>(labels: [Int], scores: [Score], dropIntermediate: Bool = true) throws(MetricsError) {
+    public init<Score: BinaryFloatingPoint>(
+        labels: [Int], scores: [Score], dropIntermediate: Bool = true
+    ) throws(MetricsError) {
         var counts = try ThresholdCounts(labels: labels, scores: scores)
         try counts.requireBothClasses("the ROC curve")
         if dropIntermediate && counts.thresholds.count > 2 {
