@@ -21,8 +21,8 @@ extension Sequential {
     /// - Parameters:
     ///   - input: One batch of inputs.
     ///   - target: Its targets.
-    ///   - training: Whether layers run as in training (`true`, as `fit` does: dropout active) or as
-    ///     in inference.
+    ///   - training: Whether layers run as in training (`true`, as `fit` does: dropout active, drawing
+    ///     new masks from the model's seeded generator on each call) or as in inference.
     /// - Returns: One tensor per trainable weight, of the weight's shape.
     /// - Throws: ``LayerError/notCompiled``; ``LayerError/dataShapeMismatch(expected:received:)`` and
     ///   ``LayerError/targetShapeMismatch(expected:received:)`` for mismatched data;
