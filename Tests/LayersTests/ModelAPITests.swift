@@ -126,6 +126,22 @@ func gradientFixtureModel(seed: UInt64 = 3) throws -> Sequential {
         #expect(model.parameters.allSatisfy { $0.gradient == Tensor(zeros: $0.gradient.shape) })
     }
 
+    @Test func gradientsCoverTrainableWeightsAndHonourTheTrainingFlag() throws {
+        let model = try Sequential(inputShape: [6], seed: 5) {
+            Dense(units: 8, activation: .relu)
+            Dropout(rate: 0.5)
+            Dense(units: 2)
+        }
+        model.compile(optimizer: SGD(), loss: .meanSquaredError)
+        let x = Tensor(shape: [4, 6], scalars: (0..<24).map { Float($0 % 5) / 5 }), y = Tensor(zeros: [4, 2])
+        // Inference mode: no dropout, so the same result every time.
+        #expect(try model.gradients(x, y, training: false) == model.gradients(x, y, training: false))
+        // Training mode: each call draws a new dropout mask, as a training step would.
+        #expect(try model.gradients(x, y) != model.gradients(x, y))
+        try #require(model.parameters.first).isTrainable = false
+        #expect(Set(try model.gradients(x, y).keys) == ["dense/bias", "dense_1/kernel", "dense_1/bias"])
+    }
+
     @Test func gradientsCheckTheirInput() throws {
         let model = try gradientFixtureModel()
         let x = Tensor(zeros: [2, 4, 3]), y = Tensor(zeros: [2, 3])
