@@ -21,7 +21,7 @@ func expectEqual(_ actual: [Double], _ expected: [JSONDouble]?, _ what: String,
             let expected = try #require(drop ? reference.rocDrop : reference.rocAll)
             expectEqual(curve.falsePositiveRate, expected.fpr, "\(name) fpr drop=\(drop)")
             expectEqual(curve.truePositiveRate, expected.tpr, "\(name) tpr drop=\(drop)")
-            expectEqual(curve.thresholds.map(Double.init), expected.thresholds, "\(name) thresholds drop=\(drop)")
+            expectEqual(curve.thresholds, expected.thresholds, "\(name) thresholds drop=\(drop)")
         }
         let auc = try rocAUC(labels: reference.labels, scores: reference.floatScores)
         #expect(Swift.abs(auc - reference.rocAuc!) <= 1e-12, "\(name): AUC \(auc) vs sklearn \(reference.rocAuc!)")
@@ -35,7 +35,7 @@ func expectEqual(_ actual: [Double], _ expected: [JSONDouble]?, _ what: String,
             let expected = try #require(drop ? reference.prDrop : reference.prAll)
             expectEqual(curve.precision, expected.precision, "\(name) precision drop=\(drop)")
             expectEqual(curve.recall, expected.recall, "\(name) recall drop=\(drop)")
-            expectEqual(curve.thresholds.map(Double.init), expected.thresholds, "\(name) thresholds drop=\(drop)")
+            expectEqual(curve.thresholds, expected.thresholds, "\(name) thresholds drop=\(drop)")
         }
         let ap = try averagePrecision(labels: reference.labels, scores: reference.floatScores)
         #expect(Swift.abs(ap - reference.averagePrecision!) <= 1e-12, "\(name): AP \(ap) vs sklearn \(reference.averagePrecision!)")
@@ -57,7 +57,7 @@ func expectEqual(_ actual: [Double], _ expected: [JSONDouble]?, _ what: String,
         #expect(throws: MetricsError.lengthMismatch(labels: 2, values: 1)) { try rocAUC(labels: [0, 1], scores: [0.1]) }
         #expect(throws: MetricsError.invalidLabel(index: 1, value: 2)) { try rocAUC(labels: [0, 2], scores: [0.1, 0.2]) }
         #expect(throws: MetricsError.nonFiniteScore(index: 0)) { try rocAUC(labels: [0, 1], scores: [.nan, 0.2]) }
-        #expect(throws: MetricsError.empty) { try rocAUC(labels: [], scores: []) }
+        #expect(throws: MetricsError.empty) { try rocAUC(labels: [], scores: [Float]()) }
     }
 
     @Test func trapezoidalAreaMatchesSklearn() throws {

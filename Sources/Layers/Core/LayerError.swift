@@ -25,6 +25,10 @@ public enum LayerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A weight or one sample's activation would exceed ``SizeLimit/maximumElementCount`` elements
     /// (or overflow `Int`): `tensor` names it (`kernel`, `output`), `size` gives its shape.
     case tooLarge(layer: String, tensor: String, size: String, limit: Int)
+    /// A weight name passed to `setWeights(_:)` (by name) is not one of the model's weight paths.
+    case unknownWeight(name: String, available: [String])
+    /// A weight of the model has no value among those given from outside.
+    case missingWeight(name: String)
 
     public var description: String {
         switch self {
@@ -52,6 +56,11 @@ public enum LayerError: Error, Equatable, Sendable, CustomStringConvertible {
             "invalid configuration for layer type '\(type)': \(reason)"
         case let .tooLarge(layer, tensor, size, limit):
             "layer '\(layer)': \(tensor) of size \(size) exceeds the limit of \(limit) elements per tensor"
+        case let .unknownWeight(name, available):
+            "the model has no weight '\(name)'; its weights are "
+                + available.map { "'\($0)'" }.joined(separator: ", ")
+        case let .missingWeight(name):
+            "no value given for weight '\(name)' (every weight must be given; read them all with weightsByName)"
         }
     }
 }

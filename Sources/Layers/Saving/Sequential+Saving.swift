@@ -358,7 +358,7 @@ extension Sequential {
         try assignWeights(tensors, path: url.path)
     }
 
-    /// A copy of every weight, to restore later with ``setWeights(_:)`` (Keras' `get_weights`).
+    /// A copy of every weight, to restore later with ``setWeights(_:)-([Tensor])`` (Keras' `get_weights`).
     public func weights() -> [Tensor] { parameters.map(\.value) }
 
     /// Restores weights taken with ``weights()``.

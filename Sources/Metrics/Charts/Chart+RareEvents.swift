@@ -17,7 +17,7 @@ extension Chart {
     public static func precisionRecallVersusThreshold(_ curve: PrecisionRecallCurve) -> Chart {
         var chart = Chart(title: "Precision and recall for different thresholds", xLabel: "threshold",
                           yLabel: "precision / recall")
-        let x = curve.thresholds.map(Double.init)
+        let x = curve.thresholds
         chart.add(Series(name: "precision", x: x, y: Array(curve.precision.dropLast())))
         chart.add(Series(name: "recall", x: x, y: Array(curve.recall.dropLast())))
         chart.yRange = 0...1

@@ -39,9 +39,29 @@ public struct ConfusionMatrix: Sendable, Hashable, Codable, CustomStringConverti
         self.init(trueNegatives: counts[0], falsePositives: counts[1], falseNegatives: counts[2], truePositives: counts[3])
     }
 
-    /// Classifies `scores` (positive when `score > threshold`) and counts them against `labels`.
-    public init(labels: [Int], scores: [Float], threshold: Float) throws(MetricsError) {
-        try self.init(labels: labels, predictions: scores.map { $0 > threshold ? 1 : 0 })
+    /// Classifies `scores` against `threshold` and counts them against `labels`.
+    ///
+    /// By default a score is positive when `score > threshold` (as Keras' threshold metrics do); pass
+    /// `positiveWhen: .greaterThanOrEqual` for `score >= threshold`, the side scikit-learn's curve
+    /// thresholds use (so a threshold taken from ``PrecisionRecallCurve/thresholds`` gives the
+    /// curve's precision and recall). Scores may be `Float` or `Double` (any `BinaryFloatingPoint`)
+    /// and are compared in their own type, without rounding.
+    ///
+    /// ```swift
+    /// let matrix = try ConfusionMatrix(labels: [0, 0, 1, 1], scores: [0.1, 0.4, 0.35, 0.8],
+    ///                                  threshold: 0.35, positiveWhen: .greaterThanOrEqual)
+    /// matrix.truePositives   // 2 (with the default `.greaterThan`: 1)
+    /// ```
+    ///
+    /// - Throws: ``MetricsError/nonFiniteScore(index:)`` for a NaN score (it is on neither side), and
+    ///   ``MetricsError`` when the lengths differ, the input is empty or a label is not 0 or 1.
+    public init<Score: BinaryFloatingPoint>(
+        labels: [Int], scores: [Score], threshold: Score, positiveWhen comparison: ScoreComparison = .greaterThan
+    ) throws(MetricsError) {
+        try validate(labels: labels, count: scores.count)
+        if let bad = scores.firstIndex(where: \.isNaN) { throw .nonFiniteScore(index: bad) }
+        let predictions = scores.map { comparison.isPositive($0, threshold: threshold) ? 1 : 0 }
+        try self.init(labels: labels, predictions: predictions)
     }
 
     /// `[[tn, fp], [fn, tp]]`.

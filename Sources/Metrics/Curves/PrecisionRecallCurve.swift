@@ -8,10 +8,14 @@ public struct PrecisionRecallCurve: Sendable, Hashable {
     public var precision: [Double]
     /// Recall at each threshold (decreasing), then 0.
     public var recall: [Double]
-    /// The distinct scores, increasing.
-    public var thresholds: [Float]
+    /// The distinct scores, increasing (as `Double`s, like scikit-learn's float64 thresholds; `Float`
+    /// scores convert exactly).
+    public var thresholds: [Double]
 
     /// Computes the curve of `scores` (higher = more likely positive) against 0/1 `labels`.
+    ///
+    /// Scores may be `Float` or `Double` (any `BinaryFloatingPoint`) and are compared without
+    /// rounding, as scikit-learn compares float64.
     ///
     /// With `dropIntermediate` (sklearn ≥ 1.3's option, off by default as there), thresholds whose
     /// true-positive count equals both neighbours' are dropped: they only add vertical segments.
@@ -23,7 +27,9 @@ public struct PrecisionRecallCurve: Sendable, Hashable {
     ///
     /// - Throws: ``MetricsError/singleClass(present:metric:)`` when no label is 1 (sklearn warns and sets
     ///   recall to 1), and ``MetricsError`` for malformed input.
-    public init(labels: [Int], scores: [Float], dropIntermediate: Bool = false) throws(MetricsError) {
+    public init<Score: BinaryFloatingPoint>(
+        labels: [Int], scores: [Score], dropIntermediate: Bool = false
+    ) throws(MetricsError) {
         var counts = try ThresholdCounts(labels: labels, scores: scores)
         if counts.truePositives.last == 0 { throw .singleClass(present: 0, metric: "the precision-recall curve") }
         if dropIntermediate && counts.thresholds.count > 2 {
@@ -52,7 +58,11 @@ extension PrecisionRecallCurve {
 
 /// Average precision of `scores` against 0/1 `labels` (see ``PrecisionRecallCurve/averagePrecision``).
 ///
+/// Scores may be `Float` or `Double` (any `BinaryFloatingPoint`); they are compared without rounding.
+///
 /// - Throws: ``MetricsError/singleClass(present:metric:)`` when no label is 1.
-public func averagePrecision(labels: [Int], scores: [Float]) throws(MetricsError) -> Double {
+public func averagePrecision<Score: BinaryFloatingPoint>(
+    labels: [Int], scores: [Score]
+) throws(MetricsError) -> Double {
     try PrecisionRecallCurve(labels: labels, scores: scores).averagePrecision
 }

@@ -8,10 +8,15 @@ public struct ROCCurve: Sendable, Hashable {
     public var falsePositiveRate: [Double]
     /// True-positive rate (recall) at each threshold.
     public var truePositiveRate: [Double]
-    /// `+∞`, then the kept distinct scores in decreasing order.
-    public var thresholds: [Float]
+    /// `+∞`, then the kept distinct scores in decreasing order (as `Double`s, like scikit-learn's
+    /// float64 thresholds; `Float` scores convert exactly).
+    public var thresholds: [Double]
 
     /// Computes the ROC curve of `scores` against 0/1 `labels`.
+    ///
+    /// Scores may be `Float` or `Double` (any `BinaryFloatingPoint`) and are compared without
+    /// rounding, as scikit-learn compares float64: `Double` scores 0.3 and 0.3 + 1e-9 are distinct
+    /// (they would tie as `Float`).
     ///
     /// With `dropIntermediate` (the default, as in sklearn) thresholds that are not corners of the
     /// curve are dropped — a point is kept where the second difference of the false- or true-positive
@@ -19,7 +24,9 @@ public struct ROCCurve: Sendable, Hashable {
     ///
     /// - Throws: ``MetricsError/singleClass(present:metric:)`` when only one class is present (sklearn
     ///   warns and returns NaN rates), and ``MetricsError`` for malformed input.
-    public init(labels: [Int], scores: [Float], dropIntermediate: Bool = true) throws(MetricsError) {
+    public init<Score: BinaryFloatingPoint>(
+        labels: [Int], scores: [Score], dropIntermediate: Bool = true
+    ) throws(MetricsError) {
         var counts = try ThresholdCounts(labels: labels, scores: scores)
         try counts.requireBothClasses("the ROC curve")
         if dropIntermediate && counts.thresholds.count > 2 {
@@ -46,10 +53,13 @@ public struct ROCCurve: Sendable, Hashable {
 ///
 /// ```swift
 /// try rocAUC(labels: [0, 0, 1, 1], scores: [0.1, 0.4, 0.35, 0.8])   // 0.75
+/// try rocAUC(labels: [0, 1], scores: [0.3, 0.3 + 1e-9])              // 1.0 (Double scores, not rounded)
 /// ```
 ///
+/// Scores may be `Float` or `Double` (any `BinaryFloatingPoint`); they are compared without rounding.
+///
 /// - Throws: ``MetricsError/singleClass(present:metric:)`` when only one class is present.
-public func rocAUC(labels: [Int], scores: [Float]) throws(MetricsError) -> Double {
+public func rocAUC<Score: BinaryFloatingPoint>(labels: [Int], scores: [Score]) throws(MetricsError) -> Double {
     try ROCCurve(labels: labels, scores: scores).area
 }
 

@@ -48,7 +48,7 @@ public enum ThresholdRule: Sendable, Hashable, CustomStringConvertible {
                 let gap = points.map { Swift.abs(curve.precision[$0] - curve.recall[$0]) }
                 best = points.min { gap[$0] < gap[$1] || (gap[$0] == gap[$1] && $0 < $1) }!
             }
-            return curve.thresholds[best]
+            return Float(curve.thresholds[best])
         }
     }
 
