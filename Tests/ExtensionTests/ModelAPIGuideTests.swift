@@ -8,22 +8,22 @@ import RareEventKit
         let encoder = try Sequential(inputShape: [5, 59], name: "encoder") {
             LSTM(units: 16, activation: .relu)
         }
-        let model = try Sequential(inputShape: [5, 59], seed: 42) {
+        let autoencoder = try Sequential(inputShape: [5, 59], seed: 42) {
             encoder
             RepeatVector(count: 5)
             LSTM(units: 59, returnSequences: true)
         }
-        let inner = model.layer(named: "encoder/lstm") as? LSTM   // nil for an unknown name
+        let inner = autoencoder.layer(named: "encoder/lstm") as? LSTM   // nil for an unknown name
         #expect(inner?.units == 16)
 
-        var weights = model.weightsByName                         // [String: Tensor], copies
+        var weights = autoencoder.weightsByName                         // [String: Tensor], copies
         weights["lstm/bias"] = Tensor(zeros: [4 * 59])
-        try model.setWeights(weights)   // every name and shape checked before anything changes
-        #expect(model.weightsByName["lstm/bias"] == Tensor(zeros: [4 * 59]))
+        try autoencoder.setWeights(weights)   // every name and shape checked before anything changes
+        #expect(autoencoder.weightsByName["lstm/bias"] == Tensor(zeros: [4 * 59]))
 
-        model.compile(optimizer: Adam(), loss: .meanSquaredError)
-        let x = Tensor(zeros: [8, 5, 59])
-        let gradients = try model.gradients(x, x)                 // no step taken, nothing accumulated
+        autoencoder.compile(optimizer: Adam(), loss: .meanSquaredError)
+        let windows = Tensor(zeros: [8, 5, 59])
+        let gradients = try autoencoder.gradients(windows, windows)                 // no step taken, nothing accumulated
         #expect(gradients["encoder/lstm/kernel"]!.shape == [59, 64])
     }
 
