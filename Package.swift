@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "RareEventKit",
+    // Apple systems: the layer registry's lock is Synchronization.Mutex (macOS 15, iOS 18).
+    platforms: [.macOS(.v15), .iOS(.v18)],
     products: [
         // MARK: Public API
         .library(name: "RareEventKit", targets: ["RareEventKit"]),
