@@ -315,7 +315,8 @@ extension AtomicFile {
     private static func exchange(_ first: String, _ second: String) -> Bool {
         #if os(Linux)
         guard let renameat2 = renameat2Function else { return false }
-        return renameat2(AT_FDCWD, first, AT_FDCWD, second, 2 /* RENAME_EXCHANGE */) == 0
+        let renameExchange: UInt32 = 2  // RENAME_EXCHANGE from <linux/fs.h>
+        return renameat2(AT_FDCWD, first, AT_FDCWD, second, renameExchange) == 0
         #elseif canImport(Darwin)
         return renamex_np(first, second, UInt32(RENAME_SWAP)) == 0
         #else

@@ -11,7 +11,8 @@ import Metrics
         let b: UInt8 = 128, g: UInt8 = 51  // 0.5 and 0.2 as gray levels
         let margin = [UInt8](repeating: b, count: 14)
         let firstRow: [UInt8] = [b, b, 0, 0, 255, 255, b, b, g, g, 0, 0, b, b]
-        let secondRow: [UInt8] = [b, b, 0, 0, 255, 255, b, b, b, b, b, b, b, b]  // clamped; the missing image is background
+        // Clamped; the missing image is background.
+        let secondRow: [UInt8] = [b, b, 0, 0, 255, 255, b, b, b, b, b, b, b, b]
         let expected = margin + margin + firstRow + firstRow + margin + margin + secondRow + secondRow + margin + margin
         #expect(grid.pixels() == expected)
     }

@@ -213,7 +213,8 @@ public final class LSTM: Layer {
         let dc = cellGradient.reserve(batch * u, zeroed: true)     // ∂loss/∂cₜ from later steps
         let (act, recurrent) = (self.activation.kernelCode, self.recurrentActivation.kernelCode)
 
-        var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })   // written by each band's product
+        // Written by each band's product.
+        var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
         let bands = rowBands(batch)
         outputGradient.withUnsafeBufferPointer { dys in
             inputGradient.withUnsafeMutableBufferPointer { dxs in

@@ -49,7 +49,8 @@ public struct NABProfile: Sendable, Hashable, CustomStringConvertible {
     public static func load(contentsOf url: URL) throws(NABError) -> [NABProfile] {
         struct Entry: Decodable {
             struct Costs: Decodable { var tpWeight, fpWeight, fnWeight: Double }
-            var CostMatrix: Costs
+            var costMatrix: Costs
+            enum CodingKeys: String, CodingKey { case costMatrix = "CostMatrix" }
         }
         let entries: [String: Entry]
         do { entries = try JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: url)) } catch {
@@ -59,9 +60,9 @@ public struct NABProfile: Sendable, Hashable, CustomStringConvertible {
         var profiles: [NABProfile] = []
         for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
             do {
-                profiles.append(try NABProfile(name: name, truePositiveWeight: entry.CostMatrix.tpWeight,
-                                               falsePositiveWeight: entry.CostMatrix.fpWeight,
-                                               falseNegativeWeight: entry.CostMatrix.fnWeight))
+                profiles.append(try NABProfile(name: name, truePositiveWeight: entry.costMatrix.tpWeight,
+                                               falsePositiveWeight: entry.costMatrix.fpWeight,
+                                               falseNegativeWeight: entry.costMatrix.fnWeight))
             } catch { throw .unreadable(file: url.path, reason: error.description) }
         }
         return profiles
