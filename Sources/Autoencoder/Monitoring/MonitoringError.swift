@@ -19,11 +19,14 @@ public enum MonitoringError: Error, Sendable, Equatable, CustomStringConvertible
         case let .invalidDetector(reason): "invalid detector: \(reason)"
         case let .invalidPolicy(setting, value, expected): "invalid alarm policy: \(setting) is \(value), expected \(expected)"
         case let .wrongRowWidth(stream, expected, found):
-            "stream '\(stream)': expected a row of \(expected) values (the detector's columns), found \(found)"
+            Self.prefix(stream) + "expected a row of \(expected) values (the detector's columns), found \(found)"
         case let .nonFiniteValue(stream, column, value):
-            "stream '\(stream)': column '\(column)' is \(value), expected a finite number; the row was not used"
+            Self.prefix(stream) + "column '\(column)' is \(value), expected a finite number; the row was not used"
         case let .unknownStream(stream): "unknown stream '\(stream)'"
         case let .tooManyStreams(limit): "too many streams: at most \(limit) can be monitored at once"
         }
     }
+
+    /// "stream 'id': ", or nothing for the unnamed stream of a single-stream monitor.
+    private static func prefix(_ stream: String) -> String { stream.isEmpty ? "" : "stream '\(stream)': " }
 }
