@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "ecg", targets: ["ecg"]),
         .executable(name: "fashion-mnist", targets: ["fashion-mnist"]),
         .executable(name: "benchmark", targets: ["benchmark"]),
+        .executable(name: "monitor", targets: ["monitor"]),
     ],
     targets: [
         // MARK: Library modules
@@ -37,6 +38,7 @@ let package = Package(
         .executableTarget(name: "ecg", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/ECG"),
         .executableTarget(name: "fashion-mnist", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/FashionMNIST"),
         .executableTarget(name: "benchmark", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/Benchmark"),
+        .executableTarget(name: "monitor", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/Monitor"),
         // Trains and checkpoints forever; Tests/FuzzTests kills it with SIGKILL to check checkpoints stay loadable.
         .executableTarget(name: "checkpoint-torture", dependencies: ["Layers", "Tensor"], path: "Examples/Reliability/CheckpointTorture"),
 

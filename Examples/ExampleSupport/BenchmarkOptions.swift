@@ -8,7 +8,7 @@ public struct BenchmarkOptions: CommandLineProgram, Equatable {
     public var epochs = 5
 
     /// The section words: whole sections, then single model workloads.
-    public static let sectionNames = ["models", "matmul", "csv", "layers"]
+    public static let sectionNames = ["models", "matmul", "csv", "layers", "monitor"]
     /// Words that run one model workload (the start of its name, lowercased).
     public static let modelNames = ["lstm", "dense", "ecg", "denoising", "basic"]
 

@@ -73,7 +73,7 @@ public struct ECGExperiment {
     }
 
     private func run(writingTo runOutput: RunOutput?) throws -> Result {
-        let (signals, normal, description) = try load()
+        let (signals, normal, columns, description) = try load()
         log("data: \(description)")
         let split = try trainTestSplit(count: normal.count, testSize: 0.2, randomState: splitRandomState)
         var scaler = GlobalMinMaxScaler()
@@ -116,12 +116,15 @@ public struct ECGExperiment {
                                                  threshold: threshold)
             try runOutput.write(model: model, history: history, test: report, classNames: ["normal", "abnormal"],
                                 charts: [("error-histogram.svg", histogram)])
-            log("wrote the model, training.csv and charts to \(runOutput.folder.path)")
+            try runOutput.write(detector: try DeployedDetector(detector, columns: columns, scaling: .globalMinMax(scaler),
+                                                               thresholdRule: .meanPlusStandardDeviations(standardDeviations)))
+            log("wrote the model, detector, training.csv and charts to \(runOutput.folder.path)")
         }
         return Result(history: history, threshold: threshold, normalPositive: matrix)
     }
 
-    private func load() throws -> (Tensor, [Bool], String) {
+    /// The signals, whether each beat is normal, the signal column names and a description of the data.
+    private func load() throws -> (Tensor, [Bool], [String], String) {
         switch data {
         case let .file(url):
             let table = try Table(contentsOfCSV: url, format: CSVFormat(hasHeader: false), types: .allNumeric)
@@ -134,16 +137,17 @@ public struct ECGExperiment {
                 throw ExperimentError.unexpectedData(file: url.path, expected: "a 0/1 label (1 = normal) in the last column",
                                                      found: "\(labels[row]) in row \(row + 1)")
             }
-            let signals = try table.dropping([labelColumn]).tensor()
+            let signalTable = try table.dropping([labelColumn])
+            let signals = try signalTable.tensor()
             if let (row, column) = firstNonFinite(signals) {
                 throw ExperimentError.unexpectedData(file: url.path, expected: "finite numbers",
                                                      found: "\(signals.withUnsafeBufferPointer { $0[row * signals.shape[1] + column] }) "
                                                         + "in row \(row + 1), column \(column + 1)")
             }
-            return (signals, labels.map { $0 == 1 }, "\(url.path) (\(table.rowCount) heartbeats × \(signals.shape[1]) samples)")
+            return (signals, labels.map { $0 == 1 }, signalTable.columnNames, "\(url.path) (\(table.rowCount) heartbeats × \(signals.shape[1]) samples)")
         case let .synthetic(rows):
             let (signals, normal) = Self.syntheticHeartbeats(rows: rows)
-            return (signals, normal, "built-in synthetic heartbeats (\(rows) × 140); pass --data PATH for the real ecg.csv")
+            return (signals, normal, (1...signals.shape[1]).map { "t\($0)" }, "built-in synthetic heartbeats (\(rows) × 140); pass --data PATH for the real ecg.csv")
         }
     }
 

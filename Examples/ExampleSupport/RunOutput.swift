@@ -58,6 +58,13 @@ struct RunOutput {
     }
 }
 
+extension RunOutput {
+    /// Saves the deployable detector into `detector/` (see ``DeployedDetector/save(to:)``), for `monitor`.
+    func write(detector: DeployedDetector) throws {
+        try detector.save(to: folder.appendingPathComponent("detector"))
+    }
+}
+
 /// The progress bar of a run, writing to `write` (`nil` when `verbosity` is silent). The experiments pass
 /// it to `fit` as a callback, with `verbose: .silent`, so progress and log lines share one output stream.
 func progressLogger(_ verbosity: Verbosity, epochs: Int, samples: Int, batchSize: Int,

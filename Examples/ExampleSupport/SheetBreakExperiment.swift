@@ -108,7 +108,7 @@ public struct SheetBreakExperiment {
 
     private func run(writingTo runOutput: RunOutput?) throws -> Result {
         // Rows and labels after the curve shift.
-        let (features, labels, description) = try loadShifted()
+        let (features, labels, columns, description) = try loadShifted()
         log("data: \(description)")
         log("curve shift \(shift): \(labels.count) rows, \(labels.filter { $0 == 1 }.count) positive")
 
@@ -176,7 +176,10 @@ public struct SheetBreakExperiment {
                 ("reconstruction-error.svg",
                  Chart.reconstructionErrors(test.scores, labels: test.labels, threshold: test.threshold, scale: .logarithmic)),
             ])
-            log("wrote the model, training.csv and charts to \(runOutput.folder.path)")
+            let deployed = try DeployedDetector(detector, columns: columns, scaling: .standard(scaler),
+                                                lookback: model == .lstm ? lookback : 1, thresholdRule: resolvedThreshold)
+            try runOutput.write(detector: deployed)
+            log("wrote the model, detector, training.csv and charts to \(runOutput.folder.path)")
         }
         return Result(dataDescription: description, splitSizes: (trainRows.count, validRows.count, testRows.count),
                       normalTrainingSamples: normalTrain.count, history: history, model: autoencoder,
@@ -222,7 +225,8 @@ public struct SheetBreakExperiment {
     /// lookback of 5 needs 5.4 million.
     public static let maximumWindowValues = 1 << 28
 
-    private func loadShifted() throws -> (Tensor, [Int], String) {
+    /// The shifted rows, their labels, the sensor column names and a description of the data.
+    private func loadShifted() throws -> (Tensor, [Int], [String], String) {
         switch data {
         case let .file(url):
             let table = try Table(contentsOfCSV: url, types: .numeric(except: ["time"]))
@@ -244,13 +248,13 @@ public struct SheetBreakExperiment {
             try checkShift(rows: table.rowCount)
             let shifted = try table.curveShifted(label: "y", by: shift)
             let labels = try shifted.numbers("y").map { Int($0) }
-            let features = try shifted.dropping(required).tensor()
-            return (features, labels, "\(url.path) (\(table.rowCount) rows × \(table.columnNames.count) columns)")
+            let sensorTable = try shifted.dropping(required)
+            return (try sensorTable.tensor(), labels, sensorTable.columnNames, "\(url.path) (\(table.rowCount) rows × \(table.columnNames.count) columns)")
         case let .synthetic(rows):
             try checkShift(rows: rows)
             let synthetic = SyntheticRareEvents.make(rows: rows, features: 59, seed: 7)
             let shifted = try curveShift(synthetic.labels, by: shift)
-            return (synthetic.features.gatheringBatch(shifted.keptRows), shifted.labels,
+            return (synthetic.features.gatheringBatch(shifted.keptRows), shifted.labels, (1...59).map { "x\($0)" },
                     "built-in synthetic rare-event series (\(rows) rows × 59 sensors); pass --data PATH for the real sheet-break.csv")
         }
     }

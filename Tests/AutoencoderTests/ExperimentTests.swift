@@ -20,10 +20,15 @@ import TestSupport
         #expect(result.history.loss.count == 3)
         #expect(result.history.loss.last! < result.history.loss.first!)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        #expect(files == ["confusion-matrix.svg", "loss.svg", "model", "precision-recall-threshold.svg",
+        #expect(files == ["confusion-matrix.svg", "detector", "loss.svg", "model", "precision-recall-threshold.svg",
                           "reconstruction-error.svg", "roc.svg", "training.csv"])
         let reloaded = try Sequential.load(from: folder.appendingPathComponent("model"))
         #expect(reloaded.parameterCount == 25_243)
+        // The deployable detector: the run's columns, scaler, lookback and threshold.
+        let detector = try DeployedDetector(contentsOf: folder.appendingPathComponent("detector"))
+        #expect(detector.columns == (1...59).map { "x\($0)" } && detector.lookback == 5)
+        #expect(detector.threshold == result.test.threshold && detector.thresholdRule == .fixed(0.3))
+        guard case .standard = detector.scaling else { Issue.record("expected the run's StandardScaler"); return }
     }
 
     @Test(.enabled(if: SharedData.hasSheetBreak, "sheet-break.csv not found in ../shared/data; real-data test skipped"))
@@ -403,7 +408,7 @@ import TestSupport
         #expect(options.sections == ["lstm", "csv"] && options.epochs == 3 && options.models == ["lstm"])
         #expect(options.runs("csv") && !options.runs("matmul"))
         #expect(Self.error(BenchmarkOptions.self, ["lsmt"])
-                == .unexpectedArgument("lsmt", expected: "models, matmul, csv, layers, lstm, dense, ecg, denoising, basic"))
+                == .unexpectedArgument("lsmt", expected: "models, matmul, csv, layers, monitor, lstm, dense, ecg, denoising, basic"))
         #expect(Self.error(BenchmarkOptions.self, ["--epochs", "0"]) == .invalidValue(option: "epochs", value: "0", expected: "a positive integer up to 1000"))
         #expect(Self.error(BenchmarkOptions.self, ["csv", "csv"]) == .duplicateOption("csv"))
     }

@@ -20,15 +20,21 @@ public enum ReconstructionError: String, Codable, Sendable, CaseIterable {
         input.withUnsafeBufferPointer { x in
             reconstruction.withUnsafeBufferPointer { y in
                 for sample in 0..<input.batchSize {
-                    var total = 0.0
-                    for j in (sample * width)..<((sample + 1) * width) {
-                        let difference = Double(x[j] - y[j])
-                        total += self == .meanSquared ? difference * difference : Swift.abs(difference)
-                    }
-                    errors[sample] = Float(total / Double(width))
+                    errors[sample] = error(x.baseAddress! + sample * width, y.baseAddress! + sample * width, count: width)
                 }
             }
         }
         return errors
+    }
+
+    /// The error of one sample of `count` values: the formula of ``perSample(_:_:)``, shared with the
+    /// streaming monitor so that both give bit-identical scores.
+    func error(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
+        var total = 0.0
+        for j in 0..<count {
+            let difference = Double(x[j] - y[j])
+            total += self == .meanSquared ? difference * difference : Swift.abs(difference)
+        }
+        return Float(total / Double(count))
     }
 }

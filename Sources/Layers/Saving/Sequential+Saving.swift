@@ -189,6 +189,18 @@ extension Sequential {
     /// "wroteFile(config.json)", "wroteFile(model.safetensors)", "wroteAllFiles",
     /// "movedPreviousAside" (two renames only) and "movedIntoPlace") whether to stop there.
     func save(to folder: URL, allowingExchange: Bool, interrupt: (String) -> SaveInterruption?) throws(SavingError) {
+        try save(to: folder, adding: [], allowingExchange: allowingExchange, interrupt: interrupt)
+    }
+
+    /// ``save(to:)`` with more files in the same folder, written in the same atomic step (a saved
+    /// detector's `detector.json` beside the model's two files). The folder stays loadable by
+    /// ``load(from:)``, which reads only the model's files.
+    package func save(to folder: URL, adding files: [(name: String, data: Data)]) throws(SavingError) {
+        try save(to: folder, adding: files, allowingExchange: true) { _ in nil }
+    }
+
+    private func save(to folder: URL, adding files: [(name: String, data: Data)], allowingExchange: Bool,
+                      interrupt: (String) -> SaveInterruption?) throws(SavingError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         guard let json = try? encoder.encode(configuration) else {
@@ -197,7 +209,7 @@ extension Sequential {
         }
         let weights = try encodedWeights(path: folder.appendingPathComponent(Self.weightsFileName).path)
         do {
-            try AtomicFile.writeFolder([(Self.configurationFileName, json), (Self.weightsFileName, weights)],
+            try AtomicFile.writeFolder([(Self.configurationFileName, json), (Self.weightsFileName, weights)] + files,
                                        to: folder, allowingExchange: allowingExchange) { step throws(AtomicWriteError) in
                 switch interrupt(step.description) {
                 case nil: break

@@ -6,8 +6,9 @@ import Foundation
 /// Foundation's readers accept duplicate object keys (keeping one value silently) and any nesting
 /// depth. This reader rejects both: a duplicate key in any object and nesting deeper than
 /// `maximumDepth` are errors that name the byte offset and the key's path (`layers[2].config.units`).
+/// (Package-wide: a saved detector's `detector.json` is read by it too.)
 /// Integers that fit an `Int` are kept exact (`integer`); other numbers are `Double`.
-indirect enum StrictJSON {
+package indirect enum StrictJSON {
     case null
     case bool(Bool)
     case integer(Int)
@@ -18,33 +19,33 @@ indirect enum StrictJSON {
     case object([Member])
 
     /// One member of an object.
-    struct Member {
-        var key: String
-        var value: StrictJSON
+    package struct Member {
+        package var key: String
+        package var value: StrictJSON
     }
 
     /// Why the text is not accepted.
-    struct Failure: Error, Equatable {
+    package struct Failure: Error, Equatable {
         /// The byte offset of the problem.
-        var offset: Int
+        package var offset: Int
         /// The path of the value being read (`$` for the root, `$.layers[2].config`).
-        var path: String
+        package var path: String
         /// What was wrong and what was expected.
-        var reason: String
+        package var reason: String
         /// Whether the problem is a duplicate key (`reason` then names it).
-        var isDuplicateKey = false
+        package var isDuplicateKey = false
 
-        var description: String { "at byte \(offset) (\(path)): \(reason)" }
+        package var description: String { "at byte \(offset) (\(path)): \(reason)" }
     }
 
     /// The member `key` of an object, if any.
-    subscript(key: String) -> StrictJSON? {
+    package subscript(key: String) -> StrictJSON? {
         guard case let .object(members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
 
     /// Parses `data` (UTF-8), which must hold exactly one JSON value (surrounding white space allowed).
-    static func parse(_ data: Data, maximumDepth: Int) throws(Failure) -> StrictJSON {
+    package static func parse(_ data: Data, maximumDepth: Int) throws(Failure) -> StrictJSON {
         var parser = Parser(bytes: [UInt8](data), maximumDepth: maximumDepth)
         return try parser.parseDocument()
     }

@@ -35,6 +35,10 @@ public struct MinMaxScaler: Scaler, Equatable, Codable {
     public func inverseTransform(_ x: Tensor) throws(PreprocessingError) -> Tensor {
         try map.apply(x, inverse: true, owner: "MinMaxScaler")
     }
+
+    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws(PreprocessingError) {
+        try map.apply(row: row, into: output, owner: "MinMaxScaler")
+    }
 }
 
 /// One minimum and one maximum over *all* values, `(x − min) / (max − min)`: the scaling of
@@ -65,5 +69,9 @@ public struct GlobalMinMaxScaler: Scaler, Equatable, Codable {
 
     public func inverseTransform(_ x: Tensor) throws(PreprocessingError) -> Tensor {
         try map.apply(x, inverse: true, owner: "GlobalMinMaxScaler")
+    }
+
+    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws(PreprocessingError) {
+        try map.apply(row: row, into: output, owner: "GlobalMinMaxScaler")
     }
 }

@@ -17,6 +17,18 @@ public protocol Scaler: Sendable {
     func transform(_ x: Tensor) throws(PreprocessingError) -> Tensor
     /// Undoes ``transform(_:)``.
     func inverseTransform(_ x: Tensor) throws(PreprocessingError) -> Tensor
+    /// Scales one row of `features` values into `output` (same count), without allocating: the
+    /// streaming path. The values are bit-identical to ``transform(_:)`` of a tensor holding the row.
+    ///
+    /// ```swift
+    /// try raw.withUnsafeBufferPointer { row in try scaler.transform(row: row, into: scaledRow) }
+    /// ```
+    ///
+    /// The default implementation goes through ``transform(_:)`` (and allocates); the built-in scalers
+    /// compute in place.
+    /// - Throws: ``PreprocessingError/notFitted(_:)``, ``PreprocessingError/shapeMismatch(expected:found:)``
+    ///   when the row's or `output`'s width is not the fitted one.
+    func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws(PreprocessingError)
 }
 
 extension Scaler {
@@ -25,13 +37,65 @@ extension Scaler {
         try fit(x)
         return try transform(x)
     }
+
+    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws(PreprocessingError) {
+        guard row.count == output.count else {
+            throw .shapeMismatch(expected: "an output row of \(row.count) values", found: [output.count])
+        }
+        let scaled = try transform(Tensor(shape: [1, row.count], scalars: Array(row)))
+        scaled.withUnsafeBufferPointer { values in _ = output.update(fromContentsOf: values) }
+    }
 }
 
 /// `y = (x − center) / scale + offset`, per feature (the last axis) or, with one entry, for all values.
+///
+/// Decoding checks what fitting guarantees (as many centers as scales, finite values, scales not 0),
+/// so a saved scaler read back from a file never scales to NaN or infinity without a word.
 struct AffineMap: Sendable, Equatable, Codable {
     var center: [Double]
     var scale: [Double]
     var offset: Double = 0
+
+    init(center: [Double], scale: [Double], offset: Double = 0) {
+        (self.center, self.scale, self.offset) = (center, scale, offset)
+    }
+
+    private enum CodingKeys: String, CodingKey { case center, scale, offset }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let center = try container.decode([Double].self, forKey: .center)
+        let scale = try container.decode([Double].self, forKey: .scale)
+        let offset = try container.decodeIfPresent(Double.self, forKey: .offset) ?? 0
+        func fail(_ key: CodingKeys, _ reason: String) -> DecodingError {
+            .dataCorruptedError(forKey: key, in: container, debugDescription: reason)
+        }
+        guard center.count == scale.count else {
+            throw fail(.scale, "expected as many scales as centers (\(center.count)), found \(scale.count)")
+        }
+        if let bad = center.firstIndex(where: { !$0.isFinite }) { throw fail(.center, "expected finite numbers, entry \(bad) is \(center[bad])") }
+        if let bad = scale.firstIndex(where: { !$0.isFinite || $0 == 0 }) {
+            throw fail(.scale, "expected finite non-zero numbers, entry \(bad) is \(scale[bad])")
+        }
+        guard offset.isFinite else { throw fail(.offset, "expected a finite number, found \(offset)") }
+        self.init(center: center, scale: scale, offset: offset)
+    }
+
+    /// Scales one row in place of `output`, with the formula of ``apply(_:inverse:owner:)`` (bit-identical).
+    func apply(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>, owner: String) throws(PreprocessingError) {
+        let width = center.count
+        guard width > 0 else { throw .notFitted(owner) }
+        guard width == 1 || row.count == width else {
+            throw .shapeMismatch(expected: "a row of \(width) features (as fitted)", found: [row.count])
+        }
+        guard output.count == row.count else {
+            throw .shapeMismatch(expected: "an output row of \(row.count) values", found: [output.count])
+        }
+        for i in row.indices {
+            let j = width == 1 ? 0 : i
+            output[i] = Float((Double(row[i]) - center[j]) / scale[j] + offset)
+        }
+    }
 
     func apply(_ x: Tensor, inverse: Bool, owner: String) throws(PreprocessingError) -> Tensor {
         let width = center.count

@@ -45,4 +45,8 @@ public struct StandardScaler: Scaler, Equatable, Codable {
     public func inverseTransform(_ x: Tensor) throws(PreprocessingError) -> Tensor {
         try map.apply(x, inverse: true, owner: "StandardScaler")
     }
+
+    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws(PreprocessingError) {
+        try map.apply(row: row, into: output, owner: "StandardScaler")
+    }
 }
