@@ -10,16 +10,16 @@ extension DeployedDetector {
 
     /// Saves the detector into one folder: `detector.json` (columns, scaler, lookback, error measure,
     /// window scoring, threshold and its rule) beside the model's `config.json` and `model.safetensors`,
-    /// so the folder is also a model folder that ``Sequential/load(from:)`` reads.
+    /// so the folder is also a model folder that ``Layers/Sequential/load(from:)`` reads.
     ///
-    /// The three files are written in one atomic step, exactly like ``Sequential/save(to:)``: a
+    /// The three files are written in one atomic step, exactly like ``Layers/Sequential/save(to:)``: a
     /// reader or a killed process sees the complete previous folder or the complete new one.
     ///
     /// ```swift
     /// try deployed.save(to: URL(fileURLWithPath: "runs/detector"))
     /// let again = try DeployedDetector(contentsOf: URL(fileURLWithPath: "runs/detector"))
     /// ```
-    /// - Throws: ``SavingError/unwritable(path:reason:)``, or ``SavingError/nonFiniteWeight(path:tensor:index:)``.
+    /// - Throws: ``Layers/SavingError/unwritable(path:reason:)``, or ``Layers/SavingError/nonFiniteWeight(path:tensor:index:)``.
     public func save(to folder: URL) throws(SavingError) {
         let file = DetectorFile(self)
         let encoder = JSONEncoder()
@@ -37,10 +37,10 @@ extension DeployedDetector {
     /// strictly (no duplicate key, bounded nesting), every key must be present with the right type,
     /// the scaler's statistics finite with non-zero scales, the threshold finite, and the parts must
     /// fit together (see ``init(_:columns:scaling:lookback:thresholdRule:)``); the model is loaded with
-    /// all of ``Sequential/load(from:)``'s checks. A save running at the same moment is detected (the
+    /// all of ``Layers/Sequential/load(from:)``'s checks. A save running at the same moment is detected (the
     /// folder is replaced whole) and the folder read again, so all three files come from one save.
     ///
-    /// - Throws: ``SavingError``: ``SavingError/invalidConfiguration(path:key:reason:)`` names
+    /// - Throws: ``Layers/SavingError``: ``Layers/SavingError/invalidConfiguration(path:key:reason:)`` names
     ///   `detector.json`, the key at fault (`scaler.fitted.map.scale`, `lookback`) and what was
     ///   expected; model problems name `config.json` or `model.safetensors`.
     public init(contentsOf folder: URL) throws(SavingError) {

@@ -5,11 +5,11 @@ extension DeployedDetector {
     public enum Scaling: Sendable, Equatable {
         /// Rows go to the model as they are.
         case none
-        /// A fitted ``StandardScaler``.
+        /// A fitted ``Preprocessing/StandardScaler``.
         case standard(StandardScaler)
-        /// A fitted ``MinMaxScaler``.
+        /// A fitted ``Preprocessing/MinMaxScaler``.
         case minMax(MinMaxScaler)
-        /// A fitted ``GlobalMinMaxScaler``.
+        /// A fitted ``Preprocessing/GlobalMinMaxScaler``.
         case globalMinMax(GlobalMinMaxScaler)
 
         /// The scaler, or `nil` for ``none``.

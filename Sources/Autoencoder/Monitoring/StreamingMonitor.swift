@@ -12,7 +12,7 @@ import Tensor
 /// if reading.alarm == .raised { print("sheet break ahead, score \(reading.score!)") }
 /// ```
 ///
-/// - One row at a time: ``push(_:stream:)`` scores the stream's window with a batch of one. The
+/// - One row at a time: `push(_:stream:)` scores the stream's window with a batch of one. The
 ///   monitor's own work allocates nothing per row once a stream exists (the ring buffer and the model
 ///   input are reused); the model's forward pass allocates its layers' outputs.
 /// - Many streams: ``push(_:)`` takes rows of many streams and scores all the windows they complete in
@@ -159,7 +159,7 @@ public final class StreamingMonitor {
         return reading(score, row: rowNumber, position: position)
     }
 
-    /// ``push(_:stream:)`` for a row in an array.
+    /// `push(_:stream:)` for a row in an array.
     public func push(_ row: [Float], stream: String = "") throws -> MonitorReading {
         try row.withUnsafeBufferPointer { buffer in try push(buffer, stream: stream) }
     }
