@@ -5,12 +5,19 @@ import RareEventKit
 enum MatmulBenchmark {
     static func run() {
         let threads = Parallel.threadCount
-        print("matmul (C = A·B, median of repeats; \(threads) threads = all of this machine's, REK_NUM_THREADS to change)")
+        print(
+            "matmul (C = A·B, median of repeats; \(threads) threads = all of this machine's, REK_NUM_THREADS to change)"
+        )
         let peak = MatrixKernels.measurePeakGFLOPS()
-        print(String(format: "  one core's peak (independent %d-bit FMAs, measured now): %.1f GFLOP/s", MatrixKernels.simdWidth, peak))
+        print(
+            String(
+                format: "  one core's peak (independent %d-bit FMAs, measured now): %.1f GFLOP/s",
+                MatrixKernels.simdWidth, peak))
         print("  shape (m×k · k×n)          1 thread (% of peak)   \(threads) threads  (GFLOP/s)")
-        let shapes = [(256, 256, 256), (512, 512, 512), (64, 59, 128), (64, 32, 128), (64, 16, 64), (320, 59, 128),
-                      (128, 59, 32), (512, 140, 32)]
+        let shapes = [
+            (256, 256, 256), (512, 512, 512), (64, 59, 128), (64, 32, 128), (64, 16, 64), (320, 59, 128),
+            (128, 59, 32), (512, 140, 32),
+        ]
         var generator = SeededGenerator(seed: 1)
         for (m, k, n) in shapes {
             let a = Tensor.uniform(shape: [m, k], limit: 1, using: &generator)
@@ -56,7 +63,9 @@ enum CSVBenchmark {
             times.append(Benchmarking.seconds(since: start))
             rows = table.rowCount
         }
-        print(String(format: "csv: sheet-break.csv (%d rows × 63 columns, 12 MB) read in %.3f s (median of 5)",
-                     rows, Benchmarking.median(times)))
+        print(
+            String(
+                format: "csv: sheet-break.csv (%d rows × 63 columns, 12 MB) read in %.3f s (median of 5)",
+                rows, Benchmarking.median(times)))
     }
 }

@@ -14,28 +14,36 @@ enum ModelBenchmark {
         var forwardFLOPs: Double
     }
 
-    static var workloads: [Workload] { [
-        Workload(name: "LSTM autoencoder (5×59, 25,243 params)",
-                 makeModel: { try LSTMAutoencoder.make(timesteps: 5, features: 59, activation: .relu, seed: 1) },
-                 sampleShape: [5, 59], samples: 11_691, batchSize: 64, loss: MeanSquaredError(),
-                 forwardFLOPs: lstmFLOPs()),
-        Workload(name: "Dense autoencoder (59, 5,211 params)",
-                 makeModel: { try DenseAutoencoder.make(features: 59, seed: 1) },
-                 sampleShape: [59], samples: 11_695, batchSize: 128, loss: MeanSquaredError(),
-                 forwardFLOPs: 2 * Double(59 * 32 + 32 * 16 + 16 * 16 + 16 * 32 + 32 * 59)),
-        Workload(name: "ECG autoencoder (140, 10,484 params)",
-                 makeModel: { try ECGAutoencoder.make(seed: 1) },
-                 sampleShape: [140], samples: 2_359, batchSize: 512, loss: MeanAbsoluteError(),
-                 forwardFLOPs: 2 * Double(140 * 32 + 32 * 16 + 16 * 8 + 8 * 16 + 16 * 32 + 32 * 140)),
-        Workload(name: "Denoising conv autoencoder (28×28×1, 3,217 params)",
-                 makeModel: { try DenoisingAutoencoder.make(seed: 1) },
-                 sampleShape: [28, 28, 1], samples: 60_000, batchSize: 32, loss: MeanSquaredError(),
-                 forwardFLOPs: 2 * Double(14 * 14 * 16 * 9 + 7 * 7 * 8 * 144 + 7 * 7 * 8 * 72 + 14 * 14 * 8 * 144 + 28 * 28 * 144)),
-        Workload(name: "Basic image autoencoder (28×28, 101,200 params)",
-                 makeModel: { try BasicImageAutoencoder.make(seed: 1) },
-                 sampleShape: [28, 28], samples: 60_000, batchSize: 32, loss: MeanSquaredError(),
-                 forwardFLOPs: 2 * Double(784 * 64 + 64 * 784)),
-    ] }
+    static var workloads: [Workload] {
+        [
+            Workload(
+                name: "LSTM autoencoder (5×59, 25,243 params)",
+                makeModel: { try LSTMAutoencoder.make(timesteps: 5, features: 59, activation: .relu, seed: 1) },
+                sampleShape: [5, 59], samples: 11_691, batchSize: 64, loss: MeanSquaredError(),
+                forwardFLOPs: lstmFLOPs()),
+            Workload(
+                name: "Dense autoencoder (59, 5,211 params)",
+                makeModel: { try DenseAutoencoder.make(features: 59, seed: 1) },
+                sampleShape: [59], samples: 11_695, batchSize: 128, loss: MeanSquaredError(),
+                forwardFLOPs: 2 * Double(59 * 32 + 32 * 16 + 16 * 16 + 16 * 32 + 32 * 59)),
+            Workload(
+                name: "ECG autoencoder (140, 10,484 params)",
+                makeModel: { try ECGAutoencoder.make(seed: 1) },
+                sampleShape: [140], samples: 2_359, batchSize: 512, loss: MeanAbsoluteError(),
+                forwardFLOPs: 2 * Double(140 * 32 + 32 * 16 + 16 * 8 + 8 * 16 + 16 * 32 + 32 * 140)),
+            Workload(
+                name: "Denoising conv autoencoder (28×28×1, 3,217 params)",
+                makeModel: { try DenoisingAutoencoder.make(seed: 1) },
+                sampleShape: [28, 28, 1], samples: 60_000, batchSize: 32, loss: MeanSquaredError(),
+                forwardFLOPs: 2
+                    * Double(14 * 14 * 16 * 9 + 7 * 7 * 8 * 144 + 7 * 7 * 8 * 72 + 14 * 14 * 8 * 144 + 28 * 28 * 144)),
+            Workload(
+                name: "Basic image autoencoder (28×28, 101,200 params)",
+                makeModel: { try BasicImageAutoencoder.make(seed: 1) },
+                sampleShape: [28, 28], samples: 60_000, batchSize: 32, loss: MeanSquaredError(),
+                forwardFLOPs: 2 * Double(784 * 64 + 64 * 784)),
+        ]
+    }
 
     /// Batch sizes tried for batched inference; the best is reported.
     static let inferenceBatchSizes = [128, 256, 512, 1024]
@@ -49,15 +57,19 @@ enum ModelBenchmark {
 
     /// Runs the workloads whose name starts with one of `only` (all when empty, e.g. `["Dense"]`).
     static func run(epochs: Int, only: [String] = []) throws {
-        print("== Models (release build, \(Parallel.threadCount) threads, \(epochs) timed epochs each, median reported; "
-              + "SIMD path \(MatrixKernels.simdWidth == 0 ? "portable" : "\(MatrixKernels.simdWidth)-bit"), REK_ISA to force another)")
-        for workload in workloads where only.isEmpty || only.contains(where: { workload.name.lowercased().hasPrefix($0) }) {
+        print(
+            "== Models (release build, \(Parallel.threadCount) threads, \(epochs) timed epochs each, median reported; "
+                + "SIMD path \(MatrixKernels.simdWidth == 0 ? "portable" : "\(MatrixKernels.simdWidth)-bit"), REK_ISA to force another)"
+        )
+        for workload in workloads
+        where only.isEmpty || only.contains(where: { workload.name.lowercased().hasPrefix($0) }) {
             let model = try workload.makeModel()
             model.compile(optimizer: Adam(), loss: workload.loss)
             var generator = SeededGenerator(seed: 3)
             let x = Tensor.normal(shape: [workload.samples] + workload.sampleShape, using: &generator)
-            _ = try model.fit(x.slicingBatch(0..<workload.batchSize * 2), x.slicingBatch(0..<workload.batchSize * 2),
-                              epochs: 1, batchSize: workload.batchSize, verbose: .silent)   // warm-up
+            _ = try model.fit(
+                x.slicingBatch(0..<workload.batchSize * 2), x.slicingBatch(0..<workload.batchSize * 2),
+                epochs: 1, batchSize: workload.batchSize, verbose: .silent)  // warm-up
             var epochTimes: [Double] = []
             for _ in 0..<epochs {
                 let start = ContinuousClock.now
@@ -88,10 +100,15 @@ enum ModelBenchmark {
                 latencies.append(Benchmarking.seconds(since: start))
             }
             print(workload.name)
-            print(String(format: "  epoch (%d samples, batch %d): %.4f s   %.2f GFLOP/s",
-                         workload.samples, workload.batchSize, epoch, trainFLOPs / epoch / 1e9))
-            print(String(format: "  inference: %.0f samples/s (best batch %d)   single-sample latency: %.1f µs (median of 200)",
-                         best.samplesPerSecond, best.batchSize, Benchmarking.median(latencies) * 1e6))
+            print(
+                String(
+                    format: "  epoch (%d samples, batch %d): %.4f s   %.2f GFLOP/s",
+                    workload.samples, workload.batchSize, epoch, trainFLOPs / epoch / 1e9))
+            print(
+                String(
+                    format:
+                        "  inference: %.0f samples/s (best batch %d)   single-sample latency: %.1f µs (median of 200)",
+                    best.samplesPerSecond, best.batchSize, Benchmarking.median(latencies) * 1e6))
         }
         print(String(format: "peak RSS: %.1f MB", Benchmarking.peakResidentMegabytes()))
     }
@@ -112,8 +129,9 @@ enum Benchmarking {
     /// The process's peak resident set size (VmHWM on Linux).
     static func peakResidentMegabytes() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
         return kilobytes / 1024
     }
 }

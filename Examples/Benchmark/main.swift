@@ -9,5 +9,7 @@ CommandLineOptions.runOrExit {
     if options.runs("csv") { try CSVBenchmark.run() }
     if options.runs("layers") { try LayerBenchmark.run() }
     if options.runs("monitor") { try MonitorBenchmark.run() }
-    if options.runs("models") || !options.models.isEmpty { try ModelBenchmark.run(epochs: options.epochs, only: options.models) }
+    if options.runs("models") || !options.models.isEmpty {
+        try ModelBenchmark.run(epochs: options.epochs, only: options.models)
+    }
 }

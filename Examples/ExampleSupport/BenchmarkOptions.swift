@@ -24,11 +24,13 @@ public struct BenchmarkOptions: CommandLineProgram, Equatable {
     /// The options of `benchmark` (and its `--help`).
     public static let commandLine = CommandLineOptions(
         command: "benchmark",
-        summary: "Times matrix products, CSV reading, the denoiser's layers and the reference models (use a release build).",
+        summary:
+            "Times matrix products, CSV reading, the denoiser's layers and the reference models (use a release build).",
         options: [.init("epochs", value: "N", default: "5", help: "Timed epochs per model (1 to 1,000).")],
-        positionals: .init("section", accepted: sectionNames + modelNames,
-                           help: "Sections to run: models, matmul, csv, layers, or one model: lstm, dense, ecg, denoising, basic "
-                               + "(default: all)."))
+        positionals: .init(
+            "section", accepted: sectionNames + modelNames,
+            help: "Sections to run: models, matmul, csv, layers, or one model: lstm, dense, ecg, denoising, basic "
+                + "(default: all)."))
 
     /// The run a `benchmark` command line describes (without the program name).
     /// - Throws: ``CommandLineOptions/ParseError`` for an unknown section or option, or epochs out of range.

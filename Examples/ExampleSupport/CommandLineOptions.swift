@@ -79,7 +79,8 @@ public struct CommandLineOptions: Sendable {
             case let .invalidValue(option, value, expected):
                 "option '--\(displayed(option))': '\(displayed(value))' is not \(expected)"
             case let .unexpectedArgument(text, expected):
-                "unexpected argument '\(displayed(text))'" + (expected.map { "; expected \($0) or an option" } ?? "; options start with --")
+                "unexpected argument '\(displayed(text))'"
+                    + (expected.map { "; expected \($0) or an option" } ?? "; options start with --")
             case let .duplicateOption(name):
                 "option '--\(displayed(name))' is given more than once"
             case let .unusablePath(option, path, problem):
@@ -124,9 +125,11 @@ public struct CommandLineOptions: Sendable {
             lines.append(row(left, option.help + (option.defaultValue.map { " (default: \($0))" } ?? "")))
         }
         lines.append(row("  --help", "Show this help."))
-        lines += ["",
-                  "Values go after a space or '=' (--epochs 5, --epochs=5); flags take no value or =true/=false.",
-                  "Exit status: 0 success, 1 the run failed, 2 a bad command line (the error says which option)."]
+        lines += [
+            "",
+            "Values go after a space or '=' (--epochs 5, --epochs=5); flags take no value or =true/=false.",
+            "Exit status: 0 success, 1 the run failed, 2 a bad command line (the error says which option).",
+        ]
         return lines.joined(separator: "\n")
     }
 
@@ -233,7 +236,9 @@ public struct CommandLineOptions: Sendable {
     }
 
     /// `text` as a finite number of type `T` in `domain`, or `nil` (the one check every numeric option uses).
-    public static func number<T: BinaryFloatingPoint & LosslessStringConvertible>(_ text: String, _ domain: NumberDomain) -> T? {
+    public static func number<T: BinaryFloatingPoint & LosslessStringConvertible>(
+        _ text: String, _ domain: NumberDomain
+    ) -> T? {
         guard let value = T(text), value.isFinite else { return nil }
         switch domain {
         case .any: return value
@@ -250,10 +255,12 @@ public struct CommandLineOptions: Sendable {
         switch Self.kind(of: path) {
         case .missing: throw .unusablePath(option: name, path: path, problem: "no such file, expected \(expected)")
         case .folder: throw .unusablePath(option: name, path: path, problem: "is a directory, expected \(expected)")
-        case .special: throw .unusablePath(option: name, path: path, problem: "is a device or pipe, expected \(expected)")
+        case .special:
+            throw .unusablePath(option: name, path: path, problem: "is a device or pipe, expected \(expected)")
         case .file:
             guard FileManager.default.isReadableFile(atPath: path) else {
-                throw .unusablePath(option: name, path: path, problem: "cannot be read (permission denied), expected \(expected)")
+                throw .unusablePath(
+                    option: name, path: path, problem: "cannot be read (permission denied), expected \(expected)")
             }
             return URL(fileURLWithPath: path)
         }
@@ -273,7 +280,8 @@ public struct CommandLineOptions: Sendable {
                 let file = url.appendingPathComponent($0).path
                 return Self.kind(of: file) != .file || !FileManager.default.isReadableFile(atPath: file)
             }) {
-                throw .unusablePath(option: name, path: path, problem: "has no readable \(absent), expected \(expected)")
+                throw .unusablePath(
+                    option: name, path: path, problem: "has no readable \(absent), expected \(expected)")
             }
             return url
         }
@@ -288,7 +296,8 @@ public struct CommandLineOptions: Sendable {
         var url = URL(fileURLWithPath: path).standardizedFileURL
         switch Self.kind(of: url.path) {
         case .folder: return URL(fileURLWithPath: path, isDirectory: true)
-        case .file, .special: throw .unusablePath(option: name, path: path, problem: "is a file, expected a folder for the results")
+        case .file, .special:
+            throw .unusablePath(option: name, path: path, problem: "is a file, expected a folder for the results")
         case .missing:
             // The nearest existing ancestor must be a folder.
             while url.path != "/" {
@@ -297,7 +306,8 @@ public struct CommandLineOptions: Sendable {
                 case .missing: continue
                 case .folder: return URL(fileURLWithPath: path, isDirectory: true)
                 case .file, .special:
-                    throw .unusablePath(option: name, path: path, problem: "cannot be created: \(displayed(url.path)) is a file")
+                    throw .unusablePath(
+                        option: name, path: path, problem: "cannot be created: \(displayed(url.path)) is a file")
                 }
             }
             return URL(fileURLWithPath: path, isDirectory: true)
@@ -362,14 +372,16 @@ public struct CommandLineOptions: Sendable {
         case let error as ParseError: return error.description
         case let error as ExperimentError: return error.description
         case let error as CocoaError:
-            text = fileErrorMessage(path: error.filePath ?? error.userInfo[NSFilePathErrorKey] as? String,
-                                    code: error.code, underlying: error.underlying)
+            text = fileErrorMessage(
+                path: error.filePath ?? error.userInfo[NSFilePathErrorKey] as? String,
+                code: error.code, underlying: error.underlying)
         default:
             let bridged = error as NSError
             if bridged.domain == NSCocoaErrorDomain {
-                text = fileErrorMessage(path: bridged.userInfo[NSFilePathErrorKey] as? String,
-                                        code: CocoaError.Code(rawValue: bridged.code),
-                                        underlying: bridged.userInfo[NSUnderlyingErrorKey] as? any Error)
+                text = fileErrorMessage(
+                    path: bridged.userInfo[NSFilePathErrorKey] as? String,
+                    code: CocoaError.Code(rawValue: bridged.code),
+                    underlying: bridged.userInfo[NSUnderlyingErrorKey] as? any Error)
             } else if bridged.domain == NSPOSIXErrorDomain {
                 text = String(cString: strerror(Int32(bridged.code)))
             } else {

@@ -82,8 +82,9 @@ public struct ECGExperiment {
         let trainNormal = train.gatheringBatch(split.train.indices.filter { normal[split.train[$0]] })
         log("split: train \(split.train.count) (\(trainNormal.shape[0]) normal), test \(split.test.count)")
         guard trainNormal.shape[0] > 0 else {
-            throw ExperimentError.unexpectedData(file: dataName, expected: "normal heartbeats (label 1) in the training split",
-                                                 found: "none among \(split.train.count)")
+            throw ExperimentError.unexpectedData(
+                file: dataName, expected: "normal heartbeats (label 1) in the training split",
+                found: "none among \(split.train.count)")
         }
 
         let model = try ECGAutoencoder.make(features: signals.shape[1], seed: seed)
@@ -91,33 +92,46 @@ public struct ECGExperiment {
         if verbosity != .silent { log(model.summary()) }
         var callbacks: [any Callback] = []
         if let runOutput { callbacks.append(runOutput.trainingLog) }
-        if let logger = progressLogger(verbosity, epochs: epochs, samples: trainNormal.shape[0],
-                                       batchSize: batchSize, write: progress) { callbacks.append(logger) }
-        let history = try model.fit(trainNormal, trainNormal, epochs: epochs, batchSize: batchSize,
-                                    validationData: (test, test), verbose: .silent, callbacks: callbacks)
+        if let logger = progressLogger(
+            verbosity, epochs: epochs, samples: trainNormal.shape[0],
+            batchSize: batchSize, write: progress)
+        {
+            callbacks.append(logger)
+        }
+        let history = try model.fit(
+            trainNormal, trainNormal, epochs: epochs, batchSize: batchSize,
+            validationData: (test, test), verbose: .silent, callbacks: callbacks)
 
         var detector = RareEventDetector(model: model, error: .meanAbsolute)
-        let threshold = try detector.calibrate(.meanPlusStandardDeviations(standardDeviations), normalTraining: trainNormal)
+        let threshold = try detector.calibrate(
+            .meanPlusStandardDeviations(standardDeviations), normalTraining: trainNormal)
         guard threshold.isFinite else {
-            throw ExperimentError.invalidSetting(option: "std", value: "\(standardDeviations)",
-                                                 expected: "a number that keeps mean + K·std finite (got threshold \(threshold))")
+            throw ExperimentError.invalidSetting(
+                option: "std", value: "\(standardDeviations)",
+                expected: "a number that keeps mean + K·std finite (got threshold \(threshold))")
         }
         let anomalyLabels = split.test.map { normal[$0] ? 0 : 1 }
         let report = try detector.evaluate(test, labels: anomalyLabels)
         let matrix = report.confusionMatrix.swappingClasses
         log("threshold (mean + \(standardDeviations)·std of training MAE): \(threshold)")
-        log(String(format: "accuracy %.4f  precision %.4f  recall %.4f  (normal = positive class)",
-                   matrix.accuracy, matrix.precision, matrix.recall))
+        log(
+            String(
+                format: "accuracy %.4f  precision %.4f  recall %.4f  (normal = positive class)",
+                matrix.accuracy, matrix.precision, matrix.recall))
 
         if let runOutput {
             let scores = report.scores
-            let histogram = Chart.errorHistogram(normal: scores.indices.filter { anomalyLabels[$0] == 0 }.map { scores[$0] },
-                                                 anomalous: scores.indices.filter { anomalyLabels[$0] == 1 }.map { scores[$0] },
-                                                 threshold: threshold)
-            try runOutput.write(model: model, history: history, test: report, classNames: ["normal", "abnormal"],
-                                charts: [("error-histogram.svg", histogram)])
-            try runOutput.write(detector: try DeployedDetector(detector, columns: columns, scaling: .globalMinMax(scaler),
-                                                               thresholdRule: .meanPlusStandardDeviations(standardDeviations)))
+            let histogram = Chart.errorHistogram(
+                normal: scores.indices.filter { anomalyLabels[$0] == 0 }.map { scores[$0] },
+                anomalous: scores.indices.filter { anomalyLabels[$0] == 1 }.map { scores[$0] },
+                threshold: threshold)
+            try runOutput.write(
+                model: model, history: history, test: report, classNames: ["normal", "abnormal"],
+                charts: [("error-histogram.svg", histogram)])
+            try runOutput.write(
+                detector: try DeployedDetector(
+                    detector, columns: columns, scaling: .globalMinMax(scaler),
+                    thresholdRule: .meanPlusStandardDeviations(standardDeviations)))
             log("wrote the model, detector, training.csv and charts to \(runOutput.folder.path)")
         }
         return Result(history: history, threshold: threshold, normalPositive: matrix)
@@ -129,25 +143,34 @@ public struct ECGExperiment {
         case let .file(url):
             let table = try Table(contentsOfCSV: url, format: CSVFormat(hasHeader: false), types: .allNumeric)
             guard table.columnNames.count >= 2, let labelColumn = table.columnNames.last, table.rowCount >= 2 else {
-                throw ExperimentError.unexpectedData(file: url.path, expected: "ECG5000 rows: signal columns, then a 0/1 label",
-                                                     found: "\(table.rowCount) rows × \(table.columnNames.count) columns")
+                throw ExperimentError.unexpectedData(
+                    file: url.path, expected: "ECG5000 rows: signal columns, then a 0/1 label",
+                    found: "\(table.rowCount) rows × \(table.columnNames.count) columns")
             }
             let labels = try table.numbers(labelColumn)
             if let row = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-                throw ExperimentError.unexpectedData(file: url.path, expected: "a 0/1 label (1 = normal) in the last column",
-                                                     found: "\(labels[row]) in row \(row + 1)")
+                throw ExperimentError.unexpectedData(
+                    file: url.path, expected: "a 0/1 label (1 = normal) in the last column",
+                    found: "\(labels[row]) in row \(row + 1)")
             }
             let signalTable = try table.dropping([labelColumn])
             let signals = try signalTable.tensor()
             if let (row, column) = firstNonFinite(signals) {
-                throw ExperimentError.unexpectedData(file: url.path, expected: "finite numbers",
-                                                     found: "\(signals.withUnsafeBufferPointer { $0[row * signals.shape[1] + column] }) "
-                                                        + "in row \(row + 1), column \(column + 1)")
+                throw ExperimentError.unexpectedData(
+                    file: url.path, expected: "finite numbers",
+                    found: "\(signals.withUnsafeBufferPointer { $0[row * signals.shape[1] + column] }) "
+                        + "in row \(row + 1), column \(column + 1)")
             }
-            return (signals, labels.map { $0 == 1 }, signalTable.columnNames, "\(url.path) (\(table.rowCount) heartbeats × \(signals.shape[1]) samples)")
+            return (
+                signals, labels.map { $0 == 1 }, signalTable.columnNames,
+                "\(url.path) (\(table.rowCount) heartbeats × \(signals.shape[1]) samples)"
+            )
         case let .synthetic(rows):
             let (signals, normal) = Self.syntheticHeartbeats(rows: rows)
-            return (signals, normal, (1...signals.shape[1]).map { "t\($0)" }, "built-in synthetic heartbeats (\(rows) × 140); pass --data PATH for the real ecg.csv")
+            return (
+                signals, normal, (1...signals.shape[1]).map { "t\($0)" },
+                "built-in synthetic heartbeats (\(rows) × 140); pass --data PATH for the real ecg.csv"
+            )
         }
     }
 
@@ -163,7 +186,8 @@ public struct ECGExperiment {
     /// are distorted, shifted or widened.
     static func syntheticHeartbeats(rows: Int, length: Int = 140) -> (Tensor, [Bool]) {
         var generator = SeededGenerator(seed: 5_000)
-        var values = [Float](repeating: 0, count: rows * length), normal = [Bool](repeating: true, count: rows)
+        var values = [Float](repeating: 0, count: rows * length)
+        var normal = [Bool](repeating: true, count: rows)
         for row in 0..<rows {
             normal[row] = generator.unitFloat() >= 0.4
             let shift: Float = normal[row] ? generator.normal() * 1.5 : generator.normal() * 8 + 10
@@ -191,8 +215,11 @@ extension ECGExperiment: CommandLineProgram {
             .init("data", value: "PATH", help: "ecg.csv (default: built-in synthetic heartbeats)."),
             .init("epochs", value: "N", default: "20", help: "Training epochs (1 to 1,000,000)."),
             .init("batch-size", value: "N", default: "512", help: "Batch size (1 to 1,000,000)."),
-            .init("learning-rate", value: "LR", default: "0.001", help: "Adam learning rate, a finite positive number."),
-            .init("std", value: "K", default: "1", help: "Threshold = mean + K·std of the training errors (K a finite number)."),
+            .init(
+                "learning-rate", value: "LR", default: "0.001", help: "Adam learning rate, a finite positive number."),
+            .init(
+                "std", value: "K", default: "1",
+                help: "Threshold = mean + K·std of the training errors (K a finite number)."),
             .init("seed", value: "N", default: "21", help: "Seed of weight initialization and shuffling."),
             .init("output", value: "DIR", default: "ecg-output", help: "Where the model, log and charts go."),
             .init(flag: "quiet", help: "No progress bar."),

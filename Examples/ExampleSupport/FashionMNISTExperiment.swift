@@ -81,14 +81,19 @@ public struct FashionMNISTExperiment {
         let (train, test, description) = try loadImages()
         log("data: \(description)")
         let shape = model == .denoise ? [28, 28, 1] : [28, 28]
-        let cleanTrain = train.reshaped(to: [train.batchSize] + shape), cleanTest = test.reshaped(to: [test.batchSize] + shape)
+        let cleanTrain = train.reshaped(to: [train.batchSize] + shape)
+        let cleanTest = test.reshaped(to: [test.batchSize] + shape)
         var generator = SeededGenerator(seed: seed &+ 1_000)
-        let (inputTrain, inputTest) = model == .denoise
-            ? (cleanTrain.addingGaussianNoise(standardDeviation: noise, using: &generator),
-               cleanTest.addingGaussianNoise(standardDeviation: noise, using: &generator))
+        let (inputTrain, inputTest) =
+            model == .denoise
+            ? (
+                cleanTrain.addingGaussianNoise(standardDeviation: noise, using: &generator),
+                cleanTest.addingGaussianNoise(standardDeviation: noise, using: &generator)
+            )
             : (cleanTrain, cleanTest)
 
-        let network = model == .denoise
+        let network =
+            model == .denoise
             ? try DenoisingAutoencoder.make(imageShape: shape, seed: seed)
             : try BasicImageAutoencoder.make(imageShape: shape, seed: seed)
         network.compile(optimizer: Adam(), loss: .meanSquaredError)
@@ -97,24 +102,32 @@ public struct FashionMNISTExperiment {
             for case let subModel as Sequential in network.layers { log(subModel.summary()) }
         }
         var callbacks: [any Callback] = runOutput.map { [$0.trainingLog] } ?? []
-        if let logger = progressLogger(verbosity, epochs: epochs, samples: inputTrain.batchSize,
-                                       batchSize: batchSize, write: progress) { callbacks.append(logger) }
+        if let logger = progressLogger(
+            verbosity, epochs: epochs, samples: inputTrain.batchSize,
+            batchSize: batchSize, write: progress)
+        {
+            callbacks.append(logger)
+        }
         let start = ContinuousClock.now
-        let history = try network.fit(inputTrain, cleanTrain, epochs: epochs, batchSize: batchSize,
-                                      validationData: (inputTest, cleanTest), verbose: .silent, callbacks: callbacks)
+        let history = try network.fit(
+            inputTrain, cleanTrain, epochs: epochs, batchSize: batchSize,
+            validationData: (inputTest, cleanTest), verbose: .silent, callbacks: callbacks)
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 
         if let runOutput {
             try network.save(to: runOutput.folder.appendingPathComponent("model"))
-            try Chart.lossCurve(loss: history.loss.map(Double.init), validationLoss: history.validationLoss.map(Double.init))
-                .write(to: runOutput.folder.appendingPathComponent("loss.svg"))
+            try Chart.lossCurve(
+                loss: history.loss.map(Double.init), validationLoss: history.validationLoss.map(Double.init)
+            )
+            .write(to: runOutput.folder.appendingPathComponent("loss.svg"))
             try reconstructionGrid(network, clean: cleanTest, input: inputTest)
                 .write(to: runOutput.folder.appendingPathComponent("reconstructions.png"))
             log("wrote the model, training.csv, loss.svg and reconstructions.png to \(runOutput.folder.path)")
         }
-        return Result(history: history, validationLoss: history.validationLoss.last ?? .nan,
-                      secondsPerEpoch: seconds / Double(Swift.max(1, history.epochs.count)))
+        return Result(
+            history: history, validationLoss: history.validationLoss.last ?? .nan,
+            secondsPerEpoch: seconds / Double(Swift.max(1, history.epochs.count)))
     }
 
     /// The tutorial's figure: the first 10 test images, their noisy versions (denoiser), and the reconstructions.
@@ -136,15 +149,21 @@ public struct FashionMNISTExperiment {
             let test = try IDXFile(contentsOf: folder.appendingPathComponent(Self.imageFiles[1]))
             for (name, file) in zip(Self.imageFiles, [train, test])
             where file.shape.count != 3 || file.shape[0] < 1 || file.shape[1] != 28 || file.shape[2] != 28 {
-                throw ExperimentError.unexpectedData(file: folder.appendingPathComponent(name).path,
-                                                     expected: "28×28 images", found: "shape \(file.shape)")
+                throw ExperimentError.unexpectedData(
+                    file: folder.appendingPathComponent(name).path,
+                    expected: "28×28 images", found: "shape \(file.shape)")
             }
-            return (train.tensor(), test.tensor(),
-                    "\(folder.path) (\(train.shape[0]) training and \(test.shape[0]) test images, 28×28)")
+            return (
+                train.tensor(), test.tensor(),
+                "\(folder.path) (\(train.shape[0]) training and \(test.shape[0]) test images, 28×28)"
+            )
         case let .synthetic(trainCount, testCount):
-            return (Self.syntheticImages(count: trainCount, seed: 60_000), Self.syntheticImages(count: testCount, seed: 10_000),
-                    "built-in synthetic images (\(trainCount) training, \(testCount) test, 28×28); "
-                        + "pass --data DIR for Fashion-MNIST's four .gz files")
+            return (
+                Self.syntheticImages(count: trainCount, seed: 60_000),
+                Self.syntheticImages(count: testCount, seed: 10_000),
+                "built-in synthetic images (\(trainCount) training, \(testCount) test, 28×28); "
+                    + "pass --data DIR for Fashion-MNIST's four .gz files"
+            )
         }
     }
 
@@ -155,16 +174,19 @@ public struct FashionMNISTExperiment {
         for image in 0..<count {
             let kind = Int(generator.next() % 3)
             let brightness = 0.4 + 0.6 * generator.unitFloat()
-            let cx = 8 + 12 * generator.unitFloat(), cy = 8 + 12 * generator.unitFloat()
+            let cx = 8 + 12 * generator.unitFloat()
+            let cy = 8 + 12 * generator.unitFloat()
             let size = 4 + 6 * generator.unitFloat()
             for y in 0..<28 {
                 for x in 0..<28 {
-                    let dx = Float(x) - cx, dy = Float(y) - cy
-                    let inside = switch kind {
-                    case 0: Swift.abs(dx) < size && Swift.abs(dy) < size * 0.7
-                    case 1: dx * dx + dy * dy < size * size
-                    default: Swift.abs(dy) < size && (x / 3) % 2 == 0
-                    }
+                    let dx = Float(x) - cx
+                    let dy = Float(y) - cy
+                    let inside =
+                        switch kind {
+                        case 0: Swift.abs(dx) < size && Swift.abs(dy) < size * 0.7
+                        case 1: dx * dx + dy * dy < size * size
+                        default: Swift.abs(dy) < size && (x / 3) % 2 == 0
+                        }
                     if inside { pixels[image * 784 + y * 28 + x] = brightness }
                 }
             }
@@ -180,13 +202,17 @@ extension FashionMNISTExperiment: CommandLineProgram {
         summary: "Trains the autoencoder tutorial's basic or denoising image autoencoder on Fashion-MNIST.",
         options: [
             .init("model", value: "basic|denoise", default: "basic", help: "Which autoencoder to train."),
-            .init("data", value: "DIR", help: "Folder with the Fashion-MNIST .gz files "
-                + "(default: \(systemDataFolder.path) if present, else built-in synthetic images)."),
+            .init(
+                "data", value: "DIR",
+                help: "Folder with the Fashion-MNIST .gz files "
+                    + "(default: \(systemDataFolder.path) if present, else built-in synthetic images)."),
             .init("epochs", value: "N", default: "10", help: "Training epochs (1 to 1,000,000)."),
             .init("batch-size", value: "N", default: "32", help: "Batch size (1 to 1,000,000)."),
             .init("noise", value: "STD", default: "0.2", help: "Noise factor of the denoiser's inputs (finite, ≥ 0)."),
             .init("seed", value: "N", default: "0", help: "Seed of weights, shuffling and noise."),
-            .init("output", value: "DIR", default: "fashion-mnist-output", help: "Where the model, log, chart and image grid go."),
+            .init(
+                "output", value: "DIR", default: "fashion-mnist-output",
+                help: "Where the model, log, chart and image grid go."),
             .init(flag: "quiet", help: "No progress bar."),
         ])
 
@@ -202,7 +228,9 @@ extension FashionMNISTExperiment: CommandLineProgram {
         let expected = "a folder with Fashion-MNIST's \(imageFiles.joined(separator: " and "))"
         if let folder = try options.folder("data", expected: expected, containing: imageFiles) {
             experiment.data = .folder(folder)
-        } else if imageFiles.allSatisfy({ FileManager.default.isReadableFile(atPath: systemDataFolder.appendingPathComponent($0).path) }) {
+        } else if imageFiles.allSatisfy({
+            FileManager.default.isReadableFile(atPath: systemDataFolder.appendingPathComponent($0).path)
+        }) {
             experiment.data = .folder(systemDataFolder)
         }
         experiment.epochs = try options.integer("epochs", in: 1...SheetBreakExperiment.maximumCount) ?? 10

@@ -1,5 +1,6 @@
 import Foundation
 import RareEventKit
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -63,11 +64,14 @@ public struct MonitorProgram {
     ///
     /// - Throws: ``ExperimentError`` when the detector cannot be loaded or the CSV header lacks one of
     ///   its columns; nothing can be scored then.
-    public func run(nextLine: () -> String?, output: (String) -> Void, errorLine: (String) -> Void,
-                    stop: () -> Bool = { false }) throws -> Summary {
+    public func run(
+        nextLine: () -> String?, output: (String) -> Void, errorLine: (String) -> Void,
+        stop: () -> Bool = { false }
+    ) throws -> Summary {
         let detector = try DeployedDetector(contentsOf: detectorFolder)
         let monitor = StreamingMonitor(detector: detector, policy: policy)
-        var parser = RowParser(columns: detector.columns, timeColumn: timeColumn, streamColumn: streamColumn, format: format)
+        var parser = RowParser(
+            columns: detector.columns, timeColumn: timeColumn, streamColumn: streamColumn, format: format)
         var summary = Summary()
         var lineNumber = 0
         var values = [Float](repeating: 0, count: detector.columns.count)
@@ -94,7 +98,8 @@ public struct MonitorProgram {
             }
         }
         if format == .csv && lineNumber == 0 {
-            throw ExperimentError.unexpectedData(file: "standard input", expected: "a CSV header line", found: "no input")
+            throw ExperimentError.unexpectedData(
+                file: "standard input", expected: "a CSV header line", found: "no input")
         }
         return summary
     }
@@ -110,7 +115,9 @@ public struct MonitorProgram {
         } else if let reading {
             text += ",\"score\":" + (reading.score.map { $0.isFinite ? "\($0)" : quoted("\($0)") } ?? "null")
             text += ",\"above\":\(reading.isAboveThreshold),\"alarm\":\(reading.alarm.isOn)"
-            if reading.alarm == .raised || reading.alarm == .cleared { text += ",\"event\":\"\(reading.alarm.rawValue)\"" }
+            if reading.alarm == .raised || reading.alarm == .cleared {
+                text += ",\"event\":\"\(reading.alarm.rawValue)\""
+            }
         }
         return text + "}"
     }
@@ -139,14 +146,23 @@ extension MonitorProgram: CommandLineProgram {
         command: "monitor",
         summary: "Scores rows from standard input with a saved detector and writes one JSON line per row.",
         options: [
-            .init("detector", value: "DIR", help: "A detector folder written by sheet-break or ecg (<output>/detector); required."),
-            .init("format", value: "csv|jsonl", default: "csv", help: "CSV with the training header, or one JSON object per line."),
+            .init(
+                "detector", value: "DIR",
+                help: "A detector folder written by sheet-break or ecg (<output>/detector); required."),
+            .init(
+                "format", value: "csv|jsonl", default: "csv",
+                help: "CSV with the training header, or one JSON object per line."),
             .init("time-column", value: "NAME", help: "A column copied to the output as \"time\"."),
-            .init("stream-column", value: "NAME", help: "A column naming each row's stream (many streams in one input)."),
-            .init("raise-after", value: "K", default: "1", help: "Raise an alarm when K of the last N windows are above the threshold."),
+            .init(
+                "stream-column", value: "NAME", help: "A column naming each row's stream (many streams in one input)."),
+            .init(
+                "raise-after", value: "K", default: "1",
+                help: "Raise an alarm when K of the last N windows are above the threshold."),
             .init("of", value: "N", help: "The N of --raise-after, K to 64 (default: K)."),
             .init("clear-after", value: "M", default: "1", help: "Clear an alarm after M windows below the threshold."),
-            .init("cooldown", value: "C", default: "0", help: "Windows after an alarm clears before another can be raised."),
+            .init(
+                "cooldown", value: "C", default: "0",
+                help: "Windows after an alarm clears before another can be raised."),
         ])
 
     /// The run a `monitor` command line describes (without the program name).
@@ -155,8 +171,11 @@ extension MonitorProgram: CommandLineProgram {
     public static func parse(_ arguments: [String]) throws(CommandLineOptions.ParseError) -> MonitorProgram {
         var options = commandLine
         try options.parse(arguments)
-        guard let folder = try options.folder("detector", expected: "a detector folder (<output>/detector)",
-                                              containing: [DeployedDetector.fileName]) else {
+        guard
+            let folder = try options.folder(
+                "detector", expected: "a detector folder (<output>/detector)",
+                containing: [DeployedDetector.fileName])
+        else {
             throw .missingValue(option: "detector", expected: "a detector folder (<output>/detector)")
         }
         var program = MonitorProgram(detectorFolder: folder)
@@ -200,11 +219,13 @@ extension MonitorProgram {
         sigaddset(&unblock, SIGTERM)
         sigaddset(&unblock, SIGINT)
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        let summary = try run(nextLine: { stopRequested != 0 ? nil : readLine(strippingNewline: true) },
-                              output: Console.line,
-                              errorLine: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
-                              stop: { stopRequested != 0 })
-        FileHandle.standardError.write(Data((summary.description + (stopRequested != 0 ? " (stopped by a signal)" : "") + "\n").utf8))
+        let summary = try run(
+            nextLine: { stopRequested != 0 ? nil : readLine(strippingNewline: true) },
+            output: Console.line,
+            errorLine: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
+            stop: { stopRequested != 0 })
+        FileHandle.standardError.write(
+            Data((summary.description + (stopRequested != 0 ? " (stopped by a signal)" : "") + "\n").utf8))
         return summary
     }
 }

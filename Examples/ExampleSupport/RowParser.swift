@@ -62,7 +62,9 @@ struct RowParser {
     }
 
     private func parseCSV(_ line: String, into values: inout [Float], fields result: inout Fields) throws {
-        guard !line.isEmpty else { throw Problem(description: "an empty line; expected \(fieldCount) fields (as in the header)") }
+        guard !line.isEmpty else {
+            throw Problem(description: "an empty line; expected \(fieldCount) fields (as in the header)")
+        }
         let fields = try Self.split(line)
         if let streamPosition, streamPosition < fields.count { result.stream = fields[streamPosition] }
         if let timePosition, timePosition < fields.count { result.time = fields[timePosition] }
@@ -97,7 +99,9 @@ struct RowParser {
             case let .integer(value)?: values[j] = Float(value)
             case let .number(value)?: values[j] = Float(value)
             case let .string(text)?: values[j] = try Self.number(text, column: column)
-            case nil: throw Problem(description: "no key '\(displayed(column))'; expected the detector's \(columns.count) columns")
+            case nil:
+                throw Problem(
+                    description: "no key '\(displayed(column))'; expected the detector's \(columns.count) columns")
             default: throw Problem(description: "key '\(displayed(column))': expected a number")
             }
         }
@@ -107,17 +111,27 @@ struct RowParser {
     static func number(_ field: String, column: String) throws -> Float {
         let text = field.trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty, let value = Float(text) else {
-            throw Problem(description: "column '\(displayed(column))': expected a number, found '\(displayed(text, limit: 40))'")
+            throw Problem(
+                description: "column '\(displayed(column))': expected a number, found '\(displayed(text, limit: 40))'")
         }
         return value
     }
 
     /// The fields of one CSV line (RFC 4180 quoting: `"a,b"` and `""` inside quotes).
     static func split(_ line: String) throws -> [String] {
-        var fields: [String] = [], field = "", quoted = false, atFieldStart = true, afterQuote = false
+        var fields: [String] = []
+        var field = ""
+        var quoted = false
+        var atFieldStart = true
+        var afterQuote = false
         for character in line {
             if quoted {
-                if character == "\"" { quoted = false; afterQuote = true } else { field.append(character) }
+                if character == "\"" {
+                    quoted = false
+                    afterQuote = true
+                } else {
+                    field.append(character)
+                }
                 continue
             }
             switch character {
@@ -130,7 +144,9 @@ struct RowParser {
                 field.append("\"")
                 (quoted, afterQuote) = (true, false)
             default:
-                guard !afterQuote else { throw Problem(description: "text after a closing quote in field \(fields.count + 1)") }
+                guard !afterQuote else {
+                    throw Problem(description: "text after a closing quote in field \(fields.count + 1)")
+                }
                 field.append(character)
                 atFieldStart = false
             }

@@ -31,7 +31,9 @@ struct RunOutput {
 
     /// Removes the folder if this run created it and nothing was written there (the run failed early).
     func removeIfUnused() {
-        guard createdFolder, (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true else { return }
+        guard createdFolder, (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true else {
+            return
+        }
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -46,10 +48,13 @@ struct RunOutput {
 
     /// Saves the model into `model/` and writes `loss.svg`, `confusion-matrix.svg`, `roc.svg` and `charts`
     /// (file name → chart).
-    func write(model: Sequential, history: History, test: DetectionReport, classNames: [String],
-               charts: [(String, Chart)]) throws {
+    func write(
+        model: Sequential, history: History, test: DetectionReport, classNames: [String],
+        charts: [(String, Chart)]
+    ) throws {
         try model.save(to: folder.appendingPathComponent("model"))
-        let loss = Chart.lossCurve(loss: history.loss.map(Double.init), validationLoss: history.validationLoss.map(Double.init))
+        let loss = Chart.lossCurve(
+            loss: history.loss.map(Double.init), validationLoss: history.validationLoss.map(Double.init))
         for (name, chart) in [("loss.svg", loss), ("roc.svg", Chart.roc(test.rocCurve))] + charts {
             try chart.write(to: folder.appendingPathComponent(name))
         }
@@ -67,8 +72,10 @@ extension RunOutput {
 
 /// The progress bar of a run, writing to `write` (`nil` when `verbosity` is silent). The experiments pass
 /// it to `fit` as a callback, with `verbose: .silent`, so progress and log lines share one output stream.
-func progressLogger(_ verbosity: Verbosity, epochs: Int, samples: Int, batchSize: Int,
-                    write: @escaping (String) -> Void) -> ProgressLogger? {
+func progressLogger(
+    _ verbosity: Verbosity, epochs: Int, samples: Int, batchSize: Int,
+    write: @escaping (String) -> Void
+) -> ProgressLogger? {
     guard verbosity != .silent, batchSize > 0 else { return nil }
     let batches = samples / batchSize + (samples % batchSize == 0 ? 0 : 1)
     return ProgressLogger(verbosity: verbosity, epochs: epochs, batchesPerEpoch: batches, write: write)

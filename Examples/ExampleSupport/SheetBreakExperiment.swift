@@ -113,7 +113,8 @@ public struct SheetBreakExperiment {
         log("curve shift \(shift): \(labels.count) rows, \(labels.filter { $0 == 1 }.count) positive")
 
         // Samples: rows (dense) or windows (LSTM).
-        var samples = features, sampleLabels = labels
+        var samples = features
+        var sampleLabels = labels
         if model == .lstm {
             try Self.checkWindows(rows: features.shape[0], features: features.shape[1], lookback: lookback)
             (samples, sampleLabels) = try temporalize(features, labels: labels, lookback: lookback)
@@ -121,15 +122,17 @@ public struct SheetBreakExperiment {
         }
         let outer = try trainTestSplit(count: sampleLabels.count, testSize: 0.2, randomState: splitRandomState)
         let inner = try trainTestSplit(count: outer.train.count, testSize: 0.2, randomState: splitRandomState)
-        let trainRows = inner.train.map { outer.train[$0] }, validRows = inner.test.map { outer.train[$0] }
+        let trainRows = inner.train.map { outer.train[$0] }
+        let validRows = inner.test.map { outer.train[$0] }
         let testRows = outer.test
         log("split: train \(trainRows.count), valid \(validRows.count), test \(testRows.count)")
 
         let normalTrain = trainRows.filter { sampleLabels[$0] == 0 }
         let normalValid = validRows.filter { sampleLabels[$0] == 0 }
         guard !normalTrain.isEmpty, !normalValid.isEmpty else {
-            throw ExperimentError.unexpectedData(file: dataName, expected: "normal (y = 0) samples in the training and validation splits",
-                                                 found: "\(normalTrain.count) and \(normalValid.count)")
+            throw ExperimentError.unexpectedData(
+                file: dataName, expected: "normal (y = 0) samples in the training and validation splits",
+                found: "\(normalTrain.count) and \(normalValid.count)")
         }
         // Fit on normal training samples only (the last row of each window for the LSTM, as the
         // reference), then scale everything once; keeping one copy of the data keeps the peak memory low.
@@ -137,11 +140,14 @@ public struct SheetBreakExperiment {
         try scaler.fit((model == .lstm ? try flatten(samples) : samples).gatheringBatch(normalTrain))
         samples = try scaler.transform(samples)
         func scaled(_ rows: [Int]) -> Tensor { samples.gatheringBatch(rows) }
-        let x = scaled(normalTrain), validX = scaled(normalValid)
+        let x = scaled(normalTrain)
+        let validX = scaled(normalValid)
         log("training on \(normalTrain.count) normal samples, validating on \(normalValid.count)")
 
-        let autoencoder = model == .lstm
-            ? try LSTMAutoencoder.make(timesteps: lookback, features: features.shape[1], activation: activation, seed: seed)
+        let autoencoder =
+            model == .lstm
+            ? try LSTMAutoencoder.make(
+                timesteps: lookback, features: features.shape[1], activation: activation, seed: seed)
             : try DenseAutoencoder.make(features: features.shape[1], seed: seed)
         autoencoder.compile(optimizer: Adam(learningRate: resolvedLearningRate), loss: .meanSquaredError)
         if verbosity != .silent { log(autoencoder.summary()) }
@@ -151,14 +157,19 @@ public struct SheetBreakExperiment {
             callbacks.append(EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true))
         }
         if let runOutput { callbacks.append(runOutput.trainingLog) }
-        if let logger = progressLogger(verbosity, epochs: resolvedEpochs, samples: normalTrain.count,
-                                       batchSize: resolvedBatchSize, write: progress) { callbacks.append(logger) }
+        if let logger = progressLogger(
+            verbosity, epochs: resolvedEpochs, samples: normalTrain.count,
+            batchSize: resolvedBatchSize, write: progress)
+        {
+            callbacks.append(logger)
+        }
         let start = Date()
         // The progress bar is one of `callbacks` (writing to `progress`), not fit's own, which would
         // write to standard output behind `log`'s back.
-        let history = try autoencoder.fit(x, x, epochs: resolvedEpochs, batchSize: resolvedBatchSize,
-                                          validationData: (validX, validX), shuffle: true, verbose: .silent,
-                                          callbacks: callbacks)
+        let history = try autoencoder.fit(
+            x, x, epochs: resolvedEpochs, batchSize: resolvedBatchSize,
+            validationData: (validX, validX), shuffle: true, verbose: .silent,
+            callbacks: callbacks)
         let secondsPerEpoch = Date().timeIntervalSince(start) / Double(Swift.max(1, history.epochs.count))
 
         var detector = RareEventDetector(model: autoencoder, error: .meanSquared, windowScoring: .lastTimestep)
@@ -171,19 +182,29 @@ public struct SheetBreakExperiment {
         log("test:\n\(test)")
 
         if let runOutput {
-            try runOutput.write(model: autoencoder, history: history, test: test, classNames: ["normal", "break"], charts: [
-                ("precision-recall-threshold.svg", Chart.precisionRecallVersusThreshold(validation.precisionRecallCurve)),
-                ("reconstruction-error.svg",
-                 Chart.reconstructionErrors(test.scores, labels: test.labels, threshold: test.threshold, scale: .logarithmic)),
-            ])
-            let deployed = try DeployedDetector(detector, columns: columns, scaling: .standard(scaler),
-                                                lookback: model == .lstm ? lookback : 1, thresholdRule: resolvedThreshold)
+            try runOutput.write(
+                model: autoencoder, history: history, test: test, classNames: ["normal", "break"],
+                charts: [
+                    (
+                        "precision-recall-threshold.svg",
+                        Chart.precisionRecallVersusThreshold(validation.precisionRecallCurve)
+                    ),
+                    (
+                        "reconstruction-error.svg",
+                        Chart.reconstructionErrors(
+                            test.scores, labels: test.labels, threshold: test.threshold, scale: .logarithmic)
+                    ),
+                ])
+            let deployed = try DeployedDetector(
+                detector, columns: columns, scaling: .standard(scaler),
+                lookback: model == .lstm ? lookback : 1, thresholdRule: resolvedThreshold)
             try runOutput.write(detector: deployed)
             log("wrote the model, detector, training.csv and charts to \(runOutput.folder.path)")
         }
-        return Result(dataDescription: description, splitSizes: (trainRows.count, validRows.count, testRows.count),
-                      normalTrainingSamples: normalTrain.count, history: history, model: autoencoder,
-                      validation: validation, test: test, secondsPerEpoch: secondsPerEpoch)
+        return Result(
+            dataDescription: description, splitSizes: (trainRows.count, validRows.count, testRows.count),
+            normalTrainingSamples: normalTrain.count, history: history, model: autoencoder,
+            validation: validation, test: test, secondsPerEpoch: secondsPerEpoch)
     }
 
     /// The data's name in messages.
@@ -197,8 +218,9 @@ public struct SheetBreakExperiment {
     /// `|shift|` must be smaller than the number of rows (a longer shift labels every row).
     private func checkShift(rows: Int) throws {
         guard shift < 0, shift.magnitude < UInt(Swift.max(rows, 1)) else {
-            throw ExperimentError.invalidSetting(option: "shift", value: "\(shift)",
-                                                 expected: "a negative integer down to -\(Swift.max(rows - 1, 1)) (the data has \(rows) rows)")
+            throw ExperimentError.invalidSetting(
+                option: "shift", value: "\(shift)",
+                expected: "a negative integer down to -\(Swift.max(rows - 1, 1)) (the data has \(rows) rows)")
         }
     }
 
@@ -208,16 +230,18 @@ public struct SheetBreakExperiment {
     /// - Throws: ``ExperimentError/invalidSetting(option:value:expected:)`` for `--lookback`.
     public static func checkWindows(rows: Int, features: Int, lookback: Int) throws(ExperimentError) {
         guard lookback >= 1, rows >= 0, lookback < rows - 1 else {
-            throw .invalidSetting(option: "lookback", value: "\(lookback)",
-                                  expected: "at most \(Swift.max(rows - 2, 1)) (the shifted data has \(rows) rows)")
+            throw .invalidSetting(
+                option: "lookback", value: "\(lookback)",
+                expected: "at most \(Swift.max(rows - 2, 1)) (the shifted data has \(rows) rows)")
         }
         let windows = rows - lookback - 1
         let (perWindow, overflow1) = lookback.multipliedReportingOverflow(by: features)
         let (total, overflow2) = windows.multipliedReportingOverflow(by: perWindow)
         guard !overflow1, !overflow2, total <= Self.maximumWindowValues else {
-            throw .invalidSetting(option: "lookback", value: "\(lookback)",
-                                  expected: "a smaller lookback: windows × lookback × features must stay within "
-                                    + "\(maximumWindowValues) values (1 GiB), and \(windows) × \(lookback) × \(features) is more")
+            throw .invalidSetting(
+                option: "lookback", value: "\(lookback)",
+                expected: "a smaller lookback: windows × lookback × features must stay within "
+                    + "\(maximumWindowValues) values (1 GiB), and \(windows) × \(lookback) × \(features) is more")
         }
     }
 
@@ -249,13 +273,18 @@ public struct SheetBreakExperiment {
             let shifted = try table.curveShifted(label: "y", by: shift)
             let labels = try shifted.numbers("y").map { Int($0) }
             let sensorTable = try shifted.dropping(required)
-            return (try sensorTable.tensor(), labels, sensorTable.columnNames, "\(url.path) (\(table.rowCount) rows × \(table.columnNames.count) columns)")
+            return (
+                try sensorTable.tensor(), labels, sensorTable.columnNames,
+                "\(url.path) (\(table.rowCount) rows × \(table.columnNames.count) columns)"
+            )
         case let .synthetic(rows):
             try checkShift(rows: rows)
             let synthetic = SyntheticRareEvents.make(rows: rows, features: 59, seed: 7)
             let shifted = try curveShift(synthetic.labels, by: shift)
-            return (synthetic.features.gatheringBatch(shifted.keptRows), shifted.labels, (1...59).map { "x\($0)" },
-                    "built-in synthetic rare-event series (\(rows) rows × 59 sensors); pass --data PATH for the real sheet-break.csv")
+            return (
+                synthetic.features.gatheringBatch(shifted.keptRows), shifted.labels, (1...59).map { "x\($0)" },
+                "built-in synthetic rare-event series (\(rows) rows × 59 sensors); pass --data PATH for the real sheet-break.csv"
+            )
         }
     }
 }
@@ -269,20 +298,28 @@ extension SheetBreakExperiment: CommandLineProgram {
     /// The options of `sheet-break` (and its `--help`).
     public static let commandLine = CommandLineOptions(
         command: "sheet-break",
-        summary: "Trains a dense or LSTM autoencoder on normal paper-mill data and flags sheet breaks before they happen.",
+        summary:
+            "Trains a dense or LSTM autoencoder on normal paper-mill data and flags sheet breaks before they happen.",
         options: [
             .init("model", value: "dense|lstm", default: "lstm", help: "Which autoencoder to train."),
             .init("data", value: "PATH", help: "The sheet-break CSV (default: a built-in synthetic data set)."),
             .init("epochs", value: "N", default: "200", help: "Training epochs (1 to 1,000,000)."),
             .init("batch-size", value: "N", help: "Batch size (default: 128 dense, 64 LSTM)."),
-            .init("learning-rate", value: "LR", help: "Adam learning rate, a finite positive number (default: 1e-3 dense, 1e-4 LSTM)."),
-            .init("shift", value: "-N", default: "-2", help: "Curve shift: -N labels the N rows before each break "
-                + "(negative, N smaller than the number of rows)."),
+            .init(
+                "learning-rate", value: "LR",
+                help: "Adam learning rate, a finite positive number (default: 1e-3 dense, 1e-4 LSTM)."),
+            .init(
+                "shift", value: "-N", default: "-2",
+                help: "Curve shift: -N labels the N rows before each break "
+                    + "(negative, N smaller than the number of rows)."),
             .init("lookback", value: "N", default: "5", help: "Window length of the LSTM autoencoder (1 to 10,000)."),
             .init("activation", value: "relu|tanh", default: "relu", help: "Activation of the LSTM layers."),
-            .init("early-stopping", value: "PATIENCE", help: "Stop when val_loss has not improved for PATIENCE epochs."),
-            .init("threshold", value: "VALUE|pr-equal|max-f1", help: "Alarm threshold, a finite number ≥ 0 or a rule "
-                + "(default: 0.4 dense, 0.3 LSTM)."),
+            .init(
+                "early-stopping", value: "PATIENCE", help: "Stop when val_loss has not improved for PATIENCE epochs."),
+            .init(
+                "threshold", value: "VALUE|pr-equal|max-f1",
+                help: "Alarm threshold, a finite number ≥ 0 or a rule "
+                    + "(default: 0.4 dense, 0.3 LSTM)."),
             .init("seed", value: "N", default: "123", help: "Seed of weight initialization and shuffling."),
             .init("output", value: "DIR", default: "sheet-break-output", help: "Where the model, log and charts go."),
             .init(flag: "quiet", help: "No progress bar."),
@@ -302,9 +339,12 @@ extension SheetBreakExperiment: CommandLineProgram {
         experiment.learningRate = try options.number("learning-rate", .positive, as: Float.self)
         experiment.shift = try options.integer("shift", in: Int.min...(-1)) ?? -2
         experiment.lookback = try options.integer("lookback", in: 1...maximumLookback) ?? 5
-        experiment.activation = try options.value("activation", as: "relu or tanh") { ["relu": Activation.relu, "tanh": .tanh][$0] } ?? .relu
+        experiment.activation =
+            try options.value("activation", as: "relu or tanh") { ["relu": Activation.relu, "tanh": .tanh][$0] }
+            ?? .relu
         experiment.earlyStoppingPatience = try options.integer("early-stopping", in: 0...maximumCount)
-        experiment.threshold = try options.value("threshold", as: "a finite non-negative number, pr-equal or max-f1") { text in
+        experiment.threshold = try options.value("threshold", as: "a finite non-negative number, pr-equal or max-f1") {
+            text in
             switch text {
             case "pr-equal": .precisionEqualsRecall
             case "max-f1": .maxF1

@@ -17,7 +17,8 @@ public struct Adler32: RunningChecksum, Equatable {
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard var pointer = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         var remaining = bytes.count
-        var a = self.a, b = self.b
+        var a = self.a
+        var b = self.b
         while remaining > 0 {
             // 5552 is the most bytes whose sums cannot overflow 32 bits before the modulo (zlib's NMAX).
             let chunk = Swift.min(remaining, 5552)

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -85,14 +86,17 @@ public enum AtomicFile {
     /// scheme, and `step` runs after each step; an error it throws fails the write there (cleaned up
     /// like any failure), except ``AtomicWriteError/simulatedCrash``, which stops at once without
     /// cleaning up, as `kill -9` would.
-    package static func writeFolder(_ files: [(name: String, data: Data)], to folder: URL, allowingExchange: Bool,
-                                    step: (AtomicFolderStep) throws(AtomicWriteError) -> Void) throws(AtomicWriteError) {
+    package static func writeFolder(
+        _ files: [(name: String, data: Data)], to folder: URL, allowingExchange: Bool,
+        step: (AtomicFolderStep) throws(AtomicWriteError) -> Void
+    ) throws(AtomicWriteError) {
         let (parent, name) = try split(folder)
         let path = parent + "/" + name
         var names = Set<String>()
         for file in files {
             guard !file.name.isEmpty, file.name != ".", file.name != "..", !file.name.contains("/"),
-                  names.insert(file.name).inserted else {
+                names.insert(file.name).inserted
+            else {
                 throw AtomicWriteError(path: path, reason: "invalid or repeated file name '\(file.name)'")
             }
         }
@@ -102,14 +106,18 @@ public enum AtomicFile {
         var exists = lstat(path, &status) == 0
         if exists {
             guard isFolder(status) else {
-                throw AtomicWriteError(path: path, reason: "it exists and is not a folder; expected a folder to save into")
+                throw AtomicWriteError(
+                    path: path, reason: "it exists and is not a folder; expected a folder to save into")
             }
             let others = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
                 .filter { !names.contains($0) }.sorted()
             guard others.isEmpty else {
                 let listed = others.prefix(3).joined(separator: ", ") + (others.count > 3 ? ", …" : "")
                 throw AtomicWriteError(
-                    path: path, reason: "the folder also holds \(listed); it is replaced as a whole, so save into a new folder or one holding only \(names.sorted().joined(separator: " and "))")
+                    path: path,
+                    reason:
+                        "the folder also holds \(listed); it is replaced as a whole, so save into a new folder or one holding only \(names.sorted().joined(separator: " and "))"
+                )
             }
         }
 
@@ -123,7 +131,8 @@ public enum AtomicFile {
             }
         }
         guard mkdir(temporary, 0o755) == 0 else {
-            throw AtomicWriteError(path: path, reason: "cannot create the temporary folder \(temporary): \(errorText(errno))")
+            throw AtomicWriteError(
+                path: path, reason: "cannot create the temporary folder \(temporary): \(errorText(errno))")
         }
         do {
             try after(.createdTemporaryFolder)
@@ -154,7 +163,10 @@ public enum AtomicFile {
         if allowingExchange, exchange(temporary, path) {
             // `temporary` now holds the previous folder.
             syncFolder(parent)
-            do { try after(.movedIntoPlace) } catch { if !crashed { removeTree(temporary) }; throw error }
+            do { try after(.movedIntoPlace) } catch {
+                if !crashed { removeTree(temporary) }
+                throw error
+            }
             removeTree(temporary)
             syncFolder(parent)
             return
@@ -177,7 +189,10 @@ public enum AtomicFile {
             throw error
         }
         syncFolder(parent)
-        do { try after(.movedIntoPlace) } catch { if !crashed { removeTree(old) }; throw error }
+        do { try after(.movedIntoPlace) } catch {
+            if !crashed { removeTree(old) }
+            throw error
+        }
         removeTree(old)
         syncFolder(parent)
     }
@@ -341,8 +356,12 @@ extension AtomicFile {
     /// `.<name>.tmp-<pid>-<hex>` and `.<name>.old-<pid>-<hex>`); a running process' temporaries are
     /// kept, since it may still be writing. With `restoringFolder`, when `target` is missing but a killed
     /// two-rename write left the previous folder under an `.old-` name, that folder is first put back.
-    private static func removeStaleTemporaries(of name: String, in folder: String, target: String, restoringFolder: Bool) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "/" : folder) else { return }
+    private static func removeStaleTemporaries(
+        of name: String, in folder: String, target: String, restoringFolder: Bool
+    ) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "/" : folder) else {
+            return
+        }
         var stale: [(path: String, isOld: Bool)] = []
         for entry in entries {
             for kind in ["tmp", "old"] {
@@ -350,14 +369,16 @@ extension AtomicFile {
                 guard entry.hasPrefix(prefix) else { continue }
                 let rest = entry.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
                 guard rest.count == 2, let pid = Int32(rest[0]), pid > 0, UInt64(rest[1], radix: 16) != nil,
-                      pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+                    pid != getpid(), kill(pid, 0) != 0, errno == ESRCH
+                else { continue }
                 stale.append((folder + "/" + entry, kind == "old"))
             }
         }
         guard !stale.isEmpty else { return }
         var status = stat()
         if restoringFolder, lstat(target, &status) != 0, errno == ENOENT,
-           let old = stale.filter(\.isOld).max(by: { modificationTime($0.path) < modificationTime($1.path) }) {
+            let old = stale.filter(\.isOld).max(by: { modificationTime($0.path) < modificationTime($1.path) })
+        {
             if systemRename(old.path, target) == 0 { stale.removeAll { $0.path == old.path } }
         }
         for entry in stale { removeTree(entry.path) }
@@ -401,7 +422,8 @@ private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count
 #if os(Linux)
 /// `renameat2(2)`, looked up at run time: Swift's Glibc module does not declare it (it needs
 /// `_GNU_SOURCE`), and C libraries before glibc 2.28 lack it.
-private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, UInt32) -> Int32
+private typealias RenameAt2 =
+    @convention(c) (Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, UInt32) -> Int32
 private let renameat2Function: RenameAt2? = {
     guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return nil }
     return unsafeBitCast(symbol, to: RenameAt2.self)

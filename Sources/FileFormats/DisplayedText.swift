@@ -10,11 +10,12 @@ package func displayed(_ text: String, limit: Int = 120) -> String {
         if shown >= limit {
             return result + "… (\(text.unicodeScalars.count) characters in all)"
         }
-        let visible: Bool = switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate: false
-        case .spaceSeparator: scalar == " "
-        default: true
-        }
+        let visible: Bool =
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate: false
+            case .spaceSeparator: scalar == " "
+            default: true
+            }
         if visible {
             result.unicodeScalars.append(scalar)
         } else {

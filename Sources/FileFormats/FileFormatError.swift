@@ -22,7 +22,7 @@ public enum FileFormatError: Error, Equatable, Sendable, CustomStringConvertible
     public var offset: Int {
         switch self {
         case let .truncated(offset, _), let .malformed(offset, _, _), let .checksumMismatch(offset, _, _, _),
-             let .distanceTooFar(offset, _, _), let .outputTooLarge(offset, _):
+            let .distanceTooFar(offset, _, _), let .outputTooLarge(offset, _):
             offset
         }
     }

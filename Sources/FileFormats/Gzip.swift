@@ -25,8 +25,10 @@ public enum Gzip {
     ///   - maximumOutputSize: The most bytes the output (all members) may have; a larger output throws
     ///     ``FileFormatError/outputTooLarge(offset:limit:)``.
     /// - Throws: ``FileFormatError`` naming the byte offset of the problem.
-    public static func decompress(_ bytes: some ContiguousBytes,
-                                  maximumOutputSize: Int = Inflate.defaultMaximumOutputSize) throws(FileFormatError) -> [UInt8] {
+    public static func decompress(
+        _ bytes: some ContiguousBytes,
+        maximumOutputSize: Int = Inflate.defaultMaximumOutputSize
+    ) throws(FileFormatError) -> [UInt8] {
         try withBytes(bytes) { input throws(FileFormatError) in
             let output = InflateOutput(initialCapacity: sizeHint(input), limit: maximumOutputSize)
             var offset = 0
@@ -35,7 +37,8 @@ public enum Gzip {
                 let memberStart = output.count
                 let end = try Inflate.inflate(input, from: start, into: output)
                 guard end + 8 <= input.count else {
-                    throw .truncated(offset: input.count, expected: "the gzip trailer (CRC-32 and ISIZE) at byte \(end)")
+                    throw .truncated(
+                        offset: input.count, expected: "the gzip trailer (CRC-32 and ISIZE) at byte \(end)")
                 }
                 let storedCRC = littleEndianUInt32(input, at: end)
                 let crc = CRC32.checksum(output.bytes(from: memberStart))
@@ -45,7 +48,8 @@ public enum Gzip {
                 let storedSize = littleEndianUInt32(input, at: end + 4)
                 let size = UInt32(truncatingIfNeeded: output.count - memberStart)
                 guard storedSize == size else {
-                    throw .checksumMismatch(offset: end + 4, checksum: "ISIZE (length mod 2^32)", stored: storedSize, computed: size)
+                    throw .checksumMismatch(
+                        offset: end + 4, checksum: "ISIZE (length mod 2^32)", stored: storedSize, computed: size)
                 }
                 offset = end + 8
                 if input[offset...].allSatisfy({ $0 == 0 }) { break }
@@ -61,15 +65,18 @@ public enum Gzip {
         }
         try need(10, at: start, for: "a 10-byte gzip header")
         guard input[start] == 0x1F, input[start + 1] == 0x8B else {
-            throw .malformed(offset: start, expected: "the gzip magic number 0x1f 0x8b",
-                             found: hex(bytes: input[start..<start + 2]))
+            throw .malformed(
+                offset: start, expected: "the gzip magic number 0x1f 0x8b",
+                found: hex(bytes: input[start..<start + 2]))
         }
         guard input[start + 2] == 8 else {
-            throw .malformed(offset: start + 2, expected: "compression method 8 (deflate)", found: "\(input[start + 2])")
+            throw .malformed(
+                offset: start + 2, expected: "compression method 8 (deflate)", found: "\(input[start + 2])")
         }
         let flags = input[start + 3]
         guard flags & 0xE0 == 0 else {
-            throw .malformed(offset: start + 3, expected: "flags with the reserved bits 5-7 clear", found: hex(bytes: [flags]))
+            throw .malformed(
+                offset: start + 3, expected: "flags with the reserved bits 5-7 clear", found: hex(bytes: [flags]))
         }
         var offset = start + 10
         if flags & 0x04 != 0 {  // FEXTRA: a length and that many bytes
@@ -81,7 +88,8 @@ public enum Gzip {
         for (flag, name) in [(UInt8(0x08), "file name"), (0x10, "comment")] where flags & flag != 0 {
             // FNAME, FCOMMENT: zero-terminated ISO 8859-1 text.
             guard let zero = input[offset...].firstIndex(of: 0) else {
-                throw .truncated(offset: input.count, expected: "the zero byte ending the gzip \(name) at byte \(offset)")
+                throw .truncated(
+                    offset: input.count, expected: "the zero byte ending the gzip \(name) at byte \(offset)")
             }
             offset = zero + 1
         }
@@ -108,10 +116,12 @@ public enum Gzip {
 
 /// The little-endian `UInt32` at `offset`.
 func littleEndianUInt32(_ input: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
-    UInt32(input[offset]) | UInt32(input[offset + 1]) << 8 | UInt32(input[offset + 2]) << 16 | UInt32(input[offset + 3]) << 24
+    UInt32(input[offset]) | UInt32(input[offset + 1]) << 8 | UInt32(input[offset + 2]) << 16 | UInt32(input[offset + 3])
+        << 24
 }
 
 /// The big-endian `UInt32` at `offset`.
 func bigEndianUInt32(_ input: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
-    UInt32(input[offset]) << 24 | UInt32(input[offset + 1]) << 16 | UInt32(input[offset + 2]) << 8 | UInt32(input[offset + 3])
+    UInt32(input[offset]) << 24 | UInt32(input[offset + 1]) << 16 | UInt32(input[offset + 2]) << 8
+        | UInt32(input[offset + 3])
 }

@@ -61,10 +61,15 @@ struct HuffmanTable: ~Copyable {
     ///
     /// An empty code (all lengths 0) gives a table of invalid entries. An incomplete code is accepted
     /// when `allowIncomplete` and it is a single one-bit code (as zlib does); otherwise it is an error.
-    func build(lengths: UnsafePointer<UInt8>, count symbolCount: Int, templates: [UInt32],
-               allowIncomplete: Bool) throws(BuildError) {
+    func build(
+        lengths: UnsafePointer<UInt8>, count symbolCount: Int, templates: [UInt32],
+        allowIncomplete: Bool
+    ) throws(BuildError) {
         precondition(symbolCount <= maxSymbols)
-        let count = scratch, nextCode = scratch + 16, reversed = scratch + 32, subBits = scratch + 32 + maxSymbols
+        let count = scratch
+        let nextCode = scratch + 16
+        let reversed = scratch + 32
+        let subBits = scratch + 32 + maxSymbols
         let primarySize = 1 << primaryBits
         let primaryMask = primarySize - 1
         count.update(repeating: 0, count: 16)
@@ -154,10 +159,14 @@ private func reverse(_ code: Int, length: Int) -> Int {
 enum HuffmanTemplates {
     /// Literal/length alphabet: 0–255 literal bytes, 256 end of block, 257–285 lengths, 286–287 reserved.
     static let literalLength: [UInt32] = {
-        let bases = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
-                     35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
-        let extra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
-                     3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
+        let bases = [
+            3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
+            35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
+        ]
+        let extra = [
+            0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
+            3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+        ]
         var templates = (0..<256).map { UInt32($0) << 16 }
         templates.append(HuffmanTable.endOfBlock)
         for i in 0..<29 { templates.append(UInt32(bases[i]) << 16 | UInt32(extra[i]) << 4 | HuffmanTable.base) }
@@ -167,8 +176,10 @@ enum HuffmanTemplates {
 
     /// Distance alphabet: 0–29 distances, 30–31 reserved.
     static let distance: [UInt32] = {
-        let bases = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193,
-                     257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577]
+        let bases = [
+            1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193,
+            257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+        ]
         var templates: [UInt32] = []
         for i in 0..<30 {
             let extra = i < 4 ? 0 : i / 2 - 1

@@ -18,14 +18,17 @@ public enum Inflate {
     ///   - maximumOutputSize: The most bytes the output may have; a larger output throws
     ///     ``FileFormatError/outputTooLarge(offset:limit:)``.
     /// - Throws: ``FileFormatError`` for damaged, truncated or oversized data, or bytes after the final block.
-    public static func decompress(_ bytes: some ContiguousBytes,
-                                  maximumOutputSize: Int = defaultMaximumOutputSize) throws(FileFormatError) -> [UInt8] {
+    public static func decompress(
+        _ bytes: some ContiguousBytes,
+        maximumOutputSize: Int = defaultMaximumOutputSize
+    ) throws(FileFormatError) -> [UInt8] {
         try withBytes(bytes) { input throws(FileFormatError) in
             let output = InflateOutput(initialCapacity: input.count * 4, limit: maximumOutputSize)
             let end = try inflate(input, from: 0, into: output)
             guard end == input.count else {
-                throw .malformed(offset: end, expected: "the end of the input after the final block",
-                                 found: "\(input.count - end) more bytes")
+                throw .malformed(
+                    offset: end, expected: "the end of the input after the final block",
+                    found: "\(input.count - end) more bytes")
             }
             return output.array()
         }
@@ -33,16 +36,20 @@ public enum Inflate {
 
     /// Decodes the DEFLATE stream that starts at byte `start` of `input`, appending to `output`;
     /// returns the offset of the first byte after the stream.
-    static func inflate(_ input: UnsafeRawBufferPointer, from start: Int,
-                        into output: InflateOutput) throws(FileFormatError) -> Int {
+    static func inflate(
+        _ input: UnsafeRawBufferPointer, from start: Int,
+        into output: InflateOutput
+    ) throws(FileFormatError) -> Int {
         var decoder = DeflateDecoder(input: input, start: start)
         return try decoder.decodeStream(into: output)
     }
 }
 
 /// Calls `body` with the contiguous bytes of `bytes`, keeping the typed error.
-func withBytes<R>(_ bytes: some ContiguousBytes,
-                  _ body: (UnsafeRawBufferPointer) throws(FileFormatError) -> R) throws(FileFormatError) -> R {
+func withBytes<R>(
+    _ bytes: some ContiguousBytes,
+    _ body: (UnsafeRawBufferPointer) throws(FileFormatError) -> R
+) throws(FileFormatError) -> R {
     let result: Result<R, FileFormatError> = bytes.withUnsafeBytes { buffer in
         Result { () throws(FileFormatError) in try body(buffer) }
     }
@@ -146,7 +153,8 @@ struct DeflateDecoder: ~Copyable {
     /// Truncation if the decoder has consumed padding, else `error`: a stream cut short often decodes
     /// its zero padding into nonsense first.
     private func failure(_ error: FileFormatError) -> FileFormatError {
-        consumedBits > inputCount &* 8 ? .truncated(offset: inputCount, expected: "the end of the DEFLATE stream") : error
+        consumedBits > inputCount &* 8
+            ? .truncated(offset: inputCount, expected: "the end of the DEFLATE stream") : error
     }
 
     /// Tops the bit buffer up to at least 56 bits.
@@ -226,8 +234,9 @@ struct DeflateDecoder: ~Copyable {
         let length = Int(input[start]) | Int(input[start + 1]) << 8
         let complement = Int(input[start + 2]) | Int(input[start + 3]) << 8
         guard length ^ complement == 0xFFFF else {
-            throw .malformed(offset: start + 2, expected: "NLEN, the one's complement of LEN \(length)",
-                             found: "\(complement)")
+            throw .malformed(
+                offset: start + 2, expected: "NLEN, the one's complement of LEN \(length)",
+                found: "\(complement)")
         }
         guard start + 4 + length <= inputCount else {
             throw .truncated(offset: inputCount, expected: "the \(length) bytes of a stored block at byte \(start)")
@@ -246,8 +255,10 @@ struct DeflateDecoder: ~Copyable {
         }
         for symbol in 288..<320 { lengths[symbol] = 5 }
         do {
-            try literalTable.build(lengths: lengths, count: 288, templates: HuffmanTemplates.literalLength, allowIncomplete: false)
-            try distanceTable.build(lengths: lengths + 288, count: 32, templates: HuffmanTemplates.distance, allowIncomplete: false)
+            try literalTable.build(
+                lengths: lengths, count: 288, templates: HuffmanTemplates.literalLength, allowIncomplete: false)
+            try distanceTable.build(
+                lengths: lengths + 288, count: 32, templates: HuffmanTemplates.distance, allowIncomplete: false)
         } catch {
             preconditionFailure("the fixed Huffman codes are complete")
         }
@@ -261,10 +272,13 @@ struct DeflateDecoder: ~Copyable {
         let distanceCount = try take(5) + 1
         let codeLengthCount = try take(4) + 4
         guard literalCount <= 286 else {
-            throw failure(.malformed(offset: headerOffset, expected: "at most 286 literal/length codes", found: "\(literalCount)"))
+            throw failure(
+                .malformed(offset: headerOffset, expected: "at most 286 literal/length codes", found: "\(literalCount)")
+            )
         }
         guard distanceCount <= 30 else {
-            throw failure(.malformed(offset: headerOffset, expected: "at most 30 distance codes", found: "\(distanceCount)"))
+            throw failure(
+                .malformed(offset: headerOffset, expected: "at most 30 distance codes", found: "\(distanceCount)"))
         }
 
         // The code-length code's lengths go to the front of `lengths`, which the decoded lengths overwrite later.
@@ -272,10 +286,13 @@ struct DeflateDecoder: ~Copyable {
         lengths.update(repeating: 0, count: 19)
         for i in 0..<codeLengthCount { lengths[HuffmanTemplates.codeLengthOrder[i]] = UInt8(try take(3)) }
         do {
-            try codeLengthTable.build(lengths: lengths, count: 19, templates: HuffmanTemplates.codeLength, allowIncomplete: false)
+            try codeLengthTable.build(
+                lengths: lengths, count: 19, templates: HuffmanTemplates.codeLength, allowIncomplete: false)
         } catch {
-            throw failure(.malformed(offset: codeLengthOffset, expected: "a complete code-length code",
-                                     found: error == .overSubscribed ? "an over-subscribed code" : "an incomplete code"))
+            throw failure(
+                .malformed(
+                    offset: codeLengthOffset, expected: "a complete code-length code",
+                    found: error == .overSubscribed ? "an over-subscribed code" : "an incomplete code"))
         }
 
         let total = literalCount + distanceCount
@@ -302,8 +319,10 @@ struct DeflateDecoder: ~Copyable {
             switch symbol {
             case 16:
                 guard index > 0 else {
-                    throw failure(.malformed(offset: symbolOffset, expected: "a code length before repeat code 16",
-                                             found: "repeat code 16 first"))
+                    throw failure(
+                        .malformed(
+                            offset: symbolOffset, expected: "a code length before repeat code 16",
+                            found: "repeat code 16 first"))
                 }
                 value = lengths[index - 1]
                 repeats = 3 + (try take(2))
@@ -315,28 +334,37 @@ struct DeflateDecoder: ~Copyable {
                 repeats = 11 + (try take(7))
             }
             guard index + repeats <= total else {
-                throw failure(.malformed(offset: symbolOffset, expected: "at most \(total) code lengths",
-                                         found: "a repeat to \(index + repeats)"))
+                throw failure(
+                    .malformed(
+                        offset: symbolOffset, expected: "at most \(total) code lengths",
+                        found: "a repeat to \(index + repeats)"))
             }
             (lengths + index).update(repeating: value, count: repeats)
             index += repeats
         }
         guard lengths[256] != 0 else {
-            throw failure(.malformed(offset: codeLengthOffset, expected: "a code for end-of-block (256)", found: "none"))
+            throw failure(
+                .malformed(offset: codeLengthOffset, expected: "a code for end-of-block (256)", found: "none"))
         }
         do {
-            try literalTable.build(lengths: lengths, count: literalCount, templates: HuffmanTemplates.literalLength,
-                                   allowIncomplete: true)
+            try literalTable.build(
+                lengths: lengths, count: literalCount, templates: HuffmanTemplates.literalLength,
+                allowIncomplete: true)
         } catch {
-            throw failure(.malformed(offset: codeLengthOffset, expected: "a complete literal/length code",
-                                     found: error == .overSubscribed ? "an over-subscribed code" : "an incomplete code"))
+            throw failure(
+                .malformed(
+                    offset: codeLengthOffset, expected: "a complete literal/length code",
+                    found: error == .overSubscribed ? "an over-subscribed code" : "an incomplete code"))
         }
         do {
-            try distanceTable.build(lengths: lengths + literalCount, count: distanceCount,
-                                    templates: HuffmanTemplates.distance, allowIncomplete: true)
+            try distanceTable.build(
+                lengths: lengths + literalCount, count: distanceCount,
+                templates: HuffmanTemplates.distance, allowIncomplete: true)
         } catch {
-            throw failure(.malformed(offset: codeLengthOffset, expected: "a complete distance code",
-                                     found: error == .overSubscribed ? "an over-subscribed code" : "an incomplete code"))
+            throw failure(
+                .malformed(
+                    offset: codeLengthOffset, expected: "a complete distance code",
+                    found: error == .overSubscribed ? "an over-subscribed code" : "an incomplete code"))
         }
     }
 
@@ -368,9 +396,13 @@ struct DeflateDecoder: ~Copyable {
                     position &+= (63 &- bits) >> 3
                     bits |= 56
                 } else {
-                    bitBuffer = buffer; bitCount = bits; self.position = position
+                    bitBuffer = buffer
+                    bitCount = bits
+                    self.position = position
                     try refillSlowly()
-                    buffer = bitBuffer; bits = bitCount; position = self.position
+                    buffer = bitBuffer
+                    bits = bitCount
+                    position = self.position
                 }
             }
             if count > safeCount {
@@ -384,7 +416,9 @@ struct DeflateDecoder: ~Copyable {
             if entry & HuffmanTable.link != 0 {
                 buffer &>>= literalPrimaryBits
                 bits &-= Int(literalPrimaryBits)
-                entry = literals[Int(entry >> 16) &+ Int(truncatingIfNeeded: buffer) & ((1 &<< Int((entry >> 4) & 0xF)) &- 1)]
+                entry =
+                    literals[
+                        Int(entry >> 16) &+ Int(truncatingIfNeeded: buffer) & ((1 &<< Int((entry >> 4) & 0xF)) &- 1)]
             }
             let codeLength = entry & 0xF
             buffer &>>= UInt64(codeLength)
@@ -405,23 +439,32 @@ struct DeflateDecoder: ~Copyable {
                 if distanceEntry & HuffmanTable.link != 0 {
                     buffer &>>= distancePrimaryBits
                     bits &-= Int(distancePrimaryBits)
-                    distanceEntry = distances[Int(distanceEntry >> 16)
-                        &+ Int(truncatingIfNeeded: buffer) & ((1 &<< Int((distanceEntry >> 4) & 0xF)) &- 1)]
+                    distanceEntry =
+                        distances[
+                            Int(distanceEntry >> 16)
+                                &+ Int(truncatingIfNeeded: buffer) & ((1 &<< Int((distanceEntry >> 4) & 0xF)) &- 1)]
                 }
                 let distanceCodeLength = distanceEntry & 0xF
                 buffer &>>= UInt64(distanceCodeLength)
                 bits &-= Int(distanceCodeLength)
                 guard distanceEntry & HuffmanTable.base != 0 else {
-                    bitBuffer = buffer; bitCount = bits; self.position = position; output.count = count
+                    bitBuffer = buffer
+                    bitCount = bits
+                    self.position = position
+                    output.count = count
                     throw failure(.malformed(offset: offset, expected: "a distance code", found: "an unused code"))
                 }
                 let distanceExtra = UInt64((distanceEntry >> 4) & 0xF)
-                let distance = Int(distanceEntry >> 16) &+ Int(truncatingIfNeeded: buffer & ((1 &<< distanceExtra) &- 1))
+                let distance =
+                    Int(distanceEntry >> 16) &+ Int(truncatingIfNeeded: buffer & ((1 &<< distanceExtra) &- 1))
                 buffer &>>= distanceExtra
                 bits &-= Int(distanceExtra)
 
                 guard distance <= count &- windowStart else {
-                    bitBuffer = buffer; bitCount = bits; self.position = position; output.count = count
+                    bitBuffer = buffer
+                    bitCount = bits
+                    self.position = position
+                    output.count = count
                     throw failure(.distanceTooFar(offset: offset, distance: distance, available: count - windowStart))
                 }
                 let target = out + count
@@ -442,7 +485,10 @@ struct DeflateDecoder: ~Copyable {
                 count &+= length
                 continue
             }
-            bitBuffer = buffer; bitCount = bits; self.position = position; output.count = count
+            bitBuffer = buffer
+            bitCount = bits
+            self.position = position
+            output.count = count
             if entry & HuffmanTable.endOfBlock != 0 {
                 if count > output.limit { throw .outputTooLarge(offset: offset, limit: output.limit) }
                 return

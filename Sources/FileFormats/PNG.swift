@@ -16,11 +16,13 @@ public enum PNG {
     ///   - height: The image height, at least 1.
     /// - Precondition: `width` and `height` are in `1...Int32.max` and `pixels.count == width * height`.
     public static func encodeGrayscale(_ pixels: [UInt8], width: Int, height: Int) -> [UInt8] {
-        precondition((1...Int(Int32.max)).contains(width) && (1...Int(Int32.max)).contains(height),
-                     "PNG dimensions \(width)x\(height) must be between 1 and 2^31 - 1")
+        precondition(
+            (1...Int(Int32.max)).contains(width) && (1...Int(Int32.max)).contains(height),
+            "PNG dimensions \(width)x\(height) must be between 1 and 2^31 - 1")
         let (count, overflow) = width.multipliedReportingOverflow(by: height)
-        precondition(!overflow && pixels.count == count,
-                     "a \(width)x\(height) image needs \(width)x\(height) pixels, got \(pixels.count)")
+        precondition(
+            !overflow && pixels.count == count,
+            "a \(width)x\(height) image needs \(width)x\(height) pixels, got \(pixels.count)")
 
         // Each scanline starts with its filter type, 0 (none).
         var scanlines = [UInt8]()

@@ -12,17 +12,22 @@ public enum Zlib {
     ///   - maximumOutputSize: The most bytes the output may have; a larger output throws
     ///     ``FileFormatError/outputTooLarge(offset:limit:)``.
     /// - Throws: ``FileFormatError`` naming the byte offset of the problem.
-    public static func decompress(_ bytes: some ContiguousBytes,
-                                  maximumOutputSize: Int = Inflate.defaultMaximumOutputSize) throws(FileFormatError) -> [UInt8] {
+    public static func decompress(
+        _ bytes: some ContiguousBytes,
+        maximumOutputSize: Int = Inflate.defaultMaximumOutputSize
+    ) throws(FileFormatError) -> [UInt8] {
         try withBytes(bytes) { input throws(FileFormatError) in
             guard input.count >= 2 else { throw .truncated(offset: input.count, expected: "the 2-byte zlib header") }
-            let method = input[0], flags = input[1]
+            let method = input[0]
+            let flags = input[1]
             guard method & 0x0F == 8, method >> 4 <= 7 else {
-                throw .malformed(offset: 0, expected: "method 8 (deflate) with a window of at most 32 KiB",
-                                 found: hex(bytes: [method]))
+                throw .malformed(
+                    offset: 0, expected: "method 8 (deflate) with a window of at most 32 KiB",
+                    found: hex(bytes: [method]))
             }
             guard (Int(method) << 8 | Int(flags)) % 31 == 0 else {
-                throw .malformed(offset: 1, expected: "a header that is a multiple of 31", found: hex(bytes: [method, flags]))
+                throw .malformed(
+                    offset: 1, expected: "a header that is a multiple of 31", found: hex(bytes: [method, flags]))
             }
             guard flags & 0x20 == 0 else {
                 throw .malformed(offset: 1, expected: "no preset dictionary", found: "the FDICT flag")
@@ -38,8 +43,9 @@ public enum Zlib {
                 throw .checksumMismatch(offset: end, checksum: "Adler-32", stored: stored, computed: computed)
             }
             guard end + 4 == input.count else {
-                throw .malformed(offset: end + 4, expected: "the end of the zlib stream",
-                                 found: "\(input.count - end - 4) more bytes")
+                throw .malformed(
+                    offset: end + 4, expected: "the end of the zlib stream",
+                    found: "\(input.count - end - 4) more bytes")
             }
             return output.array()
         }

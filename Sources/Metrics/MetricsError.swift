@@ -37,5 +37,7 @@ public enum MetricsError: Error, Sendable, Equatable, CustomStringConvertible {
 func validate(labels: [Int], count: Int) throws(MetricsError) {
     guard labels.count == count else { throw .lengthMismatch(labels: labels.count, values: count) }
     guard !labels.isEmpty else { throw .empty }
-    if let bad = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) { throw .invalidLabel(index: bad, value: labels[bad]) }
+    if let bad = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+        throw .invalidLabel(index: bad, value: labels[bad])
+    }
 }

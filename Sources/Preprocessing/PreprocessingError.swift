@@ -1,4 +1,5 @@
 internal import FileFormats
+
 /// Why a preprocessing step refused its input.
 public enum PreprocessingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The table has no column with this name.

@@ -4,9 +4,11 @@ extension Tensor {
     /// Two elements `a`, `b` are close when `|a − b| ≤ max(absoluteTolerance, relativeTolerance · max(|a|, |b|))`,
     /// the rule of swift-numerics' `isApproximatelyEqual`. The default relative tolerance, √ulp(1) ≈ 3.5e-4,
     /// accepts float32 round-off accumulated over a few hundred operations and nothing coarser.
-    public func isApproximatelyEqual(to other: Tensor,
-                                     absoluteTolerance: Float = 0,
-                                     relativeTolerance: Float = Float.ulpOfOne.squareRoot()) -> Bool {
+    public func isApproximatelyEqual(
+        to other: Tensor,
+        absoluteTolerance: Float = 0,
+        relativeTolerance: Float = Float.ulpOfOne.squareRoot()
+    ) -> Bool {
         guard shape == other.shape else { return false }
         return zip(scalars, other.scalars).allSatisfy { a, b in
             Swift.abs(a - b) <= Swift.max(absoluteTolerance, relativeTolerance * Swift.max(Swift.abs(a), Swift.abs(b)))

@@ -86,7 +86,8 @@ extension Tensor {
         guard count > 0 else { return }
         withUnsafeMutableBufferPointer { out in
             vector.withUnsafeBufferPointer { v in
-                MatrixKernels.addRowVector(v.baseAddress!, to: out.baseAddress!, rows: out.count / width, columns: width)
+                MatrixKernels.addRowVector(
+                    v.baseAddress!, to: out.baseAddress!, rows: out.count / width, columns: width)
             }
         }
     }

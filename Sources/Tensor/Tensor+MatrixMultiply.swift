@@ -15,17 +15,23 @@ extension Tensor {
     /// - Precondition: the inner dimensions agree; `rowVector` has one element per result column.
     /// - Complexity: O(m·n·k); runs a register-blocked AVX-512 or AVX2 kernel when the CPU has one,
     ///   on several threads when the product is large enough (see ``Parallel``).
-    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false,
-                       addingRowVector rowVector: Tensor? = nil) -> Tensor {
+    public func matmul(
+        _ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false,
+        addingRowVector rowVector: Tensor? = nil
+    ) -> Tensor {
         let (m, k) = matrixDimensions(transposed: transposeSelf)
         let (k2, n) = other.matrixDimensions(transposed: transposeOther)
-        precondition(k == k2, "matmul: inner dimensions differ (\(shape)\(transposeSelf ? "ᵀ" : "") · \(other.shape)\(transposeOther ? "ᵀ" : ""))")
+        precondition(
+            k == k2,
+            "matmul: inner dimensions differ (\(shape)\(transposeSelf ? "ᵀ" : "") · \(other.shape)\(transposeOther ? "ᵀ" : ""))"
+        )
         var outShape = transposeSelf || rank <= 2 ? [m] : Array(shape.dropLast())
         outShape.append(n)
         // beta = 0: the kernel writes every element, so the result needs no clearing first.
         var result = Tensor(shape: outShape, unsafeUninitializedScalars: { _ in })
-        result.addMatmul(self, other, transposeLeft: transposeSelf, transposeRight: transposeOther, beta: 0,
-                         addingRowVector: rowVector)
+        result.addMatmul(
+            self, other, transposeLeft: transposeSelf, transposeRight: transposeOther, beta: 0,
+            addingRowVector: rowVector)
         return result
     }
 
@@ -34,23 +40,32 @@ extension Tensor {
     /// This is the in-place form used by backward passes to add into a gradient without allocating.
     /// `rowVector`, when given, is added to every row as well.
     /// - Precondition: `self` has `m·n` elements for the `m×k · k×n` product.
-    public mutating func addMatmul(_ left: Tensor, _ right: Tensor, transposeLeft: Bool = false,
-                                   transposeRight: Bool = false, beta: Float = 1, addingRowVector rowVector: Tensor? = nil) {
+    public mutating func addMatmul(
+        _ left: Tensor, _ right: Tensor, transposeLeft: Bool = false,
+        transposeRight: Bool = false, beta: Float = 1, addingRowVector rowVector: Tensor? = nil
+    ) {
         let (m, k) = left.matrixDimensions(transposed: transposeLeft)
         let (k2, n) = right.matrixDimensions(transposed: transposeRight)
         precondition(k == k2, "matmul: inner dimensions differ (\(left.shape) · \(right.shape))")
         precondition(count == m * n, "matmul: result of \(m)×\(n) does not fit shape \(shape)")
-        precondition(rowVector.map { $0.count == n } ?? true, "matmul: row vector of \(rowVector?.count ?? 0) elements for \(n) columns")
-        let lda = left.shape.last ?? 1, ldb = right.shape.last ?? 1
+        precondition(
+            rowVector.map { $0.count == n } ?? true,
+            "matmul: row vector of \(rowVector?.count ?? 0) elements for \(n) columns")
+        let lda = left.shape.last ?? 1
+        let ldb = right.shape.last ?? 1
         withUnsafeMutableBufferPointer { c in
             left.withUnsafeBufferPointer { a in
                 right.withUnsafeBufferPointer { b in
                     func multiply(bias: UnsafePointer<Float>?) {
-                        rek_sgemm(transposeLeft ? 1 : 0, transposeRight ? 1 : 0, m, n, k,
-                                  a.baseAddress, lda, b.baseAddress, ldb, beta, bias, c.baseAddress, n)
+                        rek_sgemm(
+                            transposeLeft ? 1 : 0, transposeRight ? 1 : 0, m, n, k,
+                            a.baseAddress, lda, b.baseAddress, ldb, beta, bias, c.baseAddress, n)
                     }
-                    if let rowVector { rowVector.withUnsafeBufferPointer { multiply(bias: $0.baseAddress) } }
-                    else { multiply(bias: nil) }
+                    if let rowVector {
+                        rowVector.withUnsafeBufferPointer { multiply(bias: $0.baseAddress) }
+                    } else {
+                        multiply(bias: nil)
+                    }
                 }
             }
         }
@@ -92,36 +107,46 @@ public enum MatrixKernels {
     /// let the operands be strided views, e.g. one time step of a `[batch, time, features]` sequence
     /// has `ld = time · features`. This is the building block for custom layers that need to avoid
     /// intermediate tensors.
-    public static func multiply(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-                                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                                beta: Float = 0, bias: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    public static func multiply(
+        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, bias: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         rek_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta, bias, c, ldc)
     }
 
     /// `c[row, j] += vector[j]` for `rows` rows of `columns` contiguous elements (broadcasting a bias).
-    public static func addRowVector(_ vector: UnsafePointer<Float>, to c: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    public static func addRowVector(
+        _ vector: UnsafePointer<Float>, to c: UnsafeMutablePointer<Float>, rows: Int, columns: Int
+    ) {
         rek_add_row_vector(vector, c, rows, columns)
     }
 
     /// `sums[j] += Σ_row a[row, j]` for `rows` rows of `columns` elements, consecutive rows `stride`
     /// apart (`columns` by default): a bias gradient.
-    public static func accumulateColumnSums(of a: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int? = nil,
-                                            into sums: UnsafeMutablePointer<Float>) {
+    public static func accumulateColumnSums(
+        of a: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int? = nil,
+        into sums: UnsafeMutablePointer<Float>
+    ) {
         rek_accumulate_column_sums(a, rows, columns, stride ?? columns, sums)
     }
 
     /// The product computed by the portable loop only (a reference for the SIMD kernels).
-    public static func referenceMatmul(_ a: Tensor, _ b: Tensor, transposeLeft: Bool = false,
-                                       transposeRight: Bool = false) -> Tensor {
+    public static func referenceMatmul(
+        _ a: Tensor, _ b: Tensor, transposeLeft: Bool = false,
+        transposeRight: Bool = false
+    ) -> Tensor {
         let (m, k) = a.matrixDimensions(transposed: transposeLeft)
         let (_, n) = b.matrixDimensions(transposed: transposeRight)
         var result = Tensor(zeros: [m, n])
-        let lda = a.shape.last ?? 1, ldb = b.shape.last ?? 1
+        let lda = a.shape.last ?? 1
+        let ldb = b.shape.last ?? 1
         result.withUnsafeMutableBufferPointer { c in
             a.withUnsafeBufferPointer { ap in
                 b.withUnsafeBufferPointer { bp in
-                    rek_sgemm_reference(transposeLeft ? 1 : 0, transposeRight ? 1 : 0, m, n, k,
-                                        ap.baseAddress, lda, bp.baseAddress, ldb, 0, c.baseAddress, n)
+                    rek_sgemm_reference(
+                        transposeLeft ? 1 : 0, transposeRight ? 1 : 0, m, n, k,
+                        ap.baseAddress, lda, bp.baseAddress, ldb, 0, c.baseAddress, n)
                 }
             }
         }

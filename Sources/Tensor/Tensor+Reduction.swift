@@ -28,8 +28,9 @@ extension Tensor {
         guard count > 0 else { return Tensor(shape: [width], scalars: result) }
         withUnsafeBufferPointer { buffer in
             result.withUnsafeMutableBufferPointer { out in
-                MatrixKernels.accumulateColumnSums(of: buffer.baseAddress!, rows: buffer.count / width, columns: width,
-                                                   into: out.baseAddress!)
+                MatrixKernels.accumulateColumnSums(
+                    of: buffer.baseAddress!, rows: buffer.count / width, columns: width,
+                    into: out.baseAddress!)
             }
         }
         return Tensor(shape: [width], scalars: result)

@@ -33,7 +33,9 @@ extension Tensor {
         precondition(axes.sorted() == Array(0..<rank), "permutation \(axes) for rank \(rank)")
         let newShape = axes.map { shape[$0] }
         var sourceStrides = [Int](repeating: 1, count: rank)
-        for axis in stride(from: rank - 2, through: 0, by: -1) { sourceStrides[axis] = sourceStrides[axis + 1] * shape[axis + 1] }
+        for axis in stride(from: rank - 2, through: 0, by: -1) {
+            sourceStrides[axis] = sourceStrides[axis + 1] * shape[axis + 1]
+        }
         let strides = axes.map { sourceStrides[$0] }
         var result = [Float](repeating: 0, count: count)
         guard count > 0 else { return Tensor(shape: newShape, scalars: result) }
@@ -65,7 +67,8 @@ extension Tensor {
     ///
     ///     Tensor(zeros: [100, 5, 59]).slicingBatch(0..<64).shape   // [64, 5, 59]
     public func slicingBatch(_ range: Range<Int>) -> Tensor {
-        precondition(range.lowerBound >= 0 && range.upperBound <= batchSize, "batch slice \(range) of \(batchSize) items")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= batchSize, "batch slice \(range) of \(batchSize) items")
         let width = itemCount
         var newShape = shape
         newShape[0] = range.count
@@ -82,17 +85,20 @@ extension Tensor {
             precondition(index >= 0 && index < batchSize, "batch index \(index) of \(batchSize) items")
         }
         // Large gathers copy bands of rows concurrently (each band its own rows: same result).
-        let bands = Parallel.partition(indices.count, into: indices.count * width >= 1 << 15 ? Parallel.availableThreads : 1)
-        return Tensor(shape: newShape, unsafeUninitializedScalars: { out in
-            withUnsafeBufferPointer { source in
-                let (target, source) = (out.baseAddress!, source.baseAddress!)
-                Parallel.forEach(bands.count) { band in
-                    for row in bands[band] {
-                        (target + row * width).initialize(from: source + indices[row] * width, count: width)
+        let bands = Parallel.partition(
+            indices.count, into: indices.count * width >= 1 << 15 ? Parallel.availableThreads : 1)
+        return Tensor(
+            shape: newShape,
+            unsafeUninitializedScalars: { out in
+                withUnsafeBufferPointer { source in
+                    let (target, source) = (out.baseAddress!, source.baseAddress!)
+                    Parallel.forEach(bands.count) { band in
+                        for row in bands[band] {
+                            (target + row * width).initialize(from: source + indices[row] * width, count: width)
+                        }
                     }
                 }
-            }
-        })
+            })
     }
 
     /// Joins tensors along the first axis.

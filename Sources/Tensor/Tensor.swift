@@ -26,8 +26,9 @@ public struct Tensor: Sendable, Hashable {
     ///   Use ``init(validatingShape:scalars:)`` when the sizes come from outside the program.
     public init(shape: [Int], scalars: [Float]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative axis")
-        precondition(shape.reduce(1, *) == scalars.count,
-                     "Tensor shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
+        precondition(
+            shape.reduce(1, *) == scalars.count,
+            "Tensor shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
         self.shape = shape
         self.storage = scalars
     }
@@ -48,7 +49,9 @@ public struct Tensor: Sendable, Hashable {
 
     /// Creates a tensor whose elements `initializer` writes, without clearing them first (like
     /// `Array(unsafeUninitializedCapacity:initializingWith:)`). `initializer` must set every element.
-    public init(shape: [Int], unsafeUninitializedScalars initializer: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+    public init(
+        shape: [Int], unsafeUninitializedScalars initializer: (UnsafeMutableBufferPointer<Float>) throws -> Void
+    ) rethrows {
         let count = shape.reduce(1, *)
         let scalars = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             try initializer(buffer)

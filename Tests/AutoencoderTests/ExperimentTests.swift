@@ -1,8 +1,8 @@
-import Foundation
-import Testing
 import ExampleSupport
+import Foundation
 import RareEventKit
 import TestSupport
+import Testing
 
 /// The examples' pipelines, run briefly. The full 200-epoch runs are documented in the README
 /// (scripts/reproduce.sh), not run in CI.
@@ -20,15 +20,21 @@ import TestSupport
         #expect(result.history.loss.count == 3)
         #expect(result.history.loss.last! < result.history.loss.first!)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        #expect(files == ["confusion-matrix.svg", "detector", "loss.svg", "model", "precision-recall-threshold.svg",
-                          "reconstruction-error.svg", "roc.svg", "training.csv"])
+        #expect(
+            files == [
+                "confusion-matrix.svg", "detector", "loss.svg", "model", "precision-recall-threshold.svg",
+                "reconstruction-error.svg", "roc.svg", "training.csv",
+            ])
         let reloaded = try Sequential.load(from: folder.appendingPathComponent("model"))
         #expect(reloaded.parameterCount == 25_243)
         // The deployable detector: the run's columns, scaler, lookback and threshold.
         let detector = try DeployedDetector(contentsOf: folder.appendingPathComponent("detector"))
         #expect(detector.columns == (1...59).map { "x\($0)" } && detector.lookback == 5)
         #expect(detector.threshold == result.test.threshold && detector.thresholdRule == .fixed(0.3))
-        guard case .standard = detector.scaling else { Issue.record("expected the run's StandardScaler"); return }
+        guard case .standard = detector.scaling else {
+            Issue.record("expected the run's StandardScaler")
+            return
+        }
     }
 
     @Test(.enabled(if: SharedData.hasSheetBreak, "sheet-break.csv not found in ../shared/data; real-data test skipped"))
@@ -107,10 +113,15 @@ import TestSupport
         #expect(experiment.seed == 123)
         #expect(experiment.verbosity == .progressBar)
         #expect(experiment.output?.lastPathComponent == "sheet-break-output")
-        if case .synthetic(6_000) = experiment.data {} else { Issue.record("expected the synthetic data, got \(experiment.data)") }
+        if case .synthetic(6_000) = experiment.data {
+        } else {
+            Issue.record("expected the synthetic data, got \(experiment.data)")
+        }
 
         let ecg = try ECGExperiment.parse([])
-        #expect(ecg.epochs == 20 && ecg.batchSize == 512 && ecg.learningRate == 1e-3 && ecg.standardDeviations == 1 && ecg.seed == 21)
+        #expect(
+            ecg.epochs == 20 && ecg.batchSize == 512 && ecg.learningRate == 1e-3 && ecg.standardDeviations == 1
+                && ecg.seed == 21)
         let fashion = try FashionMNISTExperiment.parse([])
         #expect(fashion.model == .basic && fashion.epochs == 10 && fashion.batchSize == 32 && fashion.noise == 0.2)
     }
@@ -118,7 +129,8 @@ import TestSupport
     @Test func valuesGoAfterASpaceOrAnEqualsSign() throws {
         let experiment = try SheetBreakExperiment.parse([
             "--model=dense", "--epochs", "7", "--batch-size=9", "--learning-rate", "2e-3", "--shift=-5",
-            "--lookback", "3", "--activation=tanh", "--early-stopping", "0", "--threshold=max-f1", "--seed", "18446744073709551615",
+            "--lookback", "3", "--activation=tanh", "--early-stopping", "0", "--threshold=max-f1", "--seed",
+            "18446744073709551615",
         ])
         #expect(experiment.model == .dense)
         #expect(experiment.epochs == 7 && experiment.batchSize == 9 && experiment.learningRate == 2e-3)
@@ -130,7 +142,8 @@ import TestSupport
     /// Issue 11: `--shift 5` was accepted though the help says negative; 0 labels nothing.
     @Test func shiftMustBeNegative() throws {
         for value in ["5", "0", "1", "-0x2", "2.5", ""] {
-            #expect(Self.error(SheetBreakExperiment.self, ["--shift", value])
+            #expect(
+                Self.error(SheetBreakExperiment.self, ["--shift", value])
                     == .invalidValue(option: "shift", value: value, expected: "a negative integer"), "--shift \(value)")
         }
         #expect(try SheetBreakExperiment.parse(["--shift", "-1"]).shift == -1)
@@ -144,12 +157,16 @@ import TestSupport
             experiment.output = nil
             experiment.log = { _ in }
             let start = ContinuousClock.now
-            #expect(throws: ExperimentError.invalidSetting(option: "shift", value: "\(shift)",
-                                                           expected: "a negative integer down to -5999 (the data has 6000 rows)")) {
+            #expect(
+                throws: ExperimentError.invalidSetting(
+                    option: "shift", value: "\(shift)",
+                    expected: "a negative integer down to -5999 (the data has 6000 rows)")
+            ) {
                 try experiment.run()
             }
             #expect(ContinuousClock.now - start < .seconds(1))
-            #expect(CommandLineOptions.isUsageError(ExperimentError.invalidSetting(option: "", value: "", expected: "")))
+            #expect(
+                CommandLineOptions.isUsageError(ExperimentError.invalidSetting(option: "", value: "", expected: "")))
         }
     }
 
@@ -163,35 +180,50 @@ import TestSupport
             _ = try experiment.run()
             Issue.record("expected an error")
         } catch let error as ExperimentError {
-            guard case let .invalidSetting(option, value, expected) = error else { Issue.record("\(error)"); return }
+            guard case let .invalidSetting(option, value, expected) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(option == "lookback" && value == "10000")
             #expect(expected.hasPrefix("at most ") && expected.hasSuffix(" rows)"), "\(expected)")
         }
         // 957 windows × 5,000 × 59 = 282 million values; Int.max would overflow the product.
-        #expect(throws: ExperimentError.invalidSetting(
-            option: "lookback", value: "5000",
-            expected: "a smaller lookback: windows × lookback × features must stay within 268435456 values (1 GiB), "
-                + "and 957 × 5000 × 59 is more")) { try SheetBreakExperiment.checkWindows(rows: 5_958, features: 59, lookback: 5_000) }
-        #expect(throws: ExperimentError.self) { try SheetBreakExperiment.checkWindows(rows: .max, features: 59, lookback: .max / 2) }
+        #expect(
+            throws: ExperimentError.invalidSetting(
+                option: "lookback", value: "5000",
+                expected:
+                    "a smaller lookback: windows × lookback × features must stay within 268435456 values (1 GiB), "
+                    + "and 957 × 5000 × 59 is more")
+        ) { try SheetBreakExperiment.checkWindows(rows: 5_958, features: 59, lookback: 5_000) }
+        #expect(throws: ExperimentError.self) {
+            try SheetBreakExperiment.checkWindows(rows: .max, features: 59, lookback: .max / 2)
+        }
         #expect(throws: Never.self) { try SheetBreakExperiment.checkWindows(rows: 18_274, features: 59, lookback: 5) }
         #expect(throws: Never.self) { try SheetBreakExperiment.checkWindows(rows: 7, features: 59, lookback: 5) }
         for lookback in [Int.min, -1, 0, 6, .max] {
-            #expect(throws: ExperimentError.self) { try SheetBreakExperiment.checkWindows(rows: 7, features: 59, lookback: lookback) }
+            #expect(throws: ExperimentError.self) {
+                try SheetBreakExperiment.checkWindows(rows: 7, features: 59, lookback: lookback)
+            }
         }
     }
 
     /// Issue 11: `--threshold nan` and `ecg --std nan` were accepted; every number must be finite.
     @Test func nonFiniteNumbersAreRefusedEverywhere() {
         for bad in ["nan", "NaN", "inf", "-inf", "infinity", "1e39", "-nan", "abc", "", "1,5", "0x"] {
-            #expect(Self.error(SheetBreakExperiment.self, ["--threshold", bad])
-                    == .invalidValue(option: "threshold", value: bad, expected: "a finite non-negative number, pr-equal or max-f1"))
-            #expect(Self.error(SheetBreakExperiment.self, ["--learning-rate", bad])
+            #expect(
+                Self.error(SheetBreakExperiment.self, ["--threshold", bad])
+                    == .invalidValue(
+                        option: "threshold", value: bad, expected: "a finite non-negative number, pr-equal or max-f1"))
+            #expect(
+                Self.error(SheetBreakExperiment.self, ["--learning-rate", bad])
                     == .invalidValue(option: "learning-rate", value: bad, expected: "a finite positive number"))
-            let std = bad == "1e39" ? "1e309" : bad   // 1e39 is a finite Double
-            #expect(Self.error(ECGExperiment.self, ["--std", std])
+            let std = bad == "1e39" ? "1e309" : bad  // 1e39 is a finite Double
+            #expect(
+                Self.error(ECGExperiment.self, ["--std", std])
                     == .invalidValue(option: "std", value: std, expected: "a finite number"))
             #expect(Self.error(ECGExperiment.self, ["--learning-rate", bad]) != nil)
-            #expect(Self.error(FashionMNISTExperiment.self, ["--noise", bad])
+            #expect(
+                Self.error(FashionMNISTExperiment.self, ["--noise", bad])
                     == .invalidValue(option: "noise", value: bad, expected: "a finite non-negative number"))
         }
         #expect(Self.error(SheetBreakExperiment.self, ["--threshold", "-0.1"]) != nil)
@@ -212,11 +244,13 @@ import TestSupport
         #expect(try ECGExperiment.parse(["--quiet=false"]).verbosity == .progressBar)
         #expect(try FashionMNISTExperiment.parse(["--quiet=false"]).verbosity == .progressBar)
         for value in ["no", "0", "", "TRUE", "yes"] {
-            #expect(Self.error(SheetBreakExperiment.self, ["--quiet=\(value)"])
+            #expect(
+                Self.error(SheetBreakExperiment.self, ["--quiet=\(value)"])
                     == .invalidValue(option: "quiet", value: value, expected: "true or false (a flag)"))
         }
         // A flag never takes the next argument as its value.
-        #expect(Self.error(SheetBreakExperiment.self, ["--quiet", "false"]) == .unexpectedArgument("false", expected: nil))
+        #expect(
+            Self.error(SheetBreakExperiment.self, ["--quiet", "false"]) == .unexpectedArgument("false", expected: nil))
         #expect(SheetBreakExperiment.commandLine.usage.contains("=true/=false"))
     }
 
@@ -225,13 +259,30 @@ import TestSupport
             (["--epoch", "3"], .unknownOption("--epoch")),
             (["--epochs"], .missingValue(option: "epochs", expected: "N")),
             (["--epochs", "--quiet"], .missingValue(option: "epochs", expected: "N")),
-            (["--epochs", "0"], .invalidValue(option: "epochs", value: "0", expected: "a positive integer up to 1000000")),
-            (["--epochs", "99999999999999999999"], .invalidValue(option: "epochs", value: "99999999999999999999",
-                                                                 expected: "a positive integer up to 1000000")),
-            (["--batch-size", "9223372036854775807"], .invalidValue(option: "batch-size", value: "9223372036854775807",
-                                                                    expected: "a positive integer up to 1000000")),
-            (["--lookback", "100000"], .invalidValue(option: "lookback", value: "100000", expected: "a positive integer up to 10000")),
-            (["--seed", "-1"], .invalidValue(option: "seed", value: "-1", expected: "a non-negative integer (a seed)")),
+            (
+                ["--epochs", "0"],
+                .invalidValue(option: "epochs", value: "0", expected: "a positive integer up to 1000000")
+            ),
+            (
+                ["--epochs", "99999999999999999999"],
+                .invalidValue(
+                    option: "epochs", value: "99999999999999999999",
+                    expected: "a positive integer up to 1000000")
+            ),
+            (
+                ["--batch-size", "9223372036854775807"],
+                .invalidValue(
+                    option: "batch-size", value: "9223372036854775807",
+                    expected: "a positive integer up to 1000000")
+            ),
+            (
+                ["--lookback", "100000"],
+                .invalidValue(option: "lookback", value: "100000", expected: "a positive integer up to 10000")
+            ),
+            (
+                ["--seed", "-1"],
+                .invalidValue(option: "seed", value: "-1", expected: "a non-negative integer (a seed)")
+            ),
             (["--model", "cnn"], .invalidValue(option: "model", value: "cnn", expected: "dense or lstm")),
             (["--epochs", "3", "--epochs=4"], .duplicateOption("epochs")),
             (["data.csv"], .unexpectedArgument("data.csv", expected: nil)),
@@ -243,7 +294,9 @@ import TestSupport
             #expect(error.map { !$0.description.contains("\n") } == true)
         }
         // Line breaks and invisible characters in what the user typed are escaped, long text is cut.
-        let message = Self.error(SheetBreakExperiment.self, ["--model", "a\nb\u{FEFF}\u{202E}" + String(repeating: "x", count: 500)])?.description
+        let message = Self.error(
+            SheetBreakExperiment.self, ["--model", "a\nb\u{FEFF}\u{202E}" + String(repeating: "x", count: 500)])?
+            .description
         #expect(message?.hasPrefix("option '--model': 'a<U+000A>b<U+FEFF><U+202E>xxx") == true, "\(message ?? "")")
         #expect(message?.contains("… (505 characters in all)") == true)
         #expect((message?.count ?? 999) < 220)
@@ -259,33 +312,56 @@ import TestSupport
         try Data("a,b\n1,2\n".utf8).write(to: file)
         for program in [SheetBreakExperiment.self, ECGExperiment.self] as [any CommandLineProgram.Type] {
             func error(_ arguments: [String]) -> ParseError? {
-                do { _ = try program.parse(arguments); return nil } catch { return error }
+                do {
+                    _ = try program.parse(arguments)
+                    return nil
+                } catch { return error }
             }
-            #expect(error(["--data", folder.path])
+            #expect(
+                error(["--data", folder.path])
                     == .unusablePath(option: "data", path: folder.path, problem: "is a directory, expected a CSV file"))
-            #expect(error(["--data", folder.path])?.description == "\(folder.path): is a directory, expected a CSV file (--data)")
-            #expect(error(["--data", folder.appendingPathComponent("nope.csv").path])
-                    == .unusablePath(option: "data", path: folder.appendingPathComponent("nope.csv").path,
-                                     problem: "no such file, expected a CSV file"))
-            #expect(error(["--data", ""]) == .invalidValue(option: "data", value: "", expected: "a path to a CSV file"))
+            #expect(
+                error(["--data", folder.path])?.description
+                    == "\(folder.path): is a directory, expected a CSV file (--data)")
+            #expect(
+                error(["--data", folder.appendingPathComponent("nope.csv").path])
+                    == .unusablePath(
+                        option: "data", path: folder.appendingPathComponent("nope.csv").path,
+                        problem: "no such file, expected a CSV file"))
+            #expect(
+                error(["--data", ""]) == .invalidValue(option: "data", value: "", expected: "a path to a CSV file"))
             // A device or a pipe would be read forever or fail with a Foundation error.
-            #expect(error(["--data", "/dev/zero"])
-                    == .unusablePath(option: "data", path: "/dev/zero", problem: "is a device or pipe, expected a CSV file"))
+            #expect(
+                error(["--data", "/dev/zero"])
+                    == .unusablePath(
+                        option: "data", path: "/dev/zero", problem: "is a device or pipe, expected a CSV file"))
             #expect(error(["--data", file.path]) == nil)
         }
         let expected = "a folder with Fashion-MNIST's train-images-idx3-ubyte.gz and t10k-images-idx3-ubyte.gz"
-        #expect(Self.error(FashionMNISTExperiment.self, ["--data", file.path])
+        #expect(
+            Self.error(FashionMNISTExperiment.self, ["--data", file.path])
                 == .unusablePath(option: "data", path: file.path, problem: "is a file, expected \(expected)"))
-        #expect(Self.error(FashionMNISTExperiment.self, ["--data", folder.path])
-                == .unusablePath(option: "data", path: folder.path, problem: "has no readable train-images-idx3-ubyte.gz, expected \(expected)"))
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent(FashionMNISTExperiment.imageFiles[0]),
-                                                withIntermediateDirectories: false)
-        #expect(Self.error(FashionMNISTExperiment.self, ["--data", folder.path])
-                == .unusablePath(option: "data", path: folder.path, problem: "has no readable train-images-idx3-ubyte.gz, expected \(expected)"))
+        #expect(
+            Self.error(FashionMNISTExperiment.self, ["--data", folder.path])
+                == .unusablePath(
+                    option: "data", path: folder.path,
+                    problem: "has no readable train-images-idx3-ubyte.gz, expected \(expected)"))
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent(FashionMNISTExperiment.imageFiles[0]),
+            withIntermediateDirectories: false)
+        #expect(
+            Self.error(FashionMNISTExperiment.self, ["--data", folder.path])
+                == .unusablePath(
+                    option: "data", path: folder.path,
+                    problem: "has no readable train-images-idx3-ubyte.gz, expected \(expected)"))
         try FileManager.default.removeItem(at: folder.appendingPathComponent(FashionMNISTExperiment.imageFiles[0]))
         for name in FashionMNISTExperiment.imageFiles { try Data().write(to: folder.appendingPathComponent(name)) }
         let fashion = try FashionMNISTExperiment.parse(["--data", folder.path])
-        if case let .folder(url) = fashion.data { #expect(url.path == folder.path) } else { Issue.record("expected the folder") }
+        if case let .folder(url) = fashion.data {
+            #expect(url.path == folder.path)
+        } else {
+            Issue.record("expected the folder")
+        }
     }
 
     /// Issue 11: an existing file as `--output`, or an unwritable folder, gave a raw NSCocoaErrorDomain dump
@@ -295,13 +371,20 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("taken")
         try Data("x".utf8).write(to: file)
-        #expect(Self.error(SheetBreakExperiment.self, ["--output", file.path])
-                == .unusablePath(option: "output", path: file.path, problem: "is a file, expected a folder for the results"))
+        #expect(
+            Self.error(SheetBreakExperiment.self, ["--output", file.path])
+                == .unusablePath(
+                    option: "output", path: file.path, problem: "is a file, expected a folder for the results"))
         let below = file.appendingPathComponent("run/1").path
-        #expect(Self.error(ECGExperiment.self, ["--output", below])
+        #expect(
+            Self.error(ECGExperiment.self, ["--output", below])
                 == .unusablePath(option: "output", path: below, problem: "cannot be created: \(file.path) is a file"))
-        #expect(Self.error(FashionMNISTExperiment.self, ["--output", ""]) == .invalidValue(option: "output", value: "", expected: "a folder path"))
-        #expect(try ECGExperiment.parse(["--output", folder.appendingPathComponent("new/deeper").path]).output?.lastPathComponent == "deeper")
+        #expect(
+            Self.error(FashionMNISTExperiment.self, ["--output", ""])
+                == .invalidValue(option: "output", value: "", expected: "a folder path"))
+        #expect(
+            try ECGExperiment.parse(["--output", folder.appendingPathComponent("new/deeper").path]).output?
+                .lastPathComponent == "deeper")
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self"), "needs /proc (Linux)"))
@@ -313,7 +396,10 @@ import TestSupport
             _ = try experiment.run()
             Issue.record("expected an error")
         } catch let error as ExperimentError {
-            guard case let .outputFolder(path, reason) = error else { Issue.record("\(error)"); return }
+            guard case let .outputFolder(path, reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(path == "/proc/rek-cannot-create-this")
             #expect(!reason.contains("Domain") && !reason.isEmpty, "\(reason)")
             #expect(error.description.hasPrefix("/proc/rek-cannot-create-this: cannot write the results there ("))
@@ -330,7 +416,9 @@ import TestSupport
             let line = CommandLineOptions.oneLine(error)
             #expect(line == "/rek-no-such-folder/file.csv: No such file or directory", "\(line)")
         }
-        struct Chatty: Error, CustomStringConvertible { var description: String { "one\ntwo\r" + String(repeating: "z", count: 1_000) } }
+        struct Chatty: Error, CustomStringConvertible {
+            var description: String { "one\ntwo\r" + String(repeating: "z", count: 1_000) }
+        }
         let line = CommandLineOptions.oneLine(Chatty())
         #expect(line.hasPrefix("one<U+000A>two<U+000D>") && !line.contains("\n") && line.count < 450)
     }
@@ -350,8 +438,10 @@ import TestSupport
             Issue.record("expected an error")
         } catch {
             let line = CommandLineOptions.oneLine(error)
-            #expect(line == "\(file.path): expected the sheet-break columns time, y, x1 … x61 in a header row; "
-                    + "found 141 columns (-1.0, -0.875, -0.75, -0.625, -0.5 … and 136 more), no time, y, x28, x61", "\(line)")
+            #expect(
+                line == "\(file.path): expected the sheet-break columns time, y, x1 … x61 in a header row; "
+                    + "found 141 columns (-1.0, -0.875, -0.75, -0.625, -0.5 … and 136 more), no time, y, x28, x61",
+                "\(line)")
             #expect(!CommandLineOptions.isUsageError(error))
         }
         // The output folder, created to check it is writable, is removed again: the run wrote nothing.
@@ -366,8 +456,11 @@ import TestSupport
         var experiment = try ECGExperiment.parse(["--data", file.path, "--quiet"])
         experiment.output = nil
         experiment.log = { _ in }
-        #expect(throws: ExperimentError.unexpectedData(file: file.path, expected: "a 0/1 label (1 = normal) in the last column",
-                                                       found: "3.0 in row 3")) { try experiment.run() }
+        #expect(
+            throws: ExperimentError.unexpectedData(
+                file: file.path, expected: "a 0/1 label (1 = normal) in the last column",
+                found: "3.0 in row 3")
+        ) { try experiment.run() }
     }
 
     /// NaN or infinite values in the data would train a NaN model without a word; the run refuses them
@@ -389,7 +482,8 @@ import TestSupport
             let sheetFile = folder.appendingPathComponent("sheet-\(cell).csv")
             let header = "time," + (["y"] + (1...61).map { "x\($0)" }).joined(separator: ",")
             let rows = (0..<6).map { row in
-                "t\(row),\(row == 4 ? 1 : 0)," + (1...61).map { $0 == 7 && row == 2 ? cell : "0.5" }.joined(separator: ",")
+                "t\(row),\(row == 4 ? 1 : 0),"
+                    + (1...61).map { $0 == 7 && row == 2 ? cell : "0.5" }.joined(separator: ",")
             }
             try Data(([header] + rows).joined(separator: "\n").utf8).write(to: sheetFile)
             var sheet = try SheetBreakExperiment.parse(["--data", sheetFile.path, "--quiet", "--model", "dense"])
@@ -407,9 +501,13 @@ import TestSupport
         let options = try BenchmarkOptions.parse(["lstm", "--epochs", "3", "csv"])
         #expect(options.sections == ["lstm", "csv"] && options.epochs == 3 && options.models == ["lstm"])
         #expect(options.runs("csv") && !options.runs("matmul"))
-        #expect(Self.error(BenchmarkOptions.self, ["lsmt"])
-                == .unexpectedArgument("lsmt", expected: "models, matmul, csv, layers, monitor, lstm, dense, ecg, denoising, basic"))
-        #expect(Self.error(BenchmarkOptions.self, ["--epochs", "0"]) == .invalidValue(option: "epochs", value: "0", expected: "a positive integer up to 1000"))
+        #expect(
+            Self.error(BenchmarkOptions.self, ["lsmt"])
+                == .unexpectedArgument(
+                    "lsmt", expected: "models, matmul, csv, layers, monitor, lstm, dense, ecg, denoising, basic"))
+        #expect(
+            Self.error(BenchmarkOptions.self, ["--epochs", "0"])
+                == .invalidValue(option: "epochs", value: "0", expected: "a positive integer up to 1000"))
         #expect(Self.error(BenchmarkOptions.self, ["csv", "csv"]) == .duplicateOption("csv"))
     }
 
@@ -446,21 +544,27 @@ import TestSupport
         }
         candidates.append(Bundle.main.bundleURL)
         candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("sheet-break").path) }
+        return candidates.first {
+            FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("sheet-break").path)
+        }
     }()
 
-    static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String)
+    {
         let process = Process()
         process.executableURL = buildFolder!.appendingPathComponent(program)
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
+        )
     }
 
     @Test(.enabled(if: buildFolder != nil, "sheet-break not built next to the tests; program tests skipped"))
@@ -471,14 +575,28 @@ import TestSupport
         try Data("x".utf8).write(to: file)
         let cases: [(String, [String], Int32, String)] = [
             ("sheet-break", ["--shift", "5"], 2, "error: option '--shift': '5' is not a negative integer"),
-            ("sheet-break", ["--threshold", "nan"], 2, "error: option '--threshold': 'nan' is not a finite non-negative number"),
-            ("sheet-break", ["--output", file.path], 2, "error: \(file.path): is a file, expected a folder for the results (--output)"),
-            ("sheet-break", ["--data", folder.path], 2, "error: \(folder.path): is a directory, expected a CSV file (--data)"),
-            ("sheet-break", ["--shift", "-100000000", "--quiet", "--output", folder.path], 2,
-             "error: option '--shift': '-100000000' does not fit the data; expected a negative integer down to -5999"),
+            (
+                "sheet-break", ["--threshold", "nan"], 2,
+                "error: option '--threshold': 'nan' is not a finite non-negative number"
+            ),
+            (
+                "sheet-break", ["--output", file.path], 2,
+                "error: \(file.path): is a file, expected a folder for the results (--output)"
+            ),
+            (
+                "sheet-break", ["--data", folder.path], 2,
+                "error: \(folder.path): is a directory, expected a CSV file (--data)"
+            ),
+            (
+                "sheet-break", ["--shift", "-100000000", "--quiet", "--output", folder.path], 2,
+                "error: option '--shift': '-100000000' does not fit the data; expected a negative integer down to -5999"
+            ),
             ("ecg", ["--std", "inf"], 2, "error: option '--std': 'inf' is not a finite number"),
             ("ecg", ["--quiet=maybe"], 2, "error: option '--quiet': 'maybe' is not true or false"),
-            ("ecg", ["--output", "/proc/rek-cannot-create-this"], 1, "error: /proc/rek-cannot-create-this: cannot write the results there"),
+            (
+                "ecg", ["--output", "/proc/rek-cannot-create-this"], 1,
+                "error: /proc/rek-cannot-create-this: cannot write the results there"
+            ),
             ("fashion-mnist", ["--data", file.path], 2, "error: \(file.path): is a file, expected a folder"),
             ("benchmark", ["nonsense"], 2, "error: unexpected argument 'nonsense'"),
         ]
@@ -508,14 +626,19 @@ import TestSupport
         }
         let data = folder.appendingPathComponent("small.csv")
         try Data(csv.utf8).write(to: data)
-        let result = try Self.run("sheet-break", ["--model", "dense", "--epochs", "2", "--quiet=false", "--data", data.path,
-                                                  "--output", folder.appendingPathComponent("out").path])
+        let result = try Self.run(
+            "sheet-break",
+            [
+                "--model", "dense", "--epochs", "2", "--quiet=false", "--data", data.path,
+                "--output", folder.appendingPathComponent("out").path,
+            ])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         let index = { (prefix: String) in lines.firstIndex { $0.hasPrefix(prefix) } ?? -1 }
         #expect(index("data:") == 0, "\(lines)")
         #expect(index("split:") < index("Epoch 1/2") && index("training on") < index("Epoch 1/2"), "\(lines)")
         #expect(index("Epoch 1/2") < index("Epoch 2/2") && index("Epoch 2/2") < index("threshold"), "\(lines)")
-        #expect(index("wrote the model") < index(lines.last ?? "") && lines.last?.hasSuffix("2 epochs") == true, "\(lines)")
+        #expect(
+            index("wrote the model") < index(lines.last ?? "") && lines.last?.hasSuffix("2 epochs") == true, "\(lines)")
     }
 }

@@ -1,8 +1,8 @@
-import Foundation
-import Testing
 import ExampleSupport
+import Foundation
 import RareEventKit
 import TestSupport
+import Testing
 
 /// The fashion-mnist example's pipeline on small synthetic images; the 10-epoch runs on the real data
 /// are in the README and Documentation/Images.md.
@@ -30,12 +30,14 @@ import TestSupport
         let rows = model == .basic ? 2 : 3
         let header = [UInt8](png.prefix(24))
         #expect(header.prefix(8) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        let width = header[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = header[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        let width = header[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        let height = header[20..<24].reduce(0) { $0 << 8 | Int($1) }
         #expect(width == (10 * 28 + 11 * 2) * 2 && height == (rows * 28 + (rows + 1) * 2) * 2)
     }
 
     @Test func noiseIsSeededAndClipped() {
-        var a = SeededGenerator(seed: 3), b = SeededGenerator(seed: 3)
+        var a = SeededGenerator(seed: 3)
+        var b = SeededGenerator(seed: 3)
         let images = FashionMNISTExperiment.syntheticImages(count: 4, seed: 1)
         let noisy = images.addingGaussianNoise(standardDeviation: 0.2, using: &a)
         #expect(noisy == images.addingGaussianNoise(standardDeviation: 0.2, using: &b))

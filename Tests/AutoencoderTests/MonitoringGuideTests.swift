@@ -1,7 +1,7 @@
 // The code of Documentation/Monitoring.md, compiled and run (keep them in step).
 import Foundation
-import Testing
 import RareEventKit
+import Testing
 
 @Suite struct MonitoringGuideTests {
     @Test func guideCodeRuns() throws {
@@ -26,7 +26,7 @@ import RareEventKit
         for result in results {
             switch result {
             case let .success(reading): print(reading.score ?? .nan, reading.alarm)
-            case let .failure(error): print(error)   // this row only; the others are scored
+            case let .failure(error): print(error)  // this row only; the others are scored
             }
         }
 

@@ -1,5 +1,5 @@
-import Testing
 import RareEventKit
+import Testing
 
 @Suite struct RareEventDetectorTests {
     /// A model whose reconstruction is exactly zero, so every score is a known function of the input.
@@ -29,7 +29,9 @@ import RareEventKit
         detector.threshold = 0.5
         #expect(try detector.classify(x) == [0, 0, 0, 1, 1, 0])
         let report = try detector.evaluate(x, labels: labels)
-        #expect(report.confusionMatrix == ConfusionMatrix(trueNegatives: 4, falsePositives: 0, falseNegatives: 0, truePositives: 2))
+        #expect(
+            report.confusionMatrix
+                == ConfusionMatrix(trueNegatives: 4, falsePositives: 0, falseNegatives: 0, truePositives: 2))
         #expect(report.rocAUC == 1)
         #expect(report.description.contains("2 of 2 events caught"))
         let normal = Tensor(shape: [2, 1], scalars: [1, 3])

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import RareEventKit
+import Testing
 
 @Suite struct StreamingMonitorTests {
     /// Rows of one stream: the training-like rows with a burst of large values in the middle.
@@ -47,11 +47,14 @@ import RareEventKit
         var queue: [(stream: Int, row: Int)] = []
         for r in 0..<base.shape[0] { for s in streams.indices where !(s == 4 && r % 3 == 0) { queue.append((s, r)) } }
         for r in 0..<base.shape[0] where r % 3 == 0 { queue.append((4, r)) }
-        queue.sort { ($0.row / 2, $0.stream, $0.row) < ($1.row / 2, $1.stream, $1.row) }  // rows 2k and 2k+1 of a stream can share a batch
-        var start = 0, size = 1
+        // Rows 2k and 2k+1 of a stream can share a batch.
+        queue.sort { ($0.row / 2, $0.stream, $0.row) < ($1.row / 2, $1.stream, $1.row) }
+        var start = 0
+        var size = 1
         while start < queue.count {
             let batch = queue[start..<min(start + size, queue.count)]
-            let results = try monitor.push(batch.map { (stream: "s\($0.stream)", row: row(streams[$0.stream], $0.row)) })
+            let results = try monitor.push(
+                batch.map { (stream: "s\($0.stream)", row: row(streams[$0.stream], $0.row)) })
             for (item, result) in zip(batch, results) {
                 let reading = try result.get()
                 #expect(reading.row == item.row)
@@ -69,15 +72,21 @@ import RareEventKit
     /// A model that reconstructs zeros: the score of a window is the mean square of its last row.
     func squareDetector(threshold: Float = 0.5) throws -> DeployedDetector {
         let model = try Sequential(inputShape: [2, 1]) { TimeDistributed(Dense(units: 1, kernelInitializer: .zeros)) }
-        return try DeployedDetector(RareEventDetector(model: model, threshold: threshold), columns: ["v"], scaling: .none, lookback: 2)
+        return try DeployedDetector(
+            RareEventDetector(model: model, threshold: threshold), columns: ["v"], scaling: .none, lookback: 2)
     }
 
     @Test func alarmsRiseAfterKOfNClearAfterMBelowAndCoolDown() throws {
-        let monitor = StreamingMonitor(detector: try squareDetector(), policy: try AlarmPolicy(raiseAfter: 2, of: 3, clearAfter: 2, cooldown: 2))
+        let monitor = StreamingMonitor(
+            detector: try squareDetector(), policy: try AlarmPolicy(raiseAfter: 2, of: 3, clearAfter: 2, cooldown: 2))
         // 1 = above the threshold (value 1, score 1), 0 = below (value 0).
-        let pattern: [Float] = [0, /* window fills */ 1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1]
-        let expected: [AlarmState?] = [nil, .normal, .normal, .raised, .active, .active, .active, .active, .cleared,
-                                       .normal /* cooldown */, .normal /* cooldown */, .raised, .active, .cleared, .normal]
+        // The first row fills the window.
+        let pattern: [Float] = [0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1]
+        let expected: [AlarmState?] = [
+            nil, .normal, .normal, .raised, .active, .active, .active, .active, .cleared,
+            .normal, .normal,  // the cooldown
+            .raised, .active, .cleared, .normal,
+        ]
         var states: [AlarmState?] = []
         for value in pattern {
             let reading = try monitor.push([value], stream: "p")
@@ -93,7 +102,8 @@ import RareEventKit
         #expect(throws: MonitoringError.invalidPolicy(setting: "k (windows above)", value: 4, expected: "1 to n = 3")) {
             try AlarmPolicy(raiseAfter: 4, of: 3)
         }
-        #expect(throws: MonitoringError.invalidPolicy(setting: "n (windows looked at)", value: 65, expected: "1 to 64")) {
+        #expect(throws: MonitoringError.invalidPolicy(setting: "n (windows looked at)", value: 65, expected: "1 to 64"))
+        {
             try AlarmPolicy(raiseAfter: 1, of: 65)
         }
         #expect(throws: MonitoringError.self) { try AlarmPolicy(clearAfter: 0) }
@@ -103,10 +113,14 @@ import RareEventKit
 
     @Test func badRowsAreRefusedAndLeaveTheStreamAsItWas() throws {
         let monitor = StreamingMonitor(detector: try squareDetector())
-        #expect(throws: MonitoringError.wrongRowWidth(stream: "a", expected: 1, found: 2)) { try monitor.push([1, 2], stream: "a") }
+        #expect(throws: MonitoringError.wrongRowWidth(stream: "a", expected: 1, found: 2)) {
+            try monitor.push([1, 2], stream: "a")
+        }
         #expect(monitor.streams.isEmpty)
         _ = try monitor.push([0.25], stream: "a")
-        #expect(throws: MonitoringError.nonFiniteValue(stream: "a", column: "v", value: .infinity)) { try monitor.push([.infinity], stream: "a") }
+        #expect(throws: MonitoringError.nonFiniteValue(stream: "a", column: "v", value: .infinity)) {
+            try monitor.push([.infinity], stream: "a")
+        }
         let nan = try #require(throws: MonitoringError.self) { try monitor.push([.nan], stream: "a") }
         #expect(nan.description == "stream 'a': column 'v' is nan, expected a finite number; the row was not used")
         let reading = try monitor.push([2], stream: "a")
@@ -117,8 +131,11 @@ import RareEventKit
         #expect(throws: MonitoringError.wrongRowWidth(stream: "b", expected: 1, found: 0)) { try results[1].get() }
         // NaN ≠ NaN, so compare the messages.
         if case let .failure(error) = results[2] {
-            #expect(error.description == MonitoringError.nonFiniteValue(stream: "b", column: "v", value: .nan).description)
-        } else { Issue.record("a NaN row was accepted") }
+            #expect(
+                error.description == MonitoringError.nonFiniteValue(stream: "b", column: "v", value: .nan).description)
+        } else {
+            Issue.record("a NaN row was accepted")
+        }
         #expect(try results[3].get() == MonitorReading(row: 0, score: nil, isAboveThreshold: false, alarm: .normal))
         #expect(try results[4].get() == MonitorReading(row: 3, score: 1, isAboveThreshold: true, alarm: .raised))
 
@@ -138,9 +155,12 @@ import RareEventKit
         var scaler = StandardScaler()
         try scaler.fit(Tensor(shape: [2, 1], scalars: [0, 1e-30]))
         let model = try Sequential(inputShape: [1]) { Dense(units: 1, kernelInitializer: .zeros) }
-        let detector = try DeployedDetector(RareEventDetector(model: model, threshold: 1), columns: ["v"], scaling: .standard(scaler))
+        let detector = try DeployedDetector(
+            RareEventDetector(model: model, threshold: 1), columns: ["v"], scaling: .standard(scaler))
         let monitor = StreamingMonitor(detector: detector)
-        #expect(throws: MonitoringError.nonFiniteValue(stream: "", column: "v", value: .infinity)) { try monitor.push([3e38]) }
+        #expect(throws: MonitoringError.nonFiniteValue(stream: "", column: "v", value: .infinity)) {
+            try monitor.push([3e38])
+        }
         #expect(try monitor.push([0]).row == 0)
     }
 }
@@ -154,23 +174,33 @@ import RareEventKit
         let model = try LSTMAutoencoder.make(timesteps: lookback, features: features, seed: 4)
         var scaler = StandardScaler()
         let streams = (0..<streamCount).map { _ in
-            Tensor(shape: [rowsPerStream, features], scalars: (0..<(rowsPerStream * features)).map { _ in 2 * generator.normal() + 1 })
+            Tensor(
+                shape: [rowsPerStream, features],
+                scalars: (0..<(rowsPerStream * features)).map { _ in 2 * generator.normal() + 1 })
         }
         try scaler.fit(streams[0])
-        let detector = try DeployedDetector(RareEventDetector(model: model, threshold: 1), columns: (1...features).map { "x\($0)" },
-                                            scaling: .standard(scaler), lookback: lookback)
+        let detector = try DeployedDetector(
+            RareEventDetector(model: model, threshold: 1), columns: (1...features).map { "x\($0)" },
+            scaling: .standard(scaler), lookback: lookback)
         let monitor = StreamingMonitor(detector: detector)
         let single = StreamingMonitor(detector: detector)
-        var scores = [[Float]](repeating: [], count: streamCount), singleScores: [Float] = []
+        var scores = [[Float]](repeating: [], count: streamCount)
+        var singleScores: [Float] = []
         for r in 0..<rowsPerStream {
             let batch = streams.indices.map { s in
-                (stream: "\(s)", row: streams[s].withUnsafeBufferPointer { Array($0[(r * features)..<((r + 1) * features)]) })
+                (
+                    stream: "\(s)",
+                    row: streams[s].withUnsafeBufferPointer { Array($0[(r * features)..<((r + 1) * features)]) }
+                )
             }
-            for (s, result) in try monitor.push(batch).enumerated() { if let score = try result.get().score { scores[s].append(score) } }
+            for (s, result) in try monitor.push(batch).enumerated() {
+                if let score = try result.get().score { scores[s].append(score) }
+            }
             if let score = try single.push(batch[7].row, stream: "7").score { singleScores.append(score) }
         }
         for s in streams.indices {
-            #expect(scores[s].map(\.bitPattern) == (try detector.scores(rows: streams[s])).map(\.bitPattern), "stream \(s)")
+            #expect(
+                scores[s].map(\.bitPattern) == (try detector.scores(rows: streams[s])).map(\.bitPattern), "stream \(s)")
         }
         #expect(singleScores.map(\.bitPattern) == scores[7].map(\.bitPattern))
     }

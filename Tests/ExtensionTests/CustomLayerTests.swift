@@ -1,8 +1,8 @@
 // This target plays "another package": it sees only RareEventKit's public API, defines its own
 // layer, and checks that the layer builds, gradient-checks, trains, and round-trips its configuration.
 import Foundation
-import Testing
 import RareEventKit
+import Testing
 
 /// `y = x ⊙ scale + shift` followed by Swish (`y·σ(y)`), with a learnable per-feature scale and shift.
 final class ScaledSwish: Layer {
@@ -43,7 +43,9 @@ final class ScaledSwish: Layer {
     }
 
     func backward(_ outputGradient: Tensor) throws -> Tensor {
-        guard let scale, let shift, let input = cachedInput, let affine = cachedAffine else { throw LayerError.notBuilt(layer: name) }
+        guard let scale, let shift, let input = cachedInput, let affine = cachedAffine else {
+            throw LayerError.notBuilt(layer: name)
+        }
         let swishDerivative = affine.map { a in
             let s = 1 / (1 + Float.exp(-a))
             return s + a * s * (1 - s)
@@ -161,7 +163,10 @@ final class ScaleWithoutStoredName: Layer {
 /// A layer whose `name` cannot be set: its configuration's `name` is computed.
 final class Unnameable: Layer {
     struct Configuration: LayerConfiguration {
-        var name: String { get { "" } set {} }
+        var name: String {
+            get { "" }
+            set {}
+        }
     }
     static let typeName = "Unnameable"
     var configuration = Configuration()
@@ -207,7 +212,9 @@ final class Unnameable: Layer {
         #expect {
             try model.add(Unnameable())
         } throws: { error in
-            guard case let LayerError.invalidArgument(layer, argument, value, expected)? = error as? LayerError else { return false }
+            guard case let LayerError.invalidArgument(layer, argument, value, expected)? = error as? LayerError else {
+                return false
+            }
             return layer == "Unnameable" && argument == "name" && value == "\"\" after setting \"unnameable\""
                 && expected.contains("stored property of its Configuration")
         }
@@ -215,7 +222,8 @@ final class Unnameable: Layer {
         // Loading such a layer under a stored name fails the same way, naming the type.
         LayerRegistry.register(Unnameable.self)
         #expect {
-            try LayerRegistry.makeLayer(from: LayerDescription(type: "Unnameable", config: .object(["name": .string("gate")])))
+            try LayerRegistry.makeLayer(
+                from: LayerDescription(type: "Unnameable", config: .object(["name": .string("gate")])))
         } throws: { error in
             guard case let LayerError.invalidConfiguration(type, reason)? = error as? LayerError else { return false }
             return type == "Unnameable" && reason.contains("does not keep the name \"gate\"")

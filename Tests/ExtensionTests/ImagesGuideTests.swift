@@ -1,7 +1,7 @@
 // The code of Documentation/Images.md, compiled and run as another package would (keep them in step).
 import Foundation
-import Testing
 import RareEventKit
+import Testing
 
 @Suite struct ImagesGuideTests {
     @Test func guideCodeRuns() throws {
@@ -24,7 +24,7 @@ import RareEventKit
 
         var generator = SeededGenerator(seed: 7)
         let clean = Tensor.uniform(shape: [64, 28, 28, 1], limit: 1, using: &generator).map { abs($0) }
-        let noisy = clean.addingGaussianNoise(standardDeviation: 0.2, using: &generator)   // clip(x + 0.2·N(0, 1), 0, 1)
+        let noisy = clean.addingGaussianNoise(standardDeviation: 0.2, using: &generator)  // clip(x + 0.2·N(0, 1), 0, 1)
         try denoiser.fit(noisy, clean, epochs: 1, batchSize: 32, verbose: .silent)
         let codes = try encoder(noisy)
         #expect(codes.shape == [64, 7, 7, 8])

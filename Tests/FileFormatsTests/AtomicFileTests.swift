@@ -1,6 +1,7 @@
+import FileFormats
 import Foundation
 import Testing
-import FileFormats
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,8 @@ import Glibc
         #expect(try Data(contentsOf: url).isEmpty)
         try AtomicFile.write(Data("replaced".utf8), to: url)
         #expect(try Data(contentsOf: url) == Data("replaced".utf8))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path) == ["file.bin"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path) == ["file.bin"])
     }
 
     @Test func reportsThePathWhenItCannotWrite() throws {
@@ -35,7 +37,8 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["plain-file"])
         // Without folder creation, a missing folder is an error too.
         #expect(throws: AtomicWriteError.self) {
-            try AtomicFile.write(Data([1]), to: folder.appendingPathComponent("missing/file"), creatingParentFolders: false)
+            try AtomicFile.write(
+                Data([1]), to: folder.appendingPathComponent("missing/file"), creatingParentFolders: false)
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("missing").path))
     }
@@ -75,14 +78,19 @@ private func deadProcessID() throws -> Int32 {
 private func attributeLeftovers(in folder: URL, to pid: Int32) throws {
     let own = "-\(getpid())-"
     for name in try entries(folder) where name.hasPrefix(".") && name.contains(own) {
-        try FileManager.default.moveItem(at: folder.appendingPathComponent(name),
-                                         to: folder.appendingPathComponent(name.replacingOccurrences(of: own, with: "-\(pid)-")))
+        try FileManager.default.moveItem(
+            at: folder.appendingPathComponent(name),
+            to: folder.appendingPathComponent(name.replacingOccurrences(of: own, with: "-\(pid)-")))
     }
 }
 
 @Suite struct AtomicFolderTests {
-    static let previous: [(name: String, data: Data)] = [("config.json", Data("old config".utf8)), ("model.safetensors", Data([1, 2, 3]))]
-    static let next: [(name: String, data: Data)] = [("config.json", Data("new config".utf8)), ("model.safetensors", Data([4, 5, 6, 7]))]
+    static let previous: [(name: String, data: Data)] = [
+        ("config.json", Data("old config".utf8)), ("model.safetensors", Data([1, 2, 3])),
+    ]
+    static let next: [(name: String, data: Data)] = [
+        ("config.json", Data("new config".utf8)), ("model.safetensors", Data([4, 5, 6, 7])),
+    ]
     static func dictionary(_ files: [(name: String, data: Data)]) -> [String: Data] {
         Dictionary(uniqueKeysWithValues: files.map { ($0.name, $0.data) })
     }
@@ -91,7 +99,7 @@ private func attributeLeftovers(in folder: URL, to pid: Int32) throws {
     func createsThenReplacesAFolderLeavingNoTemporaries(exchange: Bool) throws {
         let parent = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: parent) }
-        let target = parent.appendingPathComponent("a/b/model")   // missing parents are created
+        let target = parent.appendingPathComponent("a/b/model")  // missing parents are created
         try AtomicFile.writeFolder(Self.previous, to: target, allowingExchange: exchange) { _ in }
         #expect(try contents(target) == Self.dictionary(Self.previous))
         try AtomicFile.writeFolder(Self.next, to: target, allowingExchange: exchange) { _ in }
@@ -109,8 +117,11 @@ private func attributeLeftovers(in folder: URL, to pid: Int32) throws {
     /// and removes every temporary.
     @Test(arguments: [true, false])
     func aFailureAtAnyStepKeepsThePreviousFolder(exchange: Bool) throws {
-        let steps: [AtomicFolderStep] = [.createdTemporaryFolder, .wroteFile("config.json"), .wroteFile("model.safetensors"),
-                                         .wroteAllFiles] + (exchange ? [] : [.movedPreviousAside])
+        let steps: [AtomicFolderStep] =
+            [
+                .createdTemporaryFolder, .wroteFile("config.json"), .wroteFile("model.safetensors"),
+                .wroteAllFiles,
+            ] + (exchange ? [] : [.movedPreviousAside])
         for failing in steps {
             let parent = try scratchFolder()
             defer { try? FileManager.default.removeItem(at: parent) }
@@ -119,7 +130,8 @@ private func attributeLeftovers(in folder: URL, to pid: Int32) throws {
             var seen: [AtomicFolderStep] = []
             let injected = AtomicWriteError(path: target.path, reason: "injected after \(failing)")
             #expect(throws: injected) {
-                try AtomicFile.writeFolder(Self.next, to: target, allowingExchange: exchange) { step throws(AtomicWriteError) in
+                try AtomicFile.writeFolder(Self.next, to: target, allowingExchange: exchange) {
+                    step throws(AtomicWriteError) in
                     seen.append(step)
                     if step == failing { throw injected }
                 }
@@ -135,8 +147,11 @@ private func attributeLeftovers(in folder: URL, to pid: Int32) throws {
     /// write (by another process) removes the leftovers and, if needed, first puts the previous folder back.
     @Test(arguments: [true, false])
     func aCrashAtAnyStepIsRecoveredByTheNextWrite(exchange: Bool) throws {
-        let steps: [AtomicFolderStep] = [.createdTemporaryFolder, .wroteFile("config.json"), .wroteFile("model.safetensors"),
-                                         .wroteAllFiles] + (exchange ? [] : [.movedPreviousAside]) + [.movedIntoPlace]
+        let steps: [AtomicFolderStep] =
+            [
+                .createdTemporaryFolder, .wroteFile("config.json"), .wroteFile("model.safetensors"),
+                .wroteAllFiles,
+            ] + (exchange ? [] : [.movedPreviousAside]) + [.movedIntoPlace]
         let dead = try deadProcessID()
         for crashing in steps {
             let parent = try scratchFolder()
@@ -144,14 +159,15 @@ private func attributeLeftovers(in folder: URL, to pid: Int32) throws {
             let target = parent.appendingPathComponent("model")
             try AtomicFile.writeFolder(Self.previous, to: target)
             #expect(throws: AtomicWriteError.simulatedCrash) {
-                try AtomicFile.writeFolder(Self.next, to: target, allowingExchange: exchange) { step throws(AtomicWriteError) in
+                try AtomicFile.writeFolder(Self.next, to: target, allowingExchange: exchange) {
+                    step throws(AtomicWriteError) in
                     if step == crashing { throw .simulatedCrash }
                 }
             }
             let atTarget = try? contents(target)
             switch crashing {
             case .movedIntoPlace: #expect(atTarget == Self.dictionary(Self.next))
-            case .movedPreviousAside: #expect(atTarget == nil)   // the only moment the target is missing
+            case .movedPreviousAside: #expect(atTarget == nil)  // the only moment the target is missing
             default: #expect(atTarget == Self.dictionary(Self.previous), "crash after \(crashing)")
             }
             #expect(try entries(parent).count == 2, "one leftover after \(crashing)")
@@ -161,7 +177,8 @@ private func attributeLeftovers(in folder: URL, to pid: Int32) throws {
             // ... a dead process' are. A next write that fails still restores a missing previous folder.
             try attributeLeftovers(in: parent, to: dead)
             #expect(throws: AtomicWriteError.self) {
-                try AtomicFile.writeFolder(Self.next, to: target, allowingExchange: true) { step throws(AtomicWriteError) in
+                try AtomicFile.writeFolder(Self.next, to: target, allowingExchange: true) {
+                    step throws(AtomicWriteError) in
                     if step == .wroteAllFiles { throw AtomicWriteError(path: "", reason: "stop") }
                 }
             }
@@ -177,13 +194,19 @@ private func attributeLeftovers(in folder: URL, to pid: Int32) throws {
         // The target is a file.
         let file = parent.appendingPathComponent("model")
         try Data("not a folder".utf8).write(to: file)
-        #expect(throws: AtomicWriteError(path: file.path, reason: "it exists and is not a folder; expected a folder to save into")) {
+        #expect(
+            throws: AtomicWriteError(
+                path: file.path, reason: "it exists and is not a folder; expected a folder to save into")
+        ) {
             try AtomicFile.writeFolder(Self.next, to: file)
         }
         #expect(try Data(contentsOf: file) == Data("not a folder".utf8))
         // A file is in the way of a parent folder.
         let below = file.appendingPathComponent("inner/model")
-        #expect(throws: AtomicWriteError(path: below.path, reason: "cannot create the folder \(file.path): a file is in the way")) {
+        #expect(
+            throws: AtomicWriteError(
+                path: below.path, reason: "cannot create the folder \(file.path): a file is in the way")
+        ) {
             try AtomicFile.writeFolder(Self.next, to: below)
         }
         // The folder holds files the write does not own: they are never deleted.
@@ -201,7 +224,9 @@ private func attributeLeftovers(in folder: URL, to pid: Int32) throws {
         #expect(try contents(folder)["config.json"] == Data("old config".utf8))
         // Bad file names.
         #expect(throws: AtomicWriteError.self) { try AtomicFile.writeFolder([("../escape", Data())], to: folder) }
-        #expect(throws: AtomicWriteError.self) { try AtomicFile.writeFolder([("a", Data()), ("a", Data())], to: folder) }
+        #expect(throws: AtomicWriteError.self) {
+            try AtomicFile.writeFolder([("a", Data()), ("a", Data())], to: folder)
+        }
         #expect(try entries(parent) == ["model", "run"])
     }
 
@@ -215,7 +240,8 @@ private func attributeLeftovers(in folder: URL, to pid: Int32) throws {
         }
         let url = parent.appendingPathComponent("weights.safetensors")
         let dead = try deadProcessID()
-        let stale = ".weights.safetensors.tmp-\(dead)-1f2e", running = ".weights.safetensors.tmp-\(getpid())-3c"
+        let stale = ".weights.safetensors.tmp-\(dead)-1f2e"
+        let running = ".weights.safetensors.tmp-\(getpid())-3c"
         let foreign = ".weights.safetensors.tmp-notours"
         for name in [stale, running, foreign] { try Data([9]).write(to: parent.appendingPathComponent(name)) }
         try AtomicFile.write(Data([1, 2]), to: url)

@@ -1,6 +1,6 @@
+import FileFormats
 import Foundation
 import Testing
-import FileFormats
 
 @Suite struct ChecksumTests {
     @Test func crc32KnownValues() {
@@ -49,7 +49,8 @@ func bitwiseCRC32(_ bytes: some Sequence<UInt8>) -> UInt32 {
 
 /// Adler-32 with a modulo after every byte.
 func referenceAdler32(_ bytes: [UInt8]) -> UInt32 {
-    var a: UInt32 = 1, b: UInt32 = 0
+    var a: UInt32 = 1
+    var b: UInt32 = 0
     for byte in bytes {
         a = (a + UInt32(byte)) % 65521
         b = (b + a) % 65521

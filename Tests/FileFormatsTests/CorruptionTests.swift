@@ -1,11 +1,13 @@
+import FileFormats
 import Foundation
 import Testing
-import FileFormats
 
 /// Damaged input must give a `FileFormatError`, never a crash, a hang or a wrong result.
 @Suite struct CorruptionTests {
     @Test func everyTruncationIsReportedAsTruncated() throws {
-        for file in ["text.cli6.gz", "random.py6.gz", "flags.gz", "empty.py6.gz", "text.py0.gz", "large.cli9.gz", "large.py0.gz"] {
+        for file in [
+            "text.cli6.gz", "random.py6.gz", "flags.gz", "empty.py6.gz", "text.py0.gz", "large.cli9.gz", "large.py0.gz",
+        ] {
             let data = Array(try GzipFixtures.data(file))
             // Every offset of the small files; about 50 offsets of the ones that expand to 66 KB.
             let step = file.hasPrefix("large") ? max(1, data.count / 50) : 1
@@ -29,7 +31,11 @@ import FileFormats
             // Every offset of the text streams, every 5th of the 2 KB random ones.
             for length in stride(from: 0, to: data.count, by: file.hasPrefix("random") ? 5 : 1) {
                 #expect(throws: FileFormatError.self, "\(file) cut to \(length) bytes") {
-                    if file.hasSuffix(".zz") { _ = try Zlib.decompress(data[..<length]) } else { _ = try Inflate.decompress(data[..<length]) }
+                    if file.hasSuffix(".zz") {
+                        _ = try Zlib.decompress(data[..<length])
+                    } else {
+                        _ = try Inflate.decompress(data[..<length])
+                    }
                 }
             }
         }

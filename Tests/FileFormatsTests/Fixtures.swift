@@ -4,8 +4,18 @@ import TestSupport
 /// Tests/FileFormatsTests/Fixtures/manifest.json and the files it lists, written by
 /// scripts/make_gzip_fixtures.py (GNU gzip and Python's gzip and zlib modules as the encoders).
 struct GzipFixtures: Decodable {
-    struct Input: Decodable { var size: Int; var sha256: String; var crc32: UInt32 }
-    struct File: Decodable, Sendable { var file: String; var input: String; var format: String; var tool: String; var level: Int }
+    struct Input: Decodable {
+        var size: Int
+        var sha256: String
+        var crc32: UInt32
+    }
+    struct File: Decodable, Sendable {
+        var file: String
+        var input: String
+        var format: String
+        var tool: String
+        var level: Int
+    }
     var inputs: [String: Input]
     var files: [File]
 
@@ -33,7 +43,8 @@ struct GzipFixtures: Decodable {
     /// `large_input()` of make_gzip_fixtures.py: 66,013 bytes of repetitive lines.
     static func largeInput() -> [UInt8] {
         let words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
-        var text = "", i = 0
+        var text = ""
+        var i = 0
         while text.utf8.count < 66_000 {
             let number = i % 64 < 10 ? "0\(i % 64)" : "\(i % 64)"
             text += "line \(number): \(words[i % 8]) \(words[(i / 8) % 8]) \(i % 7)\n"

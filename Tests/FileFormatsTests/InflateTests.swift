@@ -1,6 +1,6 @@
+import FileFormats
 import Foundation
 import Testing
-import FileFormats
 
 @Suite struct InflateTests {
     @Test func decodesEveryFixtureFromGzipAndPython() throws {
@@ -38,8 +38,11 @@ import FileFormats
         let data = Array(try GzipFixtures.data("text.cli6.gz"))
         let text = try GzipFixtures.input("text")
         #expect(try Gzip.decompress(data + [0, 0, 0, 0]) == text)
-        #expect(throws: FileFormatError.malformed(offset: data.count, expected: "the gzip magic number 0x1f 0x8b",
-                                                  found: "0x00 0x01")) {
+        #expect(
+            throws: FileFormatError.malformed(
+                offset: data.count, expected: "the gzip magic number 0x1f 0x8b",
+                found: "0x00 0x01")
+        ) {
             try Gzip.decompress(data + [0, 1, 0, 0, 0, 0, 0, 0, 0, 0])
         }
         #expect(throws: FileFormatError.truncated(offset: data.count + 2, expected: "a 10-byte gzip header")) {
@@ -52,12 +55,17 @@ import FileFormats
         let size = GzipFixtures.largeInput().count
         #expect(try Gzip.decompress(data, maximumOutputSize: size).count == size)
         #expect(throws: FileFormatError.self) { try Gzip.decompress(data, maximumOutputSize: size - 1) }
-        #expect(throws: FileFormatError.self) { try Gzip.decompress(try GzipFixtures.data("large.py0.gz"), maximumOutputSize: 1000) }
+        #expect(throws: FileFormatError.self) {
+            try Gzip.decompress(try GzipFixtures.data("large.py0.gz"), maximumOutputSize: 1000)
+        }
         do {
             _ = try Gzip.decompress(data, maximumOutputSize: 1000)
             Issue.record("expected outputTooLarge")
         } catch {
-            guard case .outputTooLarge(_, let limit) = error else { Issue.record("\(error)"); return }
+            guard case .outputTooLarge(_, let limit) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(limit == 1000)
         }
     }
@@ -124,7 +132,9 @@ import FileFormats
 
     @Test func rejectsBadStoredLengthsAndDynamicHeaders() {
         // Stored block whose NLEN is not the complement of LEN.
-        #expect(throws: FileFormatError.malformed(offset: 3, expected: "NLEN, the one's complement of LEN 1", found: "0")) {
+        #expect(
+            throws: FileFormatError.malformed(offset: 3, expected: "NLEN, the one's complement of LEN 1", found: "0")
+        ) {
             try Inflate.decompress([0x01, 0x01, 0x00, 0x00, 0x00, 0x41])
         }
         // Dynamic block with 287 literal/length codes.
@@ -134,7 +144,9 @@ import FileFormats
         tooMany.bits(0, 5)
         tooMany.bits(0, 4)
         tooMany.bits(0, 64)
-        #expect(throws: FileFormatError.malformed(offset: 0, expected: "at most 286 literal/length codes", found: "287")) {
+        #expect(
+            throws: FileFormatError.malformed(offset: 0, expected: "at most 286 literal/length codes", found: "287")
+        ) {
             try Inflate.decompress(tooMany.bytes)
         }
         // A code-length code with three one-bit codes is over-subscribed.
@@ -146,7 +158,10 @@ import FileFormats
         for _ in 0..<3 { overSubscribed.bits(1, 3) }
         overSubscribed.bits(0, 3)
         overSubscribed.bits(0, 64)
-        #expect(throws: FileFormatError.malformed(offset: 2, expected: "a complete code-length code", found: "an over-subscribed code")) {
+        #expect(
+            throws: FileFormatError.malformed(
+                offset: 2, expected: "a complete code-length code", found: "an over-subscribed code")
+        ) {
             try Inflate.decompress(overSubscribed.bytes)
         }
         // Trailing bytes after a raw stream's final block.
@@ -157,8 +172,13 @@ import FileFormats
         let flags = Array(try GzipFixtures.data("flags.gz"))
         let text = try GzipFixtures.input("text")
         #expect(try Gzip.decompress(flags) == text)
-        #expect(throws: FileFormatError.truncated(offset: 0, expected: "a 10-byte gzip header")) { try Gzip.decompress([UInt8]()) }
-        #expect(throws: FileFormatError.malformed(offset: 0, expected: "the gzip magic number 0x1f 0x8b", found: "0x1f 0x8c")) {
+        #expect(throws: FileFormatError.truncated(offset: 0, expected: "a 10-byte gzip header")) {
+            try Gzip.decompress([UInt8]())
+        }
+        #expect(
+            throws: FileFormatError.malformed(
+                offset: 0, expected: "the gzip magic number 0x1f 0x8b", found: "0x1f 0x8c")
+        ) {
             try Gzip.decompress([0x1F, 0x8C] + flags[2...])
         }
         var method = flags
@@ -168,7 +188,10 @@ import FileFormats
         }
         var reserved = flags
         reserved[3] |= 0x20
-        #expect(throws: FileFormatError.malformed(offset: 3, expected: "flags with the reserved bits 5-7 clear", found: "0x3f")) {
+        #expect(
+            throws: FileFormatError.malformed(
+                offset: 3, expected: "flags with the reserved bits 5-7 clear", found: "0x3f")
+        ) {
             try Gzip.decompress(reserved)
         }
         // The header CRC-16 sits just before the DEFLATE data: 10 + 2 + 8 (extra) + 10 (name) + 33 (comment) = 63.
@@ -178,7 +201,10 @@ import FileFormats
             _ = try Gzip.decompress(headerCRC)
             Issue.record("expected a header CRC mismatch")
         } catch {
-            guard case .checksumMismatch(63, "header CRC-16", _, _) = error else { Issue.record("\(error)"); return }
+            guard case .checksumMismatch(63, "header CRC-16", _, _) = error else {
+                Issue.record("\(error)")
+                return
+            }
         }
         var crc = flags
         crc[crc.count - 8] ^= 0xFF
@@ -186,7 +212,10 @@ import FileFormats
             _ = try Gzip.decompress(crc)
             Issue.record("expected a CRC-32 mismatch")
         } catch {
-            guard case .checksumMismatch(flags.count - 8, "CRC-32", _, CRC32.checksum(text)) = error else { Issue.record("\(error)"); return }
+            guard case .checksumMismatch(flags.count - 8, "CRC-32", _, CRC32.checksum(text)) = error else {
+                Issue.record("\(error)")
+                return
+            }
         }
         var size = flags
         size[size.count - 1] = 1
@@ -194,13 +223,19 @@ import FileFormats
             _ = try Gzip.decompress(size)
             Issue.record("expected an ISIZE mismatch")
         } catch {
-            guard case .checksumMismatch(flags.count - 4, _, _, UInt32(text.count)) = error else { Issue.record("\(error)"); return }
+            guard case .checksumMismatch(flags.count - 4, _, _, UInt32(text.count)) = error else {
+                Issue.record("\(error)")
+                return
+            }
         }
     }
 
     @Test func zlibHeaderAndAdler32AreChecked() throws {
         let stream = Array(try GzipFixtures.data("text.zlib6.zz"))
-        #expect(throws: FileFormatError.malformed(offset: 1, expected: "a header that is a multiple of 31", found: "0x78 0x9d")) {
+        #expect(
+            throws: FileFormatError.malformed(
+                offset: 1, expected: "a header that is a multiple of 31", found: "0x78 0x9d")
+        ) {
             try Zlib.decompress([stream[0], stream[1] ^ 1] + stream[2...])
         }
         var adler = stream
@@ -209,7 +244,10 @@ import FileFormats
             _ = try Zlib.decompress(adler)
             Issue.record("expected an Adler-32 mismatch")
         } catch {
-            guard case .checksumMismatch(stream.count - 4, "Adler-32", _, _) = error else { Issue.record("\(error)"); return }
+            guard case .checksumMismatch(stream.count - 4, "Adler-32", _, _) = error else {
+                Issue.record("\(error)")
+                return
+            }
         }
     }
 
@@ -224,9 +262,12 @@ import FileFormats
     }
 
     @Test func errorsDescribeTheOffset() {
-        #expect(FileFormatError.truncated(offset: 12, expected: "the gzip trailer").description
+        #expect(
+            FileFormatError.truncated(offset: 12, expected: "the gzip trailer").description
                 == "the input ends at byte 12, before the gzip trailer")
-        #expect(FileFormatError.checksumMismatch(offset: 4, checksum: "CRC-32", stored: 1, computed: 0xCBF4_3926).description
+        #expect(
+            FileFormatError.checksumMismatch(offset: 4, checksum: "CRC-32", stored: 1, computed: 0xCBF4_3926)
+                .description
                 == "byte 4: the stored CRC-32 is 0x00000001 but the data gives 0xcbf43926")
     }
 }

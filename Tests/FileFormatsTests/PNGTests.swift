@@ -1,6 +1,6 @@
+import FileFormats
 import Foundation
 import Testing
-import FileFormats
 
 @Suite struct PNGTests {
     /// The 13x7 test image of make_gzip_fixtures.py's `png_pixels()`.
@@ -23,7 +23,8 @@ import FileFormats
     }
 
     @Test func largeImagesSpanSeveralStoredBlocksAndChunks() throws {
-        let width = 1200, height = 1000  // 1,201,000 bytes of scanlines: 19 stored blocks, 2 IDAT chunks
+        let width = 1200
+        let height = 1000  // 1,201,000 bytes of scanlines: 19 stored blocks, 2 IDAT chunks
         var generator = SplitMix64(seed: 11)
         let pixels = (0..<width * height).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let png = PNG.encodeGrayscale(pixels, width: width, height: height)
@@ -47,11 +48,16 @@ struct PNGDecodingError: Error, CustomStringConvertible { var description: Strin
 func decodeGrayscalePNG(_ png: [UInt8]) throws -> (width: Int, height: Int, pixels: [UInt8], chunkTypes: [String]) {
     func uint32(_ offset: Int) -> Int { png[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) } }
     guard png.starts(with: PNG.signature) else { throw PNGDecodingError(description: "signature") }
-    var offset = 8, types: [String] = [], header: [UInt8] = [], idat: [UInt8] = []
+    var offset = 8
+    var types: [String] = []
+    var header: [UInt8] = []
+    var idat: [UInt8] = []
     while offset < png.count {
         guard offset + 12 <= png.count else { throw PNGDecodingError(description: "truncated chunk at \(offset)") }
         let length = uint32(offset)
-        guard offset + 12 + length <= png.count else { throw PNGDecodingError(description: "chunk length at \(offset)") }
+        guard offset + 12 + length <= png.count else {
+            throw PNGDecodingError(description: "chunk length at \(offset)")
+        }
         let typeAndData = Array(png[offset + 4..<offset + 8 + length])
         let crc = UInt32(uint32(offset + 8 + length))
         guard crc == CRC32.checksum(typeAndData), crc == bitwiseCRC32(typeAndData) else {
@@ -63,11 +69,18 @@ func decodeGrayscalePNG(_ png: [UInt8]) throws -> (width: Int, height: Int, pixe
         if type == "IDAT" { idat += typeAndData[4...] }
         offset += 12 + length
     }
-    guard types.first == "IHDR", types.last == "IEND", header.count == 13 else { throw PNGDecodingError(description: "chunk order \(types)") }
-    let width = header[0..<4].reduce(0) { $0 << 8 | Int($1) }, height = header[4..<8].reduce(0) { $0 << 8 | Int($1) }
-    guard header[8...] == [8, 0, 0, 0, 0] else { throw PNGDecodingError(description: "not 8-bit grayscale: \(header[8...])") }
+    guard types.first == "IHDR", types.last == "IEND", header.count == 13 else {
+        throw PNGDecodingError(description: "chunk order \(types)")
+    }
+    let width = header[0..<4].reduce(0) { $0 << 8 | Int($1) }
+    let height = header[4..<8].reduce(0) { $0 << 8 | Int($1) }
+    guard header[8...] == [8, 0, 0, 0, 0] else {
+        throw PNGDecodingError(description: "not 8-bit grayscale: \(header[8...])")
+    }
     let raw = try Zlib.decompress(idat)
-    guard raw.count == height * (width + 1) else { throw PNGDecodingError(description: "\(raw.count) bytes of scanlines") }
+    guard raw.count == height * (width + 1) else {
+        throw PNGDecodingError(description: "\(raw.count) bytes of scanlines")
+    }
     var pixels: [UInt8] = []
     for row in 0..<height {
         guard raw[row * (width + 1)] == 0 else { throw PNGDecodingError(description: "filter type of row \(row)") }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import Layers
 import Tensor
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -31,11 +32,14 @@ private let tortureBinary: URL? = {
 /// `swift test` kills 6 times (a few seconds); `REK_FUZZ_SCALE=10` kills 60 times.
 @Suite struct CheckpointTortureTests {
     @Test func checkpointsSurviveKillNine() throws {
-        let binary = try #require(tortureBinary, "checkpoint-torture is not built next to the tests (swift build --product checkpoint-torture)")
+        let binary = try #require(
+            tortureBinary,
+            "checkpoint-torture is not built next to the tests (swift build --product checkpoint-torture)")
         let kills = FuzzBudget.count(6)
         var generator = FuzzBudget.generator(0x6B69_6C6C)
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("rek-torture-\(UUID().uuidString)")
-        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("rek-torture-logs-\(UUID().uuidString)")
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rek-torture-logs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         defer {
@@ -45,7 +49,11 @@ private let tortureBinary: URL? = {
 
         var targets: [URL] = []
         var everSaved: [URL: Bool] = [:]
-        var loadable = 0, absent = 0, unloadable = 0, insideSaves = 0, completedSaves = 0
+        var loadable = 0
+        var absent = 0
+        var unloadable = 0
+        var insideSaves = 0
+        var completedSaves = 0
         for run in 0..<kills {
             // Every other run starts a fresh checkpoint (the first-save case); the others replace one.
             if run % 2 == 0 { targets.append(parent.appendingPathComponent("checkpoint-\(run)")) }
@@ -63,7 +71,8 @@ private let tortureBinary: URL? = {
             try process.run()
             let started = DispatchTime.now().uptimeNanoseconds
             while !((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("ready\n"), process.isRunning,
-                  DispatchTime.now().uptimeNanoseconds - started < 20_000_000_000 {
+                DispatchTime.now().uptimeNanoseconds - started < 20_000_000_000
+            {
                 usleep(1000)
             }
             usleep(delay)
@@ -72,14 +81,17 @@ private let tortureBinary: URL? = {
             process.waitUntilExit()
             #expect(Double(DispatchTime.now().uptimeNanoseconds - killedAt) / 1e9 < 5, "the child took over 5 s to die")
             let log = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL,
-                    "run \(run) ended by itself: \(log)")
+            #expect(
+                process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL,
+                "run \(run) ended by itself: \(log)")
             let saves = log.split(separator: "\n").filter { $0.hasPrefix("saved ") }.count
             completedSaves += saves
             everSaved[target] = (everSaved[target] ?? false) || saves > 0
             // A temporary named with the child's process id: the kill landed inside a save.
             let own = "-\(process.processIdentifier)-"
-            if try FileManager.default.contentsOfDirectory(atPath: parent.path).contains(where: { $0.hasPrefix(".") && $0.contains(own) }) {
+            if try FileManager.default.contentsOfDirectory(atPath: parent.path).contains(where: {
+                $0.hasPrefix(".") && $0.contains(own)
+            }) {
                 insideSaves += 1
             }
 
@@ -90,11 +102,15 @@ private let tortureBinary: URL? = {
                     loadable += 1
                 } catch {
                     unloadable += 1
-                    Issue.record("run \(run), killed \(delay / 1000) ms after it was ready: \(target.lastPathComponent) does not load: \(error)")
+                    Issue.record(
+                        "run \(run), killed \(delay / 1000) ms after it was ready: \(target.lastPathComponent) does not load: \(error)"
+                    )
                 }
             } else {
                 absent += 1
-                #expect(!(everSaved[target] ?? false), "run \(run): \(target.lastPathComponent) vanished after a completed save")
+                #expect(
+                    !(everSaved[target] ?? false),
+                    "run \(run): \(target.lastPathComponent) vanished after a completed save")
             }
         }
 
@@ -105,14 +121,18 @@ private let tortureBinary: URL? = {
             Dense(units: 16, activation: .relu)
             Dense(units: 32)
         }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: parent.path).filter { $0.hasPrefix(".") }.count
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: parent.path).filter { $0.hasPrefix(".") }
+            .count
         for target in targets { try model.save(to: target) }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted() == targets.map(\.lastPathComponent).sorted())
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted()
+                == targets.map(\.lastPathComponent).sorted())
         for target in targets { #expect(try Sequential.load(from: target).parameterCount == model.parameterCount) }
 
-        print("checkpoint torture: \(kills) kills (seed \(FuzzBudget.seed)), \(insideSaves) inside a save, \(completedSaves) saves "
-              + "completed; after the kills \(loadable) checkpoints loaded, \(absent) absent (killed before the first save), "
-              + "\(unloadable) unloadable; \(leftovers) temporaries left, 0 after the next save")
+        print(
+            "checkpoint torture: \(kills) kills (seed \(FuzzBudget.seed)), \(insideSaves) inside a save, \(completedSaves) saves "
+                + "completed; after the kills \(loadable) checkpoints loaded, \(absent) absent (killed before the first save), "
+                + "\(unloadable) unloadable; \(leftovers) temporaries left, 0 after the next save")
         #expect(unloadable == 0)
     }
 }

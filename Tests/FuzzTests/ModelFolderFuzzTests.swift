@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Layers
 import Tensor
+import Testing
 
 /// A JSON tree that keeps member order and allows duplicate keys and raw number text, so that
 /// mutations can write what Foundation's serializer never would.
@@ -16,7 +16,9 @@ private indirect enum FuzzJSON {
     /// Parses the JSON RareEventKit writes (and safetensors headers); `nil` for anything else.
     static func parse(_ text: String) -> FuzzJSON? {
         var scalars = Array(text.unicodeScalars)[...]
-        func space() { while let c = scalars.first, c == " " || c == "\n" || c == "\r" || c == "\t" { scalars.removeFirst() } }
+        func space() {
+            while let c = scalars.first, c == " " || c == "\n" || c == "\r" || c == "\t" { scalars.removeFirst() }
+        }
         func string() -> String? {
             guard scalars.first == "\"" else { return nil }
             scalars.removeFirst()
@@ -29,8 +31,10 @@ private indirect enum FuzzJSON {
                     case "n": result += "\n"
                     case "t": result += "\t"
                     case "u":
-                        guard scalars.count >= 4, let v = UInt32(String(String.UnicodeScalarView(scalars.prefix(4))), radix: 16),
-                              let u = Unicode.Scalar(v) else { return nil }
+                        guard scalars.count >= 4,
+                            let v = UInt32(String(String.UnicodeScalarView(scalars.prefix(4))), radix: 16),
+                            let u = Unicode.Scalar(v)
+                        else { return nil }
                         scalars.removeFirst(4)
                         result.unicodeScalars.append(u)
                     default: result.unicodeScalars.append(e)
@@ -49,7 +53,10 @@ private indirect enum FuzzJSON {
                 scalars.removeFirst()
                 var members: [(String, FuzzJSON)] = []
                 space()
-                if scalars.first == "}" { scalars.removeFirst(); return .object(members) }
+                if scalars.first == "}" {
+                    scalars.removeFirst()
+                    return .object(members)
+                }
                 while true {
                     space()
                     guard let key = string() else { return nil }
@@ -67,7 +74,10 @@ private indirect enum FuzzJSON {
                 scalars.removeFirst()
                 var elements: [FuzzJSON] = []
                 space()
-                if scalars.first == "]" { scalars.removeFirst(); return .array(elements) }
+                if scalars.first == "]" {
+                    scalars.removeFirst()
+                    return .array(elements)
+                }
                 while true {
                     guard let v = value() else { return nil }
                     elements.append(v)
@@ -79,12 +89,21 @@ private indirect enum FuzzJSON {
                     }
                 }
             case "\"": return string().map(FuzzJSON.string)
-            case "t": scalars.removeFirst(4); return .bool(true)
-            case "f": scalars.removeFirst(5); return .bool(false)
-            case "n": scalars.removeFirst(4); return .null
+            case "t":
+                scalars.removeFirst(4)
+                return .bool(true)
+            case "f":
+                scalars.removeFirst(5)
+                return .bool(false)
+            case "n":
+                scalars.removeFirst(4)
+                return .null
             default:
                 var text = ""
-                while let d = scalars.first, "-+.eE0123456789".unicodeScalars.contains(d) { text.unicodeScalars.append(d); scalars.removeFirst() }
+                while let d = scalars.first, "-+.eE0123456789".unicodeScalars.contains(d) {
+                    text.unicodeScalars.append(d)
+                    scalars.removeFirst()
+                }
                 return text.isEmpty ? nil : .number(text)
             }
         }
@@ -99,16 +118,18 @@ private indirect enum FuzzJSON {
         case let .bool(flag): flag ? "true" : "false"
         case let .number(raw): raw
         case let .string(value):
-            "\"" + value.unicodeScalars.map { c -> String in
-                switch c {
-                case "\"": "\\\""
-                case "\\": "\\\\"
-                case "\n": "\\n"
-                default: c.value < 0x20 ? String(format: "\\u%04x", c.value) : String(c)
-                }
-            }.joined() + "\""
+            "\""
+                + value.unicodeScalars.map { c -> String in
+                    switch c {
+                    case "\"": "\\\""
+                    case "\\": "\\\\"
+                    case "\n": "\\n"
+                    default: c.value < 0x20 ? String(format: "\\u%04x", c.value) : String(c)
+                    }
+                }.joined() + "\""
         case let .array(elements): "[" + elements.map(\.text).joined(separator: ",") + "]"
-        case let .object(members): "{" + members.map { FuzzJSON.string($0.0).text + ":" + $0.1.text }.joined(separator: ",") + "}"
+        case let .object(members):
+            "{" + members.map { FuzzJSON.string($0.0).text + ":" + $0.1.text }.joined(separator: ",") + "}"
         }
     }
 
@@ -128,10 +149,18 @@ private indirect enum FuzzJSON {
         guard let first = path.first else { return transform(self) }
         switch self {
         case var .array(elements):
-            if let new = elements[first].updating(path.dropFirst(), transform) { elements[first] = new } else { elements.remove(at: first) }
+            if let new = elements[first].updating(path.dropFirst(), transform) {
+                elements[first] = new
+            } else {
+                elements.remove(at: first)
+            }
             return .array(elements)
         case var .object(members):
-            if let new = members[first].1.updating(path.dropFirst(), transform) { members[first].1 = new } else { members.remove(at: first) }
+            if let new = members[first].1.updating(path.dropFirst(), transform) {
+                members[first].1 = new
+            } else {
+                members.remove(at: first)
+            }
             return .object(members)
         default: return self
         }
@@ -139,9 +168,9 @@ private indirect enum FuzzJSON {
 }
 
 /// Draws from a seeded generator.
-private extension SeededGenerator {
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func pick<T>(_ values: [T]) -> T { values[below(values.count)] }
+extension SeededGenerator {
+    fileprivate mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    fileprivate mutating func pick<T>(_ values: [T]) -> T { values[below(values.count)] }
 }
 
 /// Reads a safetensors file independently of the library: `nil` when the header is not parseable,
@@ -151,14 +180,19 @@ private func referenceTensors(_ data: Data) -> [String: (shape: [Int], scalars: 
     guard data.count >= 8 else { return nil }
     let length = Int(data.prefix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
     guard length <= data.count - 8, let text = String(data: data.subdata(in: 8..<(8 + length)), encoding: .utf8),
-          case let .object(members)? = FuzzJSON.parse(text) else { return nil }
+        case let .object(members)? = FuzzJSON.parse(text)
+    else { return nil }
     var result: [String: (shape: [Int], scalars: [UInt32])] = [:]
     for (name, entry) in members where name != "__metadata__" {
         guard case let .object(fields) = entry else { return nil }
         let map = Dictionary(fields, uniquingKeysWith: { first, _ in first })
-        guard case let .array(shapeValues)? = map["shape"], case let .array(offsets)? = map["data_offsets"], offsets.count == 2,
-              case let .number(b) = offsets[0], let begin = Int(b) else { return nil }
-        let shape = shapeValues.compactMap { value -> Int? in if case let .number(n) = value { return Int(n) } else { return nil } }
+        guard case let .array(shapeValues)? = map["shape"], case let .array(offsets)? = map["data_offsets"],
+            offsets.count == 2,
+            case let .number(b) = offsets[0], let begin = Int(b)
+        else { return nil }
+        let shape = shapeValues.compactMap { value -> Int? in
+            if case let .number(n) = value { return Int(n) } else { return nil }
+        }
         let count = shape.reduce(1, *)
         let base = 8 + length + begin
         let scalars = (0..<count).map { i in
@@ -204,13 +238,18 @@ private func write(_ data: Data, to url: URL) throws {
             Conv2DTranspose(filters: 2, kernelSize: 3, strides: 2, padding: .same, activation: .relu)
             Conv2D(filters: 1, kernelSize: [3, 2], padding: .same, activation: .sigmoid)
         }
-        let conv = try Sequential(inputShape: [6, 6, 1], seed: 5) { encoder; decoder }
+        let conv = try Sequential(inputShape: [6, 6, 1], seed: 5) {
+            encoder
+            decoder
+        }
         return [dense, lstm, conv]
     }
 
-    private static let numbers = ["0", "-1", "-3", "1", "2", "7", "2.5", "1e8", "100000000", "2147483647", "2147483648",
-                                  "4294967296", "1000000000000", "2305843009213693952", "4611686018427387904",
-                                  "9223372036854775807", "-9223372036854775808", "99999999999999999999", "1e300", "1e999"]
+    private static let numbers = [
+        "0", "-1", "-3", "1", "2", "7", "2.5", "1e8", "100000000", "2147483647", "2147483648",
+        "4294967296", "1000000000000", "2305843009213693952", "4611686018427387904",
+        "9223372036854775807", "-9223372036854775808", "99999999999999999999", "1e300", "1e999",
+    ]
 
     private static func mutateConfiguration(_ json: FuzzJSON, _ g: inout SeededGenerator) -> String {
         var tree = json
@@ -219,66 +258,94 @@ private func write(_ data: Data, to url: URL) throws {
             let paths = tree.paths()
             let path = g.pick(paths)
             switch g.below(9) {
-            case 0, 1:   // a number (or anything) becomes huge, negative, fractional or a NaN string
-                tree = tree.updating(path[...]) { node in
-                    if case .number = node { return .number(g.pick(numbers)) }
-                    return g.below(2) == 0 ? .number(g.pick(numbers)) : node
-                } ?? tree
-            case 2:      // NaN and infinity as strings, and other wrong types
-                tree = tree.updating(path[...]) { _ in
-                    g.pick([.string("NaN"), .string("inf"), .string("-Infinity"), .null, .bool(true), .array([]), .object([]),
-                            .array([.number("1"), .number("-1")]), .string("")])
-                } ?? tree
-            case 3:      // delete a member or element
+            case 0, 1:  // a number (or anything) becomes huge, negative, fractional or a NaN string
+                tree =
+                    tree.updating(path[...]) { node in
+                        if case .number = node { return .number(g.pick(numbers)) }
+                        return g.below(2) == 0 ? .number(g.pick(numbers)) : node
+                    } ?? tree
+            case 2:  // NaN and infinity as strings, and other wrong types
+                tree =
+                    tree.updating(path[...]) { _ in
+                        g.pick([
+                            .string("NaN"), .string("inf"), .string("-Infinity"), .null, .bool(true), .array([]),
+                            .object([]),
+                            .array([.number("1"), .number("-1")]), .string(""),
+                        ])
+                    } ?? tree
+            case 3:  // delete a member or element
                 if !path.isEmpty { tree = tree.updating(path[...]) { _ in nil } ?? tree }
-            case 4:      // duplicate a key of an object (written twice in the text)
+            case 4:  // duplicate a key of an object (written twice in the text)
                 if case let .object(members)? = node(tree, path), let member = members.first {
                     let index = g.below(members.count)
                     duplicate = (path, members[index].0, g.below(2) == 0 ? members[index].1 : .number(g.pick(numbers)))
                     _ = member
                 }
-            case 5:      // deepen nesting: wrap layers in nested models, or a value in arrays
+            case 5:  // deepen nesting: wrap layers in nested models, or a value in arrays
                 if case let .array(elements)? = node(tree, path), !elements.isEmpty, g.below(2) == 0 {
                     let depth = g.pick([1, 2, 5, 31, 40, 200])
-                    tree = tree.updating(path[...]) { _ in
-                        var inner = FuzzJSON.array(elements)
-                        for level in 0..<depth {
-                            inner = .array([.object([("type", .string("Sequential")), ("config", .object([
-                                ("format", .string("RareEventKit.Sequential")), ("version", .number("1")),
-                                ("inputShape", .array([.number("8")])), ("layers", inner), ("name", .string("n\(level)"))]))])])
-                        }
-                        return inner
-                    } ?? tree
+                    tree =
+                        tree.updating(path[...]) { _ in
+                            var inner = FuzzJSON.array(elements)
+                            for level in 0..<depth {
+                                inner = .array([
+                                    .object([
+                                        ("type", .string("Sequential")),
+                                        (
+                                            "config",
+                                            .object([
+                                                ("format", .string("RareEventKit.Sequential")),
+                                                ("version", .number("1")),
+                                                ("inputShape", .array([.number("8")])), ("layers", inner),
+                                                ("name", .string("n\(level)")),
+                                            ])
+                                        ),
+                                    ])
+                                ])
+                            }
+                            return inner
+                        } ?? tree
                 } else {
                     let depth = g.pick([3, 50, 120, 600])
-                    tree = tree.updating(path[...]) { node in (0..<depth).reduce(node) { inner, _ in .array([inner]) } } ?? tree
+                    tree =
+                        tree.updating(path[...]) { node in (0..<depth).reduce(node) { inner, _ in .array([inner]) } }
+                        ?? tree
                 }
-            case 6:      // layer types and names swapped
-                tree = tree.updating(path[...]) { node in
-                    guard case .string = node else { return node }
-                    return .string(g.pick(["Dense", "LSTM", "Sequential", "TimeDistributed", "Conv2D", "Conv2DTranspose", "Flatten",
-                                           "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "Nope",
-                                           "dense", "lstm", "encoder", "same", "valid", "relu", "orthogonal", "glorot_uniform"]))
-                } ?? tree
-            case 7:      // duplicate or drop an array element (a layer, a dimension)
-                tree = tree.updating(path[...]) { node in
-                    guard case var .array(elements) = node, !elements.isEmpty else { return node }
-                    let i = g.below(elements.count)
-                    if g.below(2) == 0 { elements.insert(elements[i], at: i) } else { elements.remove(at: i) }
-                    return .array(elements)
-                } ?? tree
-            default:     // a small valid change: units/count ± 1
-                tree = tree.updating(path[...]) { node in
-                    guard case let .number(raw) = node, let value = Int(raw) else { return node }
-                    return .number("\(value + g.pick([-1, 1, 2]))")
-                } ?? tree
+            case 6:  // layer types and names swapped
+                tree =
+                    tree.updating(path[...]) { node in
+                        guard case .string = node else { return node }
+                        return .string(
+                            g.pick([
+                                "Dense", "LSTM", "Sequential", "TimeDistributed", "Conv2D", "Conv2DTranspose",
+                                "Flatten",
+                                "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "Nope",
+                                "dense", "lstm", "encoder", "same", "valid", "relu", "orthogonal", "glorot_uniform",
+                            ]))
+                    } ?? tree
+            case 7:  // duplicate or drop an array element (a layer, a dimension)
+                tree =
+                    tree.updating(path[...]) { node in
+                        guard case var .array(elements) = node, !elements.isEmpty else { return node }
+                        let i = g.below(elements.count)
+                        if g.below(2) == 0 { elements.insert(elements[i], at: i) } else { elements.remove(at: i) }
+                        return .array(elements)
+                    } ?? tree
+            default:  // a small valid change: units/count ± 1
+                tree =
+                    tree.updating(path[...]) { node in
+                        guard case let .number(raw) = node, let value = Int(raw) else { return node }
+                        return .number("\(value + g.pick([-1, 1, 2]))")
+                    } ?? tree
             }
         }
         var text = tree.text
         if let duplicate, case let .object(members)? = node(tree, duplicate.path), !members.isEmpty {
             // Re-render that object with the key repeated.
             let rendered = FuzzJSON.object(members).text
-            let repeated = String(rendered.dropLast()) + "," + FuzzJSON.string(duplicate.key).text + ":" + duplicate.value.text + "}"
+            let repeated =
+                String(rendered.dropLast()) + "," + FuzzJSON.string(duplicate.key).text + ":" + duplicate.value.text
+                + "}"
             if let range = text.range(of: rendered) { text.replaceSubrange(range, with: repeated) }
         }
         return text
@@ -300,38 +367,54 @@ private func write(_ data: Data, to url: URL) throws {
         var bytes = [UInt8](data)
         let headerLength = Int(bytes.prefix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
         switch g.below(6) {
-        case 0, 1, 2:   // header mutations through the JSON tree, then a consistent or stale length
-            guard let text = String(bytes: bytes[8..<(8 + headerLength)], encoding: .utf8), let header = FuzzJSON.parse(text) else { break }
+        case 0, 1, 2:  // header mutations through the JSON tree, then a consistent or stale length
+            guard let text = String(bytes: bytes[8..<(8 + headerLength)], encoding: .utf8),
+                let header = FuzzJSON.parse(text)
+            else { break }
             var tree = header
             for _ in 0..<(1 + g.below(2)) {
                 let path = g.pick(tree.paths())
                 switch g.below(5) {
                 case 0, 1:
-                    tree = tree.updating(path[...]) { node in
-                        if case .number = node { return .number(g.pick(numbers + ["4", "8", "12", "16", "\(data.count)"])) }
-                        return node
-                    } ?? tree
+                    tree =
+                        tree.updating(path[...]) { node in
+                            if case .number = node {
+                                return .number(g.pick(numbers + ["4", "8", "12", "16", "\(data.count)"]))
+                            }
+                            return node
+                        } ?? tree
                 case 2:
                     if !path.isEmpty { tree = tree.updating(path[...]) { _ in nil } ?? tree }
                 case 3:
-                    tree = tree.updating(path[...]) { node in
-                        guard case var .object(members) = node, let first = members.first else { return node }
-                        members.append(g.below(2) == 0 ? first : ("extra", .object([("dtype", .string("F32")), ("shape", .array([.number("1")])),
-                                                                                    ("data_offsets", .array([.number("0"), .number("4")]))])))
-                        return .object(members)
-                    } ?? tree
+                    tree =
+                        tree.updating(path[...]) { node in
+                            guard case var .object(members) = node, let first = members.first else { return node }
+                            members.append(
+                                g.below(2) == 0
+                                    ? first
+                                    : (
+                                        "extra",
+                                        .object([
+                                            ("dtype", .string("F32")), ("shape", .array([.number("1")])),
+                                            ("data_offsets", .array([.number("0"), .number("4")])),
+                                        ])
+                                    ))
+                            return .object(members)
+                        } ?? tree
                 default:
-                    tree = tree.updating(path[...]) { node in
-                        guard case .string = node else { return node }
-                        return .string(g.pick(["F16", "F64", "I32", "BF16", "F32", "dense/kernel", "__metadata__"]))
-                    } ?? tree
+                    tree =
+                        tree.updating(path[...]) { node in
+                            guard case .string = node else { return node }
+                            return .string(
+                                g.pick(["F16", "F64", "I32", "BF16", "F32", "dense/kernel", "__metadata__"]))
+                        } ?? tree
                 }
             }
             var json = Array(tree.text.utf8)
             while json.count % 8 != 0 { json.append(0x20) }
             let length = g.below(8) == 0 ? UInt64(g.below(json.count + 16)) : UInt64(json.count)
             bytes = withUnsafeBytes(of: length.littleEndian) { Array($0) } + json + bytes[(8 + headerLength)...]
-        case 3:         // byte flips anywhere, or NaN/inf written into the data
+        case 3:  // byte flips anywhere, or NaN/inf written into the data
             if g.below(2) == 0 {
                 for _ in 0..<(1 + g.below(4)) { bytes[g.below(bytes.count)] ^= UInt8(1 << g.below(8)) }
             } else if bytes.count >= 8 + headerLength + 4 {
@@ -340,10 +423,16 @@ private func write(_ data: Data, to url: URL) throws {
                 let bad: Float = g.pick([.nan, .infinity, -.infinity, .signalingNaN])
                 withUnsafeBytes(of: bad.bitPattern.littleEndian) { bytes.replaceSubrange(at..<(at + 4), with: $0) }
             }
-        case 4:         // truncation or extra bytes
-            if g.below(2) == 0 { bytes = Array(bytes.prefix(g.below(bytes.count))) } else { bytes += [UInt8](repeating: 0, count: 1 + g.below(9)) }
-        default:        // a random header length
-            let length = g.pick([0, 1, 7, UInt64(headerLength - 8), UInt64(headerLength + 8), UInt64(Int32.max), UInt64.max, 1 << 62])
+        case 4:  // truncation or extra bytes
+            if g.below(2) == 0 {
+                bytes = Array(bytes.prefix(g.below(bytes.count)))
+            } else {
+                bytes += [UInt8](repeating: 0, count: 1 + g.below(9))
+            }
+        default:  // a random header length
+            let length = g.pick([
+                0, 1, 7, UInt64(headerLength - 8), UInt64(headerLength + 8), UInt64(Int32.max), UInt64.max, 1 << 62,
+            ])
             withUnsafeBytes(of: UInt64(length).littleEndian) { bytes.replaceSubrange(0..<8, with: $0) }
         }
         return Data(bytes)
@@ -351,7 +440,7 @@ private func write(_ data: Data, to url: URL) throws {
 
     @Test func mutatedModelFoldersLoadExactlyOrThrowTypedErrors() throws {
         let inputs = FuzzBudget.count(1000)
-        var g = FuzzBudget.generator(0x4D4F_4445_4C53)   // "MODELS"
+        var g = FuzzBudget.generator(0x4D4F_4445_4C53)  // "MODELS"
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("rek-fuzz-models-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         var originals: [(config: String, tree: FuzzJSON, weights: Data)] = []
@@ -373,7 +462,9 @@ private func write(_ data: Data, to url: URL) throws {
             try write(Data(config.utf8), to: folder.appendingPathComponent("config.json"))
             try write(weights, to: folder.appendingPathComponent("model.safetensors"))
             var outcome: Result<Sequential, SavingError>!
-            let run = timed { outcome = Result { () throws(SavingError) -> Sequential in try Sequential.load(from: folder) } }
+            let run = timed {
+                outcome = Result { () throws(SavingError) -> Sequential in try Sequential.load(from: folder) }
+            }
             slowest = max(slowest, run.seconds)
             loading += run.seconds
             #expect(run.seconds < 1, "input \(input) took \(run.seconds) s: \(config.prefix(300))")
@@ -381,7 +472,9 @@ private func write(_ data: Data, to url: URL) throws {
             case let .failure(error):
                 rejected += 1
                 let message = "\(error)"
-                #expect(message.contains("config.json") || message.contains("model.safetensors"), "input \(input): \(message)")
+                #expect(
+                    message.contains("config.json") || message.contains("model.safetensors"),
+                    "input \(input): \(message)")
             case let .success(model):
                 loaded += 1
                 // Every weight is finite and exactly the stored tensor; the file holds nothing else.
@@ -390,11 +483,13 @@ private func write(_ data: Data, to url: URL) throws {
                 for (name, tensor) in model.namedWeights {
                     let reference = try #require(stored[name], "input \(input): \(name) not stored")
                     #expect(tensor.shape == reference.shape, "input \(input): \(name)")
-                    #expect(tensor.scalars.allSatisfy(\.isFinite) && tensor.scalars.map(\.bitPattern) == reference.scalars,
-                            "input \(input): \(name)")
+                    #expect(
+                        tensor.scalars.allSatisfy(\.isFinite) && tensor.scalars.map(\.bitPattern) == reference.scalars,
+                        "input \(input): \(name)")
                 }
                 // It predicts on a correctly shaped input (when its activations are small enough to try).
-                var shape = model.inputShape, small = shape.reduce(1, *) <= 100_000
+                var shape = model.inputShape
+                var small = shape.reduce(1, *) <= 100_000
                 for layer in model.layers where small {
                     shape = try layer.outputShape(for: shape)
                     small = shape.reduce(1, *) <= 100_000
@@ -408,8 +503,9 @@ private func write(_ data: Data, to url: URL) throws {
                 }
             }
         }
-        print("model-folder fuzz: \(inputs) inputs, \(loaded) loaded (\(predicted) predicted), \(rejected) rejected, "
-              + "loading took \(String(format: "%.1f", loading)) s, the slowest \(String(format: "%.3f", slowest)) s")
+        print(
+            "model-folder fuzz: \(inputs) inputs, \(loaded) loaded (\(predicted) predicted), \(rejected) rejected, "
+                + "loading took \(String(format: "%.1f", loading)) s, the slowest \(String(format: "%.3f", slowest)) s")
         #expect(loaded + rejected == inputs)
         #expect(loaded > 0 && rejected > 0)
     }

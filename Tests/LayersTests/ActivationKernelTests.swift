@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Layers
 import Tensor
+import Testing
 
 /// The element-wise activation kernels and the fused LSTM cell against Double-precision references.
 ///
@@ -15,10 +15,14 @@ import Tensor
     /// and random normals. 3,357 in all: not a multiple of 8 or 16.
     static let inputs: [Float] = {
         var values = stride(from: -100.0, through: 100.0, by: 0.0731).map { Float($0) }
-        let tiny: [Float] = [.leastNonzeroMagnitude, .leastNormalMagnitude, 1e-38, 1e-30, 1e-20, 1e-10, 1e-7, 1e-6,
-                             3e-5, 1e-4, 1e-3, 0.01]
-        let edges: [Float] = [0.0625, Float(0.0625).nextDown, Float(0.0625).nextUp, 0.5, 1, 2.5, Float(2.5).nextDown, Float(2.5).nextUp,
-                              9, 17, 44, 87.3, 88, 88.7, 89, 100, 1e6, .greatestFiniteMagnitude, .infinity]
+        let tiny: [Float] = [
+            .leastNonzeroMagnitude, .leastNormalMagnitude, 1e-38, 1e-30, 1e-20, 1e-10, 1e-7, 1e-6,
+            3e-5, 1e-4, 1e-3, 0.01,
+        ]
+        let edges: [Float] = [
+            0.0625, Float(0.0625).nextDown, Float(0.0625).nextUp, 0.5, 1, 2.5, Float(2.5).nextDown, Float(2.5).nextUp,
+            9, 17, 44, 87.3, 88, 88.7, 89, 100, 1e6, .greatestFiniteMagnitude, .infinity,
+        ]
         for v in tiny + edges { values += [v, -v] }
         values += [0, -0]
         var generator = SeededGenerator(seed: 7)
@@ -63,7 +67,9 @@ import Tensor
     static func applied(_ activation: Activation, count: Int) -> [Float] {
         let sentinel: Float = 12345
         var storage = Array(inputs[0..<count]) + Array(repeating: sentinel, count: 16)
-        storage.withUnsafeMutableBufferPointer { activation.apply(to: UnsafeMutableBufferPointer(rebasing: $0[0..<count]), width: count) }
+        storage.withUnsafeMutableBufferPointer {
+            activation.apply(to: UnsafeMutableBufferPointer(rebasing: $0[0..<count]), width: count)
+        }
         #expect(storage[count...].allSatisfy { $0 == sentinel }, "\(activation) wrote past \(count) elements")
         return Array(storage[0..<count])
     }
@@ -77,8 +83,10 @@ import Tensor
                 if activation == .relu || activation == .linear {
                     #expect(output == Float(exact), "\(activation)(\(x)) = \(output) [\(count) elements]")
                 } else {
-                    #expect(Self.isClose(output, to: exact),
-                            "\(activation)(\(x)) = \(output), exact \(exact) [\(count) elements, SIMD width \(MatrixKernels.simdWidth)]")
+                    #expect(
+                        Self.isClose(output, to: exact),
+                        "\(activation)(\(x)) = \(output), exact \(exact) [\(count) elements, SIMD width \(MatrixKernels.simdWidth)]"
+                    )
                 }
             }
         }
@@ -107,7 +115,10 @@ import Tensor
         let output = activation(Tensor(Self.inputs))
         var generator = SeededGenerator(seed: 11)
         var upstream = Tensor.normal(shape: [Self.inputs.count], using: &generator).scalars
-        upstream[0] = 1e30; upstream[1] = -1e-30; upstream[2] = 0; upstream[3] = 100
+        upstream[0] = 1e30
+        upstream[1] = -1e-30
+        upstream[2] = 0
+        upstream[3] = 100
         let y = output.scalars
         let sentinel: Float = -777
 
@@ -116,8 +127,9 @@ import Tensor
             var gradient = Array(upstream[0..<count]) + Array(repeating: sentinel, count: 16)
             gradient.withUnsafeMutableBufferPointer { g in
                 y.withUnsafeBufferPointer { yb in
-                    activation.backpropagate(UnsafeMutableBufferPointer(rebasing: g[0..<count]),
-                                             output: UnsafeBufferPointer(rebasing: yb[0..<count]), width: count)
+                    activation.backpropagate(
+                        UnsafeMutableBufferPointer(rebasing: g[0..<count]),
+                        output: UnsafeBufferPointer(rebasing: yb[0..<count]), width: count)
                 }
             }
             #expect(gradient[count...].allSatisfy { $0 == sentinel }, "\(activation)′ wrote past \(count) elements")
@@ -126,14 +138,18 @@ import Tensor
                 // fused, or (1 − y)(1 + y)); the slack only covers products that underflow.
                 let exact = Double(upstream[j]) * Self.derivative(activation, output: Double(y[j]))
                 let error = Swift.abs(Double(gradient[j]) - exact)
-                #expect(error <= 4e-7 * Swift.abs(exact) + Double(Float.leastNormalMagnitude),
-                        "\(activation)′ at y = \(y[j]), gradient \(upstream[j]): \(gradient[j]), exact \(exact) [\(count) elements, SIMD width \(MatrixKernels.simdWidth)]")
+                #expect(
+                    error <= 4e-7 * Swift.abs(exact) + Double(Float.leastNormalMagnitude),
+                    "\(activation)′ at y = \(y[j]), gradient \(upstream[j]): \(gradient[j]), exact \(exact) [\(count) elements, SIMD width \(MatrixKernels.simdWidth)]"
+                )
             }
         }
         // Out of place, into a new tensor: the same values.
         let outOfPlace = activation.backpropagate(Tensor(upstream), output: output).scalars
         var inPlace = upstream
-        inPlace.withUnsafeMutableBufferPointer { g in y.withUnsafeBufferPointer { activation.backpropagate(g, output: $0, width: y.count) } }
+        inPlace.withUnsafeMutableBufferPointer { g in
+            y.withUnsafeBufferPointer { activation.backpropagate(g, output: $0, width: y.count) }
+        }
         #expect(outOfPlace == inPlace)
     }
 
@@ -165,12 +181,17 @@ import Tensor
         LSTMCase(units: 24, activation: .tanh, recurrent: .sigmoid, sequences: true),
     ])
     func lstmMatchesDoubleReference(case lstmCase: LSTMCase) throws {
-        let (units, activation, recurrent, sequences) = (lstmCase.units, lstmCase.activation, lstmCase.recurrent, lstmCase.sequences)
+        let (units, activation, recurrent, sequences) = (
+            lstmCase.units, lstmCase.activation, lstmCase.recurrent, lstmCase.sequences
+        )
         let (batch, steps, features) = (5, 4, 7)
         var generator = SeededGenerator(seed: UInt64(units * 31 + (sequences ? 1 : 0)))
-        let layer = LSTM(units: units, activation: activation, recurrentActivation: recurrent, returnSequences: sequences)
+        let layer = LSTM(
+            units: units, activation: activation, recurrentActivation: recurrent, returnSequences: sequences)
         try layer.build(inputShape: [steps, features], using: &generator)
-        let (kernel, recurrentKernel, bias) = (try #require(layer.kernel), try #require(layer.recurrentKernel), try #require(layer.bias))
+        let (kernel, recurrentKernel, bias) = (
+            try #require(layer.kernel), try #require(layer.recurrentKernel), try #require(layer.bias)
+        )
         // Weights wide enough to saturate some gates.
         try kernel.assign(Tensor.normal(shape: [features, 4 * units], using: &generator) * 0.8)
         try recurrentKernel.assign(Tensor.normal(shape: [units, 4 * units], using: &generator) * 0.5)
@@ -182,14 +203,20 @@ import Tensor
         let output = try layer.forward(input, training: true)
         let inputGradient = try layer.backward(upstream)
 
-        let reference = ReferenceLSTM(input: input, kernel: kernel.value, recurrentKernel: recurrentKernel.value, bias: bias.value,
-                                      units: units, activation: activation, recurrent: recurrent)
+        let reference = ReferenceLSTM(
+            input: input, kernel: kernel.value, recurrentKernel: recurrentKernel.value, bias: bias.value,
+            units: units, activation: activation, recurrent: recurrent)
         let expected = reference.run(upstream: upstream, sequences: sequences)
         func check(_ got: Tensor, _ exact: [Double], _ what: String) {
             #expect(got.scalars.count == exact.count)
             var worst = 0.0
-            for (g, e) in zip(got.scalars, exact) { worst = Swift.max(worst, Swift.abs(Double(g) - e) / (1 + Swift.abs(e))) }
-            #expect(worst <= 2e-5, "\(what): error \(worst) [units \(units), \(activation)/\(recurrent), SIMD width \(MatrixKernels.simdWidth)]")
+            for (g, e) in zip(got.scalars, exact) {
+                worst = Swift.max(worst, Swift.abs(Double(g) - e) / (1 + Swift.abs(e)))
+            }
+            #expect(
+                worst <= 2e-5,
+                "\(what): error \(worst) [units \(units), \(activation)/\(recurrent), SIMD width \(MatrixKernels.simdWidth)]"
+            )
         }
         check(output, expected.output, "output")
         check(inputGradient, expected.inputGradient, "∂input")
@@ -205,9 +232,14 @@ private struct ReferenceLSTM {
     let batch: Int, steps: Int, features: Int, units: Int
     let activation: Activation, recurrent: Activation
 
-    init(input: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor, units: Int, activation: Activation, recurrent: Activation) {
-        (x, w, u, b) = (input.scalars.map(Double.init), kernel.scalars.map(Double.init),
-                        recurrentKernel.scalars.map(Double.init), bias.scalars.map(Double.init))
+    init(
+        input: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor, units: Int, activation: Activation,
+        recurrent: Activation
+    ) {
+        (x, w, u, b) = (
+            input.scalars.map(Double.init), kernel.scalars.map(Double.init),
+            recurrentKernel.scalars.map(Double.init), bias.scalars.map(Double.init)
+        )
         (batch, steps, features) = (input.shape[0], input.shape[1], input.shape[2])
         self.units = units
         (self.activation, self.recurrent) = (activation, recurrent)
@@ -222,17 +254,23 @@ private struct ReferenceLSTM {
         }
     }
 
-    struct Result { var output: [Double], inputGradient: [Double], kernelGradient: [Double], recurrentGradient: [Double], biasGradient: [Double] }
+    struct Result {
+        var output: [Double], inputGradient: [Double], kernelGradient: [Double], recurrentGradient: [Double],
+            biasGradient: [Double]
+    }
 
     func run(upstream: Tensor, sequences: Bool) -> Result {
         let (n, g4) = (units, 4 * units)
         let dy = upstream.scalars.map(Double.init)
-        var result = Result(output: [], inputGradient: Array(repeating: 0, count: x.count), kernelGradient: Array(repeating: 0, count: w.count),
-                            recurrentGradient: Array(repeating: 0, count: u.count), biasGradient: Array(repeating: 0, count: g4))
+        var result = Result(
+            output: [], inputGradient: Array(repeating: 0, count: x.count),
+            kernelGradient: Array(repeating: 0, count: w.count),
+            recurrentGradient: Array(repeating: 0, count: u.count), biasGradient: Array(repeating: 0, count: g4))
         for row in 0..<batch {
             // Forward: pre-activations z[t], states h[t + 1], c[t + 1] (slot 0 is zero).
             var z = Array(repeating: [Double](repeating: 0, count: g4), count: steps)
-            var h = Array(repeating: [Double](repeating: 0, count: n), count: steps + 1), c = h
+            var h = Array(repeating: [Double](repeating: 0, count: n), count: steps + 1)
+            var c = h
             for t in 0..<steps {
                 for k in 0..<g4 {
                     var s = b[k]
@@ -241,23 +279,34 @@ private struct ReferenceLSTM {
                     z[t][k] = s
                 }
                 for j in 0..<n {
-                    let i = ActivationKernelTests.reference(recurrent, z[t][j]), f = ActivationKernelTests.reference(recurrent, z[t][n + j])
-                    let g = ActivationKernelTests.reference(activation, z[t][2 * n + j]), o = ActivationKernelTests.reference(recurrent, z[t][3 * n + j])
+                    let i = ActivationKernelTests.reference(recurrent, z[t][j])
+                    let f = ActivationKernelTests.reference(recurrent, z[t][n + j])
+                    let g = ActivationKernelTests.reference(activation, z[t][2 * n + j])
+                    let o = ActivationKernelTests.reference(recurrent, z[t][3 * n + j])
                     c[t + 1][j] = f * c[t][j] + i * g
                     h[t + 1][j] = o * ActivationKernelTests.reference(activation, c[t + 1][j])
                 }
             }
             result.output += sequences ? h[1...].flatMap { $0 } : h[steps]
             // Backward through time.
-            var dh = [Double](repeating: 0, count: n), dc = dh
+            var dh = [Double](repeating: 0, count: n)
+            var dc = dh
             for t in stride(from: steps - 1, through: 0, by: -1) {
-                if sequences { for j in 0..<n { dh[j] += dy[(row * steps + t) * n + j] } }
-                else if t == steps - 1 { for j in 0..<n { dh[j] += dy[row * n + j] } }
+                if sequences {
+                    for j in 0..<n { dh[j] += dy[(row * steps + t) * n + j] }
+                } else if t == steps - 1 {
+                    for j in 0..<n { dh[j] += dy[row * n + j] }
+                }
                 var dz = [Double](repeating: 0, count: g4)
                 for j in 0..<n {
-                    let zi = z[t][j], zf = z[t][n + j], zg = z[t][2 * n + j], zo = z[t][3 * n + j]
-                    let i = ActivationKernelTests.reference(recurrent, zi), f = ActivationKernelTests.reference(recurrent, zf)
-                    let g = ActivationKernelTests.reference(activation, zg), o = ActivationKernelTests.reference(recurrent, zo)
+                    let zi = z[t][j]
+                    let zf = z[t][n + j]
+                    let zg = z[t][2 * n + j]
+                    let zo = z[t][3 * n + j]
+                    let i = ActivationKernelTests.reference(recurrent, zi)
+                    let f = ActivationKernelTests.reference(recurrent, zf)
+                    let g = ActivationKernelTests.reference(activation, zg)
+                    let o = ActivationKernelTests.reference(recurrent, zo)
                     let a = ActivationKernelTests.reference(activation, c[t + 1][j])
                     let ds = dc[j] + dh[j] * o * Self.slope(activation, c[t + 1][j])
                     dz[j] = ds * g * Self.slope(recurrent, zi)
@@ -266,7 +315,10 @@ private struct ReferenceLSTM {
                     dz[3 * n + j] = dh[j] * a * Self.slope(recurrent, zo)
                     dc[j] = ds * f
                 }
-                for j in 0..<n { dh[j] = 0; for k in 0..<g4 { dh[j] += dz[k] * u[j * g4 + k] } }
+                for j in 0..<n {
+                    dh[j] = 0
+                    for k in 0..<g4 { dh[j] += dz[k] * u[j * g4 + k] }
+                }
                 for f in 0..<features {
                     let xi = (row * steps + t) * features + f
                     for k in 0..<g4 {

@@ -1,10 +1,11 @@
 import Foundation
-import Testing
 import Layers
 import Tensor
+import Testing
 
 @Suite struct ActivationTests {
-    static let inputs: [Float] = stride(from: -30.0, through: 30.0, by: 0.0137).map { Float($0) }
+    static let inputs: [Float] =
+        stride(from: -30.0, through: 30.0, by: 0.0137).map { Float($0) }
         + [0, -0, 1e-6, -1e-6, 0.05, -0.0625, 0.0625, 2.5, -2.5, 88, -88, 100, -100]
 
     @Test(arguments: [Activation.sigmoid, .tanh])
@@ -12,10 +13,12 @@ import Tensor
         let x = Tensor(Self.inputs)
         let y = activation(x)
         for (input, output) in zip(Self.inputs, y.scalars) {
-            let exact = activation == .sigmoid ? 1 / (1 + Foundation.exp(-Double(input))) : Foundation.tanh(Double(input))
+            let exact =
+                activation == .sigmoid ? 1 / (1 + Foundation.exp(-Double(input))) : Foundation.tanh(Double(input))
             let error = Swift.abs(Double(output) - exact)
-            #expect(error <= 4 * Double(Float.ulpOfOne) * Swift.max(Swift.abs(exact), 1e-30) + 1e-38,
-                    "\(activation)(\(input)) = \(output), exact \(exact)")
+            #expect(
+                error <= 4 * Double(Float.ulpOfOne) * Swift.max(Swift.abs(exact), 1e-30) + 1e-38,
+                "\(activation)(\(input)) = \(output), exact \(exact)")
         }
     }
 

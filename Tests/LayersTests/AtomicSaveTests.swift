@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Layers
 import Tensor
+import Testing
+
+@testable import Layers
 
 /// A small dense model; `seed` changes its weights, `wide` its architecture.
 private func smallModel(seed: UInt64, wide: Bool = false) throws -> Sequential {
@@ -29,19 +30,23 @@ private func holds(_ folder: URL, _ model: Sequential) throws -> Bool {
 }
 
 @Suite struct AtomicSaveTests {
-    static let steps = ["createdTemporaryFolder", "wroteFile(config.json)", "wroteFile(model.safetensors)", "wroteAllFiles"]
+    static let steps = [
+        "createdTemporaryFolder", "wroteFile(config.json)", "wroteFile(model.safetensors)", "wroteAllFiles",
+    ]
 
     @Test func aSaveReplacingAnotherLeavesExactlyTheNewModelAndNoTemporaries() throws {
         let parent = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: parent) }
-        let folder = parent.appendingPathComponent("runs/best")   // the missing parent is created
-        let first = try smallModel(seed: 1), second = try smallModel(seed: 2), wide = try smallModel(seed: 3, wide: true)
+        let folder = parent.appendingPathComponent("runs/best")  // the missing parent is created
+        let first = try smallModel(seed: 1)
+        let second = try smallModel(seed: 2)
+        let wide = try smallModel(seed: 3, wide: true)
         try first.save(to: folder)
         #expect(try holds(folder, first))
         try second.save(to: folder)
         #expect(try holds(folder, second))
         #expect(try !holds(folder, first))
-        try wide.save(to: folder)   // another architecture replaces it just as well
+        try wide.save(to: folder)  // another architecture replaces it just as well
         #expect(try holds(folder, wide))
         #expect(try entries(folder) == ["config.json", "model.safetensors"])
         #expect(try entries(folder.deletingLastPathComponent()) == ["best"])
@@ -54,7 +59,8 @@ private func holds(_ folder: URL, _ model: Sequential) throws -> Bool {
         let parent = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: parent) }
         let folder = parent.appendingPathComponent("checkpoint")
-        let previous = try smallModel(seed: 1), next = try smallModel(seed: 2, wide: true)
+        let previous = try smallModel(seed: 1)
+        let next = try smallModel(seed: 2, wide: true)
         try previous.save(to: folder)
         for failing in Self.steps + (exchange ? [] : ["movedPreviousAside"]) {
             #expect(throws: SavingError.unwritable(path: folder.path, reason: "injected failure after \(failing)")) {
@@ -73,7 +79,8 @@ private func holds(_ folder: URL, _ model: Sequential) throws -> Bool {
                 let parent = try temporaryFolder()
                 defer { try? FileManager.default.removeItem(at: parent) }
                 let folder = parent.appendingPathComponent("checkpoint")
-                let previous = try smallModel(seed: 1), next = try smallModel(seed: 2)
+                let previous = try smallModel(seed: 1)
+                let next = try smallModel(seed: 2)
                 if !first { try previous.save(to: folder) }
                 #expect(throws: SavingError.self) {
                     try next.save(to: folder, allowingExchange: true) { $0 == crashing ? .crash : nil }
@@ -95,15 +102,21 @@ private func holds(_ folder: URL, _ model: Sequential) throws -> Bool {
         let model = try smallModel(seed: 1)
         let file = parent.appendingPathComponent("model")
         try Data("text".utf8).write(to: file)
-        #expect(throws: SavingError.unwritable(path: file.path, reason: "it exists and is not a folder; expected a folder to save into")) {
+        #expect(
+            throws: SavingError.unwritable(
+                path: file.path, reason: "it exists and is not a folder; expected a folder to save into")
+        ) {
             try model.save(to: file)
         }
         let below = file.appendingPathComponent("inner")
-        #expect(throws: SavingError.unwritable(path: below.path, reason: "cannot create the folder \(file.path): a file is in the way")) {
+        #expect(
+            throws: SavingError.unwritable(
+                path: below.path, reason: "cannot create the folder \(file.path): a file is in the way")
+        ) {
             try model.save(to: below)
         }
         #expect(throws: SavingError.unwritable(path: parent.path, reason: "it is a folder; expected a file")) {
-            try model.saveWeights(to: parent)   // resolves to the folder itself
+            try model.saveWeights(to: parent)  // resolves to the folder itself
         }
         // A folder with the user's other files is never replaced.
         let run = parent.appendingPathComponent("run")
@@ -113,7 +126,9 @@ private func holds(_ folder: URL, _ model: Sequential) throws -> Bool {
             try model.save(to: run)
             Issue.record("expected an error")
         } catch {
-            #expect("\(error)".hasPrefix("cannot write \(run.path): the folder also holds training.csv; it is replaced as a whole"))
+            #expect(
+                "\(error)".hasPrefix(
+                    "cannot write \(run.path): the folder also holds training.csv; it is replaced as a whole"))
         }
         #expect(try entries(run) == ["training.csv"])
         #expect(try entries(parent) == ["model", "run"])
@@ -166,7 +181,8 @@ private func holds(_ folder: URL, _ model: Sequential) throws -> Bool {
         let parent = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: parent) }
         let folder = parent.appendingPathComponent("model")
-        let narrow = try smallModel(seed: 1), wide = try smallModel(seed: 2, wide: true)
+        let narrow = try smallModel(seed: 1)
+        let wide = try smallModel(seed: 2, wide: true)
         try narrow.save(to: folder)
         let configuration = folder.appendingPathComponent(Sequential.configurationFileName)
         let weights = folder.appendingPathComponent(Sequential.weightsFileName)

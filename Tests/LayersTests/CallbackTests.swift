@@ -1,8 +1,7 @@
 import Foundation
-import Testing
 import Layers
 import Tensor
-
+import Testing
 
 private func linearModel() throws -> (Sequential, Tensor, Tensor) {
     let model = try Sequential(inputShape: [3], seed: 1) { Dense(units: 1) }
@@ -41,7 +40,8 @@ private func linearModel() throws -> (Sequential, Tensor, Tensor) {
         let stop = EarlyStopping(monitor: "loss", patience: 1, restoreBestWeights: true)
         // A learning rate this large diverges after the first steps, so the loss stops improving.
         model.compile(optimizer: SGD(learningRate: 1.4), loss: .meanSquaredError)
-        let history = try model.fit(x, y, epochs: 50, batchSize: 32, shuffle: false, verbose: .silent, callbacks: [stop])
+        let history = try model.fit(
+            x, y, epochs: 50, batchSize: 32, shuffle: false, verbose: .silent, callbacks: [stop])
         let stopped = try #require(stop.stoppedEpoch)
         #expect(history.loss.count == stopped + 1)
         let best = try #require(stop.bestEpoch)
@@ -49,7 +49,9 @@ private func linearModel() throws -> (Sequential, Tensor, Tensor) {
         // One full batch per epoch: epoch e+1's loss is measured with the weights epoch e ended with,
         // so the restored model's loss is the loss logged one epoch after the best one.
         #expect(best + 1 < history.loss.count)
-        #expect(Swift.abs(try model.evaluate(x, y, batchSize: 32) - history.loss[best + 1]) <= 1e-6 * history.loss[best + 1])
+        #expect(
+            Swift.abs(try model.evaluate(x, y, batchSize: 32) - history.loss[best + 1]) <= 1e-6 * history.loss[best + 1]
+        )
     }
 
     @Test func unknownMonitorKeyThrows() throws {
@@ -63,14 +65,16 @@ private func linearModel() throws -> (Sequential, Tensor, Tensor) {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let (model, _, _) = try linearModel()
-        let checkpoint = ModelCheckpoint(path: folder.appendingPathComponent("epoch-{epoch}.safetensors"),
-                                         saveBestOnly: true, saveWeightsOnly: true)
+        let checkpoint = ModelCheckpoint(
+            path: folder.appendingPathComponent("epoch-{epoch}.safetensors"),
+            saveBestOnly: true, saveWeightsOnly: true)
         try checkpoint.onTrainBegin(model: model)
         for (epoch, value) in [Float(1.0), 0.8, 0.9, 0.7].enumerated() {
             try checkpoint.onEpochEnd(epoch, logs: ["val_loss": value], model: model)
         }
         #expect(checkpoint.savedEpochs == [0, 1, 3])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
                 == ["epoch-1.safetensors", "epoch-2.safetensors", "epoch-4.safetensors"])
     }
 
@@ -79,7 +83,8 @@ private func linearModel() throws -> (Sequential, Tensor, Tensor) {
         defer { try? FileManager.default.removeItem(at: folder) }
         let (model, x, y) = try linearModel()
         let url = folder.appendingPathComponent("log.csv")
-        let history = try model.fit(x, y, epochs: 3, validationSplit: 0.25, verbose: .silent, callbacks: [CSVLogger(path: url)])
+        let history = try model.fit(
+            x, y, epochs: 3, validationSplit: 0.25, verbose: .silent, callbacks: [CSVLogger(path: url)])
         let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines.first == "epoch,loss,val_loss")
         #expect(lines.count == 4)

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Layers
 import Tensor
+import Testing
 
 /// The Keras `get_config` subset the convolution fixtures record (scripts/make_fixtures.py).
 struct ConvolutionFixtureConfig: Decodable {
@@ -32,14 +32,17 @@ struct ConvolutionFixtureConfig: Decodable {
     /// Loads the fixture's weights into `layer`, then compares the output, ∂input and ∂weights with Keras.
     func expectKerasParity(_ layer: any Layer, fixture f: LayerFixture, _ name: String) throws {
         var generator = SeededGenerator(seed: 0)
-        #expect(try layer.outputShape(for: Array(f.input.shape.dropFirst())) == Array(f.output.shape.dropFirst()), "\(name) shape")
+        #expect(
+            try layer.outputShape(for: Array(f.input.shape.dropFirst())) == Array(f.output.shape.dropFirst()),
+            "\(name) shape")
         try layer.build(inputShape: Array(f.input.shape.dropFirst()), using: &generator)
         try load(f.weights, into: layer)
         expectClose(try layer.forward(f.input.tensor, training: true), f.output.tensor, "\(name) output")
         for parameter in layer.parameters { parameter.zeroGradient() }
         expectClose(try layer.backward(f.upstream.tensor), f.gradInput.tensor, "\(name) ∂input")
         for parameter in layer.parameters {
-            expectClose(parameter.gradient, try #require(f.gradWeights[parameter.name]).tensor, "\(name) ∂\(parameter.name)")
+            expectClose(
+                parameter.gradient, try #require(f.gradWeights[parameter.name]).tensor, "\(name) ∂\(parameter.name)")
         }
     }
 
@@ -47,8 +50,9 @@ struct ConvolutionFixtureConfig: Decodable {
     func conv2DMatchesKeras(name: String) throws {
         let f = try fixture(LayerFixture.self, name)
         let c = try fixture(ConvolutionFixtureConfig.Wrapper.self, name).config
-        let layer = Conv2D(filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding,
-                           activation: c.activation, useBias: c.useBias, name: "conv2d")
+        let layer = Conv2D(
+            filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding,
+            activation: c.activation, useBias: c.useBias, name: "conv2d")
         try expectKerasParity(layer, fixture: f, name)
     }
 
@@ -56,9 +60,10 @@ struct ConvolutionFixtureConfig: Decodable {
     func conv2DTransposeMatchesKeras(name: String) throws {
         let f = try fixture(LayerFixture.self, name)
         let c = try fixture(ConvolutionFixtureConfig.Wrapper.self, name).config
-        let layer = Conv2DTranspose(filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding,
-                                    outputPadding: c.outputPadding, activation: c.activation, useBias: c.useBias,
-                                    name: "conv2d_transpose")
+        let layer = Conv2DTranspose(
+            filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding,
+            outputPadding: c.outputPadding, activation: c.activation, useBias: c.useBias,
+            name: "conv2d_transpose")
         try expectKerasParity(layer, fixture: f, name)
     }
 
@@ -80,27 +85,42 @@ struct ConvolutionFixtureConfig: Decodable {
     }
 
     static let kitCases: [(String, @Sendable () -> any Layer, [Int], [Int], Int)] = [
-        ("conv2d same stride 2", { Conv2D(filters: 3, kernelSize: 3, strides: 2, padding: .same, activation: .tanh) },
-         [7, 6, 2], [4, 3, 3], 57),
-        ("conv2d valid 2x3 no bias", { Conv2D(filters: 2, kernelSize: [2, 3], useBias: false) }, [5, 5, 3], [4, 3, 2], 36),
-        ("transpose same stride 2", { Conv2DTranspose(filters: 3, kernelSize: 3, strides: 2, padding: .same, activation: .sigmoid) },
-         [3, 4, 2], [6, 8, 3], 57),
-        ("transpose valid output padding", { Conv2DTranspose(filters: 2, kernelSize: 3, strides: 2, outputPadding: 1) },
-         [3, 3, 2], [8, 8, 2], 38),
+        (
+            "conv2d same stride 2",
+            { Conv2D(filters: 3, kernelSize: 3, strides: 2, padding: .same, activation: .tanh) },
+            [7, 6, 2], [4, 3, 3], 57
+        ),
+        (
+            "conv2d valid 2x3 no bias", { Conv2D(filters: 2, kernelSize: [2, 3], useBias: false) }, [5, 5, 3],
+            [4, 3, 2], 36
+        ),
+        (
+            "transpose same stride 2",
+            { Conv2DTranspose(filters: 3, kernelSize: 3, strides: 2, padding: .same, activation: .sigmoid) },
+            [3, 4, 2], [6, 8, 3], 57
+        ),
+        (
+            "transpose valid output padding",
+            { Conv2DTranspose(filters: 2, kernelSize: 3, strides: 2, outputPadding: 1) },
+            [3, 3, 2], [8, 8, 2], 38
+        ),
     ]
 
     @Test(arguments: kitCases.indices)
     func convolutionsPassTheLayerTestKit(index: Int) {
         let (name, make, inputShape, outputShape, count) = Self.kitCases[index]
-        let report = LayerTest.run(make(), inputShape: inputShape, expectedOutputShape: outputShape,
-                                   expectedParameterCount: count, seed: 5)
+        let report = LayerTest.run(
+            make(), inputShape: inputShape, expectedOutputShape: outputShape,
+            expectedParameterCount: count, seed: 5)
         #expect(report.passed, "\(name):\n\(report)")
     }
 
     @Test func invalidHyperparametersAndInputsThrow() throws {
         #expect(throws: LayerError.self) { try Conv2D(filters: 0, kernelSize: 3).outputShape(for: [5, 5, 1]) }
         #expect(throws: LayerError.self) { try Conv2D(filters: 1, kernelSize: [3]).outputShape(for: [5, 5, 1]) }
-        #expect(throws: LayerError.self) { try Conv2D(filters: 1, kernelSize: 3, strides: 0).outputShape(for: [5, 5, 1]) }
+        #expect(throws: LayerError.self) {
+            try Conv2D(filters: 1, kernelSize: 3, strides: 0).outputShape(for: [5, 5, 1])
+        }
         #expect(throws: LayerError.self) { try Conv2D(filters: 1, kernelSize: 6).outputShape(for: [5, 5, 1]) }
         #expect(throws: LayerError.self) { try Conv2D(filters: 1, kernelSize: 3).outputShape(for: [5, 5]) }
         #expect(throws: LayerError.self) {
@@ -108,22 +128,27 @@ struct ConvolutionFixtureConfig: Decodable {
         }
         let model = try Sequential(inputShape: [6, 6, 2]) { Conv2D(filters: 1, kernelSize: 3) }
         var generator = SeededGenerator(seed: 1)
-        #expect(throws: LayerError.self) { try model.layers[0].forward(Tensor.normal(shape: [1, 6, 6, 3], using: &generator), training: false) }
+        #expect(throws: LayerError.self) {
+            try model.layers[0].forward(Tensor.normal(shape: [1, 6, 6, 3], using: &generator), training: false)
+        }
     }
 
     /// Images are unfolded and folded in bands of samples on several threads: every sample's result
     /// must be exactly what it gives alone, for both layers.
     @Test func samplesAreIndependentOfTheirBatch() throws {
         var generator = SeededGenerator(seed: 3)
-        for layer in [Conv2D(filters: 4, kernelSize: 3, strides: 2, padding: .same) as any Layer,
-                      Conv2DTranspose(filters: 4, kernelSize: 3, strides: 2, padding: .same)] {
+        for layer in [
+            Conv2D(filters: 4, kernelSize: 3, strides: 2, padding: .same) as any Layer,
+            Conv2DTranspose(filters: 4, kernelSize: 3, strides: 2, padding: .same),
+        ] {
             try layer.build(inputShape: [12, 12, 3], using: &generator)
             let x = Tensor.normal(shape: [64, 12, 12, 3], using: &generator)
             let y = try layer.forward(x, training: true)
             let dy = Tensor.normal(shape: y.shape, using: &generator)
             let dx = try layer.backward(dy)
             for row in [0, 31, 32, 63] {
-                #expect(try layer.forward(x.slicingBatch(row..<row + 1), training: true) == y.slicingBatch(row..<row + 1))
+                #expect(
+                    try layer.forward(x.slicingBatch(row..<row + 1), training: true) == y.slicingBatch(row..<row + 1))
                 #expect(try layer.backward(dy.slicingBatch(row..<row + 1)) == dx.slicingBatch(row..<row + 1))
             }
         }

@@ -1,18 +1,20 @@
-import Testing
 import Layers
 import Tensor
+import Testing
 
 /// Every layer's backward pass against central finite differences.
 @Suite struct GradientCheckTests {
     @Test(arguments: [Activation.linear, .relu, .tanh, .sigmoid, .softmax])
     func denseBackwardPassesGradientCheck(activation: Activation) throws {
-        let report = try GradientCheck.run(Dense(units: 4, activation: activation, name: "dense"), inputShape: [3, 5], seed: 1)
+        let report = try GradientCheck.run(
+            Dense(units: 4, activation: activation, name: "dense"), inputShape: [3, 5], seed: 1)
         #expect(report.passed, "\(report)")
         #expect(report.checkedCount == 15 + 20 + 4)
     }
 
     @Test func denseOnSequencePassesGradientCheck() throws {
-        let report = try GradientCheck.run(Dense(units: 3, activation: .tanh, name: "dense"), inputShape: [2, 4, 5], seed: 2)
+        let report = try GradientCheck.run(
+            Dense(units: 3, activation: .tanh, name: "dense"), inputShape: [2, 4, 5], seed: 2)
         #expect(report.passed, "\(report)")
     }
 
@@ -23,10 +25,13 @@ import Tensor
         #expect(report.passed, "\(report)")
     }
 
-    @Test(arguments: [(Activation.tanh, Activation.sigmoid, true), (.tanh, .sigmoid, false), (.relu, .sigmoid, true),
-                      (.relu, .hardSigmoid, false), (.tanh, .hardSigmoid, true)])
+    @Test(arguments: [
+        (Activation.tanh, Activation.sigmoid, true), (.tanh, .sigmoid, false), (.relu, .sigmoid, true),
+        (.relu, .hardSigmoid, false), (.tanh, .hardSigmoid, true),
+    ])
     func lstmBackwardPassesGradientCheck(activation: Activation, recurrent: Activation, sequences: Bool) throws {
-        let layer = LSTM(units: 4, activation: activation, recurrentActivation: recurrent, returnSequences: sequences, name: "lstm")
+        let layer = LSTM(
+            units: 4, activation: activation, recurrentActivation: recurrent, returnSequences: sequences, name: "lstm")
         let report = try GradientCheck.run(layer, inputShape: [3, 5, 2], seed: 4, epsilon: 5e-3)
         #expect(report.passed, "\(report)")
     }
@@ -47,10 +52,12 @@ import Tensor
     func lossGradientsPassGradientCheck(which: Int) {
         var generator = SeededGenerator(seed: 7)
         let losses: [any Loss] = [MeanSquaredError(), MeanAbsoluteError(), BinaryCrossentropy()]
-        let predicted = which == 2
+        let predicted =
+            which == 2
             ? Tensor.uniform(shape: [3, 4], limit: 0.4, using: &generator) + 0.5
             : Tensor.normal(shape: [3, 4], using: &generator)
-        let target = which == 2
+        let target =
+            which == 2
             ? Tensor(shape: [3, 4], scalars: (0..<12).map { Float($0 % 2) })
             : Tensor.normal(shape: [3, 4], using: &generator)
         let report = GradientCheck.run(losses[which], predicted: predicted, target: target)

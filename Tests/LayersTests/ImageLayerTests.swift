@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import Layers
 import Tensor
 import TestSupport
+import Testing
 
 /// A pooling or upsampling fixture from scripts/make_fixtures.py: the Keras config, an input, the
 /// Keras output, an upstream gradient and Keras' input gradient for it.
@@ -40,7 +40,10 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
         ("reshape with -1", { Reshape(targetShape: [-1, 4]) }, [3, 8], [6, 4]),
         ("max pooling 2", { MaxPooling2D() }, [6, 6, 2], [3, 3, 2]),
         ("max pooling 2, odd size", { MaxPooling2D(poolSize: 2) }, [7, 5, 3], [3, 2, 3]),
-        ("max pooling 3/2 same", { MaxPooling2D(poolSize: [3, 3], strides: [2, 2], padding: .same) }, [7, 7, 2], [4, 4, 2]),
+        (
+            "max pooling 3/2 same", { MaxPooling2D(poolSize: [3, 3], strides: [2, 2], padding: .same) }, [7, 7, 2],
+            [4, 4, 2]
+        ),
         ("max pooling 2x3/1x2 valid", { MaxPooling2D(poolSize: [2, 3], strides: [1, 2]) }, [5, 7, 1], [4, 3, 1]),
         ("max pooling 3/1 same", { MaxPooling2D(poolSize: 3, strides: 1, padding: .same) }, [4, 5, 2], [4, 5, 2]),
         ("max pooling 2 same, 6 channels", { MaxPooling2D(padding: .same) }, [5, 3, 6], [3, 2, 6]),
@@ -53,15 +56,17 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
         let (name, make, inputShape, outputShape) = Self.cases[index]
         // Max pooling is not differentiable where a window holds two equal values: keep them apart.
         let input = name.hasPrefix("max pooling") ? distinctValues([3] + inputShape, seed: UInt64(index)) : nil
-        let report = LayerTest.run(make(), inputShape: inputShape, input: input, expectedOutputShape: outputShape,
-                                   expectedParameterCount: 0, seed: 5)
+        let report = LayerTest.run(
+            make(), inputShape: inputShape, input: input, expectedOutputShape: outputShape,
+            expectedParameterCount: 0, seed: 5)
         #expect(report.passed, "\(name):\n\(report)")
         #expect(report.checks.map(\.name) == ["build", "output shape", "configuration", "save and load", "gradients"])
     }
 
     @Test func dropoutPassesTheKit() {
-        let report = LayerTest.run(Dropout(rate: 0.3), inputShape: [5, 4], expectedOutputShape: [5, 4],
-                                   expectedParameterCount: 0, seed: 5, gradientCheckInTraining: false)
+        let report = LayerTest.run(
+            Dropout(rate: 0.3), inputShape: [5, 4], expectedOutputShape: [5, 4],
+            expectedParameterCount: 0, seed: 5, gradientCheckInTraining: false)
         #expect(report.passed, "\(report)")
     }
 
@@ -74,8 +79,10 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
 
 // Forward outputs and input gradients against Keras 3 (Tests/LayersTests/Fixtures).
 @Suite struct ImageLayerKerasParityTests {
-    @Test(arguments: ["max_pooling2d_p2_s2_valid_7x7_c3", "max_pooling2d_p2_s2_valid_8x8_c3",
-                      "max_pooling2d_p3_s2_same_7x7_c3", "max_pooling2d_p3_s2_same_8x8_c2"])
+    @Test(arguments: [
+        "max_pooling2d_p2_s2_valid_7x7_c3", "max_pooling2d_p2_s2_valid_8x8_c3",
+        "max_pooling2d_p3_s2_same_7x7_c3", "max_pooling2d_p3_s2_same_8x8_c2",
+    ])
     func maxPoolingMatchesKeras(name: String) throws {
         let f = try fixture(ImageLayerFixture.self, name)
         let poolSize = try #require(f.config.poolSize)
@@ -85,7 +92,8 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
         var generator = SeededGenerator(seed: 0)
         try layer.build(inputShape: Array(f.input.shape.dropFirst()), using: &generator)
         #expect(try layer.outputShape(for: Array(f.input.shape.dropFirst())) == Array(f.output.shape.dropFirst()))
-        expectClose(try layer.forward(f.input.tensor, training: true), f.output.tensor, tolerance: 1e-6, "\(name) output")
+        expectClose(
+            try layer.forward(f.input.tensor, training: true), f.output.tensor, tolerance: 1e-6, "\(name) output")
         expectClose(try layer.backward(f.upstream.tensor), f.gradInput.tensor, tolerance: 1e-6, "\(name) ∂input")
     }
 
@@ -97,7 +105,8 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
         var generator = SeededGenerator(seed: 0)
         try layer.build(inputShape: Array(f.input.shape.dropFirst()), using: &generator)
         #expect(try layer.outputShape(for: Array(f.input.shape.dropFirst())) == Array(f.output.shape.dropFirst()))
-        expectClose(try layer.forward(f.input.tensor, training: true), f.output.tensor, tolerance: 1e-6, "\(name) output")
+        expectClose(
+            try layer.forward(f.input.tensor, training: true), f.output.tensor, tolerance: 1e-6, "\(name) output")
         expectClose(try layer.backward(f.upstream.tensor), f.gradInput.tensor, tolerance: 1e-6, "\(name) ∂input")
     }
 }
@@ -118,16 +127,25 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
     }
 
     @Test func reshapeRejectsMismatchedCountsAndBadTargets() throws {
-        #expect(throws: LayerError.incompatibleInput(layer: "r", expected: "25 elements to reshape to [5, 5]", received: [3, 8])) {
+        #expect(
+            throws: LayerError.incompatibleInput(
+                layer: "r", expected: "25 elements to reshape to [5, 5]", received: [3, 8])
+        ) {
             try Reshape(targetShape: [5, 5], name: "r").outputShape(for: [3, 8])
         }
-        #expect(throws: LayerError.incompatibleInput(layer: "r", expected: "a multiple of 5 elements to reshape to [-1, 5]",
-                                                     received: [3, 8])) {
+        #expect(
+            throws: LayerError.incompatibleInput(
+                layer: "r", expected: "a multiple of 5 elements to reshape to [-1, 5]",
+                received: [3, 8])
+        ) {
             try Reshape(targetShape: [-1, 5], name: "r").outputShape(for: [3, 8])
         }
         for bad in [[-1, -1], [0, 4], [-2, 12]] {
-            #expect(throws: LayerError.invalidArgument(layer: "r", argument: "targetShape", value: "\(bad)",
-                                                       expected: "positive sizes and at most one -1")) {
+            #expect(
+                throws: LayerError.invalidArgument(
+                    layer: "r", argument: "targetShape", value: "\(bad)",
+                    expected: "positive sizes and at most one -1")
+            ) {
                 try Reshape(targetShape: bad, name: "r").outputShape(for: [24])
             }
         }
@@ -137,7 +155,9 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
         }
         let layer = Reshape(targetShape: [6, 4])
         #expect(throws: LayerError.self) { try layer.forward(Tensor(zeros: [2, 5]), training: false) }
-        #expect(throws: LayerError.notBuilt(layer: "")) { try Reshape(targetShape: [4]).backward(Tensor(zeros: [1, 4])) }
+        #expect(throws: LayerError.notBuilt(layer: "")) {
+            try Reshape(targetShape: [4]).backward(Tensor(zeros: [1, 4]))
+        }
     }
 
     @Test func flattenKeepsElementOrderAndRestoresTheShape() throws {
@@ -169,7 +189,9 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
     /// One image whose value at row `i` is `i` (every column and channel): pooling rows shows which
     /// rows each window covers.
     func rowIndexImage(height: Int, width: Int = 1) -> Tensor {
-        Tensor(shape: [1, height, width, 1], scalars: (0..<height).flatMap { row in Array(repeating: Float(row), count: width) })
+        Tensor(
+            shape: [1, height, width, 1],
+            scalars: (0..<height).flatMap { row in Array(repeating: Float(row), count: width) })
     }
 
     @Test func samePaddingPutsTheSmallerHalfBefore() throws {
@@ -190,14 +212,19 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
     @Test func paddedCellsNeverWin() throws {
         // All inputs negative: a padded zero (or −∞) must not appear in the output or take the gradient.
         let layer = MaxPooling2D(poolSize: 3, strides: 2, padding: .same)
-        let x = Tensor(repeating: -5, shape: [1, 4, 4, 1]) - Tensor(shape: [1, 4, 4, 1], scalars: (0..<16).map { Float($0) })
+        let x =
+            Tensor(repeating: -5, shape: [1, 4, 4, 1])
+            - Tensor(shape: [1, 4, 4, 1], scalars: (0..<16).map { Float($0) })
         let y = try layer.forward(x, training: true)
         #expect(y.shape == [1, 2, 2, 1])
         // Windows rows/columns 0–2 and 2–3 (padding 1, after): maxima at the top-left of each window.
         #expect(y.scalars == [-5, -7, -13, -15])
         let dx = try layer.backward(Tensor(shape: [1, 2, 2, 1], scalars: [1, 2, 3, 4]))
         var expected = [Float](repeating: 0, count: 16)
-        expected[0] = 1; expected[2] = 2; expected[8] = 3; expected[10] = 4
+        expected[0] = 1
+        expected[2] = 2
+        expected[8] = 3
+        expected[10] = 4
         #expect(dx.scalars == expected)
     }
 
@@ -221,7 +248,8 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
 
     /// Max pooling written out plainly: every window, every channel, first maximum on ties.
     func referencePool(_ x: Tensor, pool: [Int], strides: [Int], padding: Padding, upstream: (Tensor) -> Tensor)
-        -> (output: Tensor, inputGradient: Tensor) {
+        -> (output: Tensor, inputGradient: Tensor)
+    {
         let (batch, height, width, channels) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         func axis(_ n: Int, _ k: Int, _ s: Int) -> (Int, Int) {
             if padding == .valid { return ((n - k) / s + 1, 0) }
@@ -236,9 +264,12 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
             for oy in 0..<outHeight {
                 for ox in 0..<outWidth {
                     for ch in 0..<channels {
-                        var best = -Float.infinity, winner = -1
-                        for y in (oy * strides[0] - top)..<(oy * strides[0] - top + pool[0]) where y >= 0 && y < height {
-                            for column in (ox * strides[1] - left)..<(ox * strides[1] - left + pool[1]) where column >= 0 && column < width {
+                        var best = -Float.infinity
+                        var winner = -1
+                        for y in (oy * strides[0] - top)..<(oy * strides[0] - top + pool[0]) where y >= 0 && y < height
+                        {
+                            for column in (ox * strides[1] - left)..<(ox * strides[1] - left + pool[1])
+                            where column >= 0 && column < width {
                                 let index = ((b * height + y) * width + column) * channels + ch
                                 if winner < 0 || x.scalars[index] > best { (best, winner) = (x.scalars[index], index) }
                             }
@@ -259,16 +290,22 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
     func poolingMatchesAPlainReferenceWithTies(channels: Int) throws {
         // Small integers make ties common, in the vector (four channels) and scalar paths alike.
         var generator = SeededGenerator(seed: UInt64(channels))
-        let configurations: [([Int], [Int], Padding)] = [([2, 2], [2, 2], .valid), ([3, 3], [2, 2], .same), ([2, 3], [1, 2], .same),
-                                                          ([3, 2], [3, 1], .valid), ([2, 2], [1, 1], .same)]
+        let configurations: [([Int], [Int], Padding)] = [
+            ([2, 2], [2, 2], .valid), ([3, 3], [2, 2], .same), ([2, 3], [1, 2], .same),
+            ([3, 2], [3, 1], .valid), ([2, 2], [1, 1], .same),
+        ]
         for (pool, strides, padding) in configurations {
             for (height, width) in [(7, 7), (8, 6)] {
-                let x = Tensor(shape: [2, height, width, channels],
-                               scalars: (0..<(2 * height * width * channels)).map { _ in Float(Int.random(in: -3...3, using: &generator)) })
+                let x = Tensor(
+                    shape: [2, height, width, channels],
+                    scalars: (0..<(2 * height * width * channels)).map { _ in
+                        Float(Int.random(in: -3...3, using: &generator))
+                    })
                 let layer = MaxPooling2D(poolSize: pool, strides: strides, padding: padding)
                 let y = try layer.forward(x, training: true)
                 let upstream = Tensor.normal(shape: y.shape, using: &generator)
-                let expected = referencePool(x, pool: pool, strides: strides, padding: padding, upstream: { _ in upstream })
+                let expected = referencePool(
+                    x, pool: pool, strides: strides, padding: padding, upstream: { _ in upstream })
                 let label = "pool \(pool) strides \(strides) \(padding) on \([height, width, channels])"
                 #expect(y == expected.output, "\(label): output")
                 #expect(try layer.backward(upstream) == expected.inputGradient, "\(label): ∂input")
@@ -277,23 +314,35 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
     }
 
     @Test func poolingRejectsBadSizesAndShapes() throws {
-        for (layer, argument, value) in [(MaxPooling2D(poolSize: [0, 2], name: "p"), "poolSize", "[0, 2]"),
-                                         (MaxPooling2D(poolSize: [2], name: "p"), "poolSize", "[2]"),
-                                         (MaxPooling2D(poolSize: [2, 2], strides: [2, -1], name: "p"), "strides", "[2, -1]"),
-                                         (MaxPooling2D(poolSize: 2, strides: 0, name: "p"), "strides", "[0, 0]")] {
-            #expect(throws: LayerError.invalidArgument(layer: "p", argument: argument, value: value, expected: "two positive integers")) {
+        for (layer, argument, value) in [
+            (MaxPooling2D(poolSize: [0, 2], name: "p"), "poolSize", "[0, 2]"),
+            (MaxPooling2D(poolSize: [2], name: "p"), "poolSize", "[2]"),
+            (MaxPooling2D(poolSize: [2, 2], strides: [2, -1], name: "p"), "strides", "[2, -1]"),
+            (MaxPooling2D(poolSize: 2, strides: 0, name: "p"), "strides", "[0, 0]"),
+        ] {
+            #expect(
+                throws: LayerError.invalidArgument(
+                    layer: "p", argument: argument, value: value, expected: "two positive integers")
+            ) {
                 try layer.outputShape(for: [4, 4, 1])
             }
         }
-        #expect(throws: LayerError.incompatibleInput(layer: "p", expected: "[height, width, channels]", received: [4, 4])) {
+        #expect(
+            throws: LayerError.incompatibleInput(layer: "p", expected: "[height, width, channels]", received: [4, 4])
+        ) {
             try MaxPooling2D(name: "p").outputShape(for: [4, 4])
         }
-        #expect(throws: LayerError.incompatibleInput(layer: "p", expected: "spatial sizes of at least the window 3 with valid padding",
-                                                     received: [2, 5, 1])) {
+        #expect(
+            throws: LayerError.incompatibleInput(
+                layer: "p", expected: "spatial sizes of at least the window 3 with valid padding",
+                received: [2, 5, 1])
+        ) {
             try MaxPooling2D(poolSize: 3, name: "p").outputShape(for: [2, 5, 1])
         }
         #expect(try MaxPooling2D(poolSize: 3, padding: .same).outputShape(for: [2, 5, 1]) == [1, 2, 1])
-        #expect(throws: LayerError.notBuilt(layer: "p")) { try MaxPooling2D(name: "p").backward(Tensor(zeros: [1, 1, 1, 1])) }
+        #expect(throws: LayerError.notBuilt(layer: "p")) {
+            try MaxPooling2D(name: "p").backward(Tensor(zeros: [1, 1, 1, 1]))
+        }
         let layer = MaxPooling2D(name: "p")
         _ = try layer.forward(Tensor(zeros: [2, 4, 4, 1]), training: true)
         #expect(throws: LayerError.self) { try layer.backward(Tensor(zeros: [2, 2, 3, 1])) }
@@ -321,14 +370,21 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
 
     @Test func upSamplingRejectsBadSizesAndShapes() throws {
         for size in [[0, 2], [2], [2, 2, 2]] {
-            #expect(throws: LayerError.invalidArgument(layer: "u", argument: "size", value: "\(size)", expected: "two positive integers")) {
+            #expect(
+                throws: LayerError.invalidArgument(
+                    layer: "u", argument: "size", value: "\(size)", expected: "two positive integers")
+            ) {
                 try UpSampling2D(size: size, name: "u").outputShape(for: [4, 4, 1])
             }
         }
-        #expect(throws: LayerError.incompatibleInput(layer: "u", expected: "[height, width, channels]", received: [4, 4])) {
+        #expect(
+            throws: LayerError.incompatibleInput(layer: "u", expected: "[height, width, channels]", received: [4, 4])
+        ) {
             try UpSampling2D(name: "u").outputShape(for: [4, 4])
         }
-        #expect(throws: LayerError.notBuilt(layer: "u")) { try UpSampling2D(name: "u").backward(Tensor(zeros: [1, 2, 2, 1])) }
+        #expect(throws: LayerError.notBuilt(layer: "u")) {
+            try UpSampling2D(name: "u").backward(Tensor(zeros: [1, 2, 2, 1]))
+        }
     }
 
     @Test func largeBatchesGiveTheSameResultsOnEveryThreadCount() throws {
@@ -388,7 +444,8 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
         // σ = √(rate(1 − rate)/10⁵) ≤ 0.0016: 0.01 is more than six of them.
         #expect(Swift.abs(fraction - Double(rate)) < 0.01, "dropped \(fraction), rate \(rate)")
         let keep: Float = 1 - rate
-        let wrongSurvivors = zip(y.scalars, x.scalars).filter { output, input in output != 0 && output != input / keep }.count
+        let wrongSurvivors = zip(y.scalars, x.scalars).filter { output, input in output != 0 && output != input / keep }
+            .count
         #expect(wrongSurvivors == 0, "survivors are exactly x / (1 − rate)")
         // Backward applies the same mask and scale.
         let g = positiveInput([1000, 100], seed: 4)
@@ -399,14 +456,17 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
 
     @Test func sameSeedGivesTheSameMasks() throws {
         let x = positiveInput([64, 100])
-        let a = try built(0.4, seed: 7), b = try built(0.4, seed: 7), c = try built(0.4, seed: 8)
+        let a = try built(0.4, seed: 7)
+        let b = try built(0.4, seed: 7)
+        let c = try built(0.4, seed: 8)
         let first = try a.forward(x, training: true)
         #expect(try b.forward(x, training: true) == first)
         #expect(try c.forward(x, training: true) != first, "another seed draws another mask")
         #expect(try a.forward(x, training: true) != first, "every batch draws a new mask")
         // Odd element counts use half of the last 64-bit draw.
         let odd = positiveInput([3, 7])
-        #expect(try built(0.4, seed: 7).forward(odd, training: true) == built(0.4, seed: 7).forward(odd, training: true))
+        #expect(
+            try built(0.4, seed: 7).forward(odd, training: true) == built(0.4, seed: 7).forward(odd, training: true))
     }
 
     @Test func modelSeedSeedsTheMasks() throws {
@@ -428,7 +488,10 @@ func distinctValues(_ shape: [Int], seed: UInt64) -> Tensor {
 
     @Test(arguments: [Float(1), -0.1, 1.5, .nan])
     func rateOutsideZeroToOneIsRejected(rate: Float) throws {
-        #expect(throws: LayerError.invalidArgument(layer: "dropout", argument: "rate", value: "\(rate)", expected: "a probability in [0, 1)")) {
+        #expect(
+            throws: LayerError.invalidArgument(
+                layer: "dropout", argument: "rate", value: "\(rate)", expected: "a probability in [0, 1)")
+        ) {
             try Sequential(inputShape: [4]) { Dropout(rate: rate) }
         }
         let layer = Dropout(rate: rate, name: "d")

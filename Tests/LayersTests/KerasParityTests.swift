@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import Layers
 import Tensor
 import TestSupport
+import Testing
 
 // Parity with Keras 3: every expected value below comes from scripts/make_fixtures.py (TensorFlow/Keras
 // from PyPI), which loads the same weights into Keras and records outputs and gradients.
@@ -18,7 +18,10 @@ struct LayerFixture: Decodable {
 }
 
 struct ModelFixture: Decodable {
-    struct LayerEntry: Decodable { var type: String; var weights: [String: FixtureTensor] }
+    struct LayerEntry: Decodable {
+        var type: String
+        var weights: [String: FixtureTensor]
+    }
     var layers: [LayerEntry]
     var input: FixtureTensor
     var target: FixtureTensor?
@@ -48,11 +51,14 @@ func relativeError(_ actual: Tensor, _ expected: Tensor) -> Float {
     return zip(actual.scalars, expected.scalars).map { Swift.abs($0 - $1) }.max().map { $0 / scale } ?? 0
 }
 
-func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-5, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+    _ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-5, _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     let error = relativeError(actual, expected)
-    #expect(error <= tolerance, "\(what): relative error \(error) (shapes \(actual.shape) vs \(expected.shape))",
-            sourceLocation: sourceLocation)
+    #expect(
+        error <= tolerance, "\(what): relative error \(error) (shapes \(actual.shape) vs \(expected.shape))",
+        sourceLocation: sourceLocation)
 }
 
 func load(_ weights: [String: FixtureTensor], into layer: any Layer) throws {
@@ -73,9 +79,10 @@ func load(_ weights: [String: FixtureTensor], into layer: any Layer) throws {
     func lstmForwardAndGradientsMatchKeras(name: String) throws {
         let f = try fixture(LayerFixture.self, name)
         let parts = name.split(separator: "_")
-        let layer = LSTM(units: f.output.shape.last!, activation: parts[1] == "relu" ? .relu : .tanh,
-                         recurrentActivation: name.contains("hard_sigmoid") ? .hardSigmoid : .sigmoid,
-                         returnSequences: name.hasSuffix("_seq"), name: "lstm")
+        let layer = LSTM(
+            units: f.output.shape.last!, activation: parts[1] == "relu" ? .relu : .tanh,
+            recurrentActivation: name.contains("hard_sigmoid") ? .hardSigmoid : .sigmoid,
+            returnSequences: name.hasSuffix("_seq"), name: "lstm")
         var generator = SeededGenerator(seed: 0)
         try layer.build(inputShape: Array(f.input.shape.dropFirst()), using: &generator)
         try load(f.weights, into: layer)
@@ -83,31 +90,39 @@ func load(_ weights: [String: FixtureTensor], into layer: any Layer) throws {
         let inputGradient = try layer.backward(f.upstream.tensor)
         expectClose(inputGradient, f.gradInput.tensor, "\(name) ∂input")
         for parameter in layer.parameters {
-            expectClose(parameter.gradient, try #require(f.gradWeights[parameter.name]).tensor, "\(name) ∂\(parameter.name)")
+            expectClose(
+                parameter.gradient, try #require(f.gradWeights[parameter.name]).tensor, "\(name) ∂\(parameter.name)")
         }
     }
 
-    @Test(arguments: ["dense_relu", "dense_linear", "dense_sigmoid", "dense_tanh", "dense_sequence", "dense_l1_activity"])
+    @Test(arguments: [
+        "dense_relu", "dense_linear", "dense_sigmoid", "dense_tanh", "dense_sequence", "dense_l1_activity",
+    ])
     func denseForwardAndGradientsMatchKeras(name: String) throws {
         let f = try fixture(LayerFixture.self, name)
-        let activation: Activation = switch name {
-        case "dense_relu", "dense_l1_activity": .relu
-        case "dense_sigmoid": .sigmoid
-        case "dense_tanh": .tanh
-        default: .linear
-        }
-        let layer = Dense(units: f.output.shape.last!, activation: activation,
-                          activityRegularizer: name == "dense_l1_activity" ? .l1(1e-3) : nil, name: "dense")
+        let activation: Activation =
+            switch name {
+            case "dense_relu", "dense_l1_activity": .relu
+            case "dense_sigmoid": .sigmoid
+            case "dense_tanh": .tanh
+            default: .linear
+            }
+        let layer = Dense(
+            units: f.output.shape.last!, activation: activation,
+            activityRegularizer: name == "dense_l1_activity" ? .l1(1e-3) : nil, name: "dense")
         var generator = SeededGenerator(seed: 0)
         try layer.build(inputShape: Array(f.input.shape.dropFirst()), using: &generator)
         try load(f.weights, into: layer)
         expectClose(try layer.forward(f.input.tensor, training: true), f.output.tensor, "\(name) output")
         if let expected = f.regularizationLoss {
-            #expect(Swift.abs(layer.regularizationLoss - expected) <= 1e-5 * Swift.abs(expected), "\(name) regularization loss")
+            #expect(
+                Swift.abs(layer.regularizationLoss - expected) <= 1e-5 * Swift.abs(expected),
+                "\(name) regularization loss")
         }
         expectClose(try layer.backward(f.upstream.tensor), f.gradInput.tensor, "\(name) ∂input")
         for parameter in layer.parameters {
-            expectClose(parameter.gradient, try #require(f.gradWeights[parameter.name]).tensor, "\(name) ∂\(parameter.name)")
+            expectClose(
+                parameter.gradient, try #require(f.gradWeights[parameter.name]).tensor, "\(name) ∂\(parameter.name)")
         }
     }
 
@@ -125,7 +140,10 @@ func load(_ weights: [String: FixtureTensor], into layer: any Layer) throws {
             Conv2DTranspose(filters: 16, kernelSize: 3, strides: 2, padding: .same, activation: .relu)
             Conv2D(filters: 1, kernelSize: 3, padding: .same, activation: .sigmoid)
         }
-        let model = try Sequential(inputShape: [28, 28, 1]) { encoder; decoder }
+        let model = try Sequential(inputShape: [28, 28, 1]) {
+            encoder
+            decoder
+        }
         try expectModelParity(model, fixture: "denoiser")
     }
 
@@ -149,14 +167,19 @@ func leafLayers(_ model: Sequential) -> [any Layer] {
 
 /// Compares a model with a Keras model fixture: output and MSE at the fixture's weights, gradients of
 /// the MSE, and the weights and losses of three Adam steps (`train_on_batch`) on the same batch.
-func expectModelParity(_ model: Sequential, fixture name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+func expectModelParity(_ model: Sequential, fixture name: String, sourceLocation: SourceLocation = #_sourceLocation)
+    throws
+{
     let f = try fixture(ModelFixture.self, name)
     let leaves = leafLayers(model)
     #expect(leaves.map(\.typeName) == f.layers.map(\.type), sourceLocation: sourceLocation)
-    #expect(f.paramCounts.map { Array($0.prefix(leaves.count)) } == leaves.map(\.parameterCount), sourceLocation: sourceLocation)
+    #expect(
+        f.paramCounts.map { Array($0.prefix(leaves.count)) } == leaves.map(\.parameterCount),
+        sourceLocation: sourceLocation)
     #expect(f.paramCounts?.last == model.parameterCount, sourceLocation: sourceLocation)
     for (layer, entry) in zip(leaves, f.layers) { try load(entry.weights, into: layer) }
-    let x = f.input.tensor, target = (f.target ?? f.input).tensor
+    let x = f.input.tensor
+    let target = (f.target ?? f.input).tensor
     let output = try model.predict(x)
     expectClose(output, f.output.tensor, "\(name) output", sourceLocation: sourceLocation)
     let mse = MeanSquaredError().value(predicted: output, target: target)
@@ -168,8 +191,9 @@ func expectModelParity(_ model: Sequential, fixture name: String, sourceLocation
     try model.backward(MeanSquaredError().gradient(predicted: prediction, target: target))
     for (layer, expected) in zip(leaves, try #require(f.grads)) {
         for parameter in layer.parameters {
-            expectClose(parameter.gradient, try #require(expected[parameter.name]).tensor,
-                        "∂\(layer.name)/\(parameter.name)", sourceLocation: sourceLocation)
+            expectClose(
+                parameter.gradient, try #require(expected[parameter.name]).tensor,
+                "∂\(layer.name)/\(parameter.name)", sourceLocation: sourceLocation)
         }
     }
 
@@ -182,15 +206,18 @@ func expectModelParity(_ model: Sequential, fixture name: String, sourceLocation
             let expected = try #require(step == 1 ? f.weightsAfterStep1 : f.weightsAfterStep3)
             for (layer, weights) in zip(leaves, expected) {
                 for parameter in layer.parameters {
-                    expectClose(parameter.value, try #require(weights[parameter.name]).tensor, tolerance: 1e-5,
-                                "\(layer.name)/\(parameter.name) after \(step) Adam step(s)", sourceLocation: sourceLocation)
+                    expectClose(
+                        parameter.value, try #require(weights[parameter.name]).tensor, tolerance: 1e-5,
+                        "\(layer.name)/\(parameter.name) after \(step) Adam step(s)", sourceLocation: sourceLocation)
                 }
             }
         }
     }
     if let expected = f.lossesBeforeEachStep {
         for (ours, theirs) in zip(losses, expected) {
-            #expect(Swift.abs(ours - theirs) <= 1e-5 * theirs, "loss \(ours) vs Keras \(theirs)", sourceLocation: sourceLocation)
+            #expect(
+                Swift.abs(ours - theirs) <= 1e-5 * theirs, "loss \(ours) vs Keras \(theirs)",
+                sourceLocation: sourceLocation)
         }
     }
 }

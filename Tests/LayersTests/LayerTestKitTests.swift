@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Layers
 import Tensor
+import Testing
 
 // The layer test kit on every built-in layer, and proof that it can fail.
 @Suite struct LayerTestKitTests {
@@ -17,10 +17,14 @@ import Tensor
     @Test(arguments: cases.indices)
     func builtInLayerPassesTheKit(index: Int) {
         let (name, make, inputShape, outputShape, count) = Self.cases[index]
-        let report = LayerTest.run(make(), inputShape: inputShape, expectedOutputShape: outputShape,
-                                   expectedParameterCount: count, seed: 3)
+        let report = LayerTest.run(
+            make(), inputShape: inputShape, expectedOutputShape: outputShape,
+            expectedParameterCount: count, seed: 3)
         #expect(report.passed, "\(name):\n\(report)")
-        #expect(report.checks.map(\.name).prefix(5) == ["build", "output shape", "configuration", "save and load", "gradients"])
+        #expect(
+            report.checks.map(\.name).prefix(5) == [
+                "build", "output shape", "configuration", "save and load", "gradients",
+            ])
     }
 
     @Test func nestedModelPassesTheKit() throws {
@@ -49,7 +53,8 @@ import Tensor
     }
 
     @Test func kitReportsAWrongOutputShapeAndParameterCount() {
-        let report = LayerTest.run(Dense(units: 4), inputShape: [3], expectedOutputShape: [5], expectedParameterCount: 12)
+        let report = LayerTest.run(
+            Dense(units: 4), inputShape: [3], expectedOutputShape: [5], expectedParameterCount: 12)
         #expect(report.failures.map(\.name) == ["output shape"], "\(report)")
     }
 }
@@ -81,9 +86,12 @@ import Tensor
         let codes = try encoder(x)
         #expect(codes.shape == [4, 2])
         #expect(try decoder(codes) == model(x))
-        #expect(model.namedWeights.map(\.name) == ["encoder/dense/kernel", "encoder/dense/bias", "encoder/dense_1/kernel",
-                                                   "encoder/dense_1/bias", "decoder/dense/kernel", "decoder/dense/bias",
-                                                   "decoder/dense_1/kernel", "decoder/dense_1/bias"])
+        #expect(
+            model.namedWeights.map(\.name) == [
+                "encoder/dense/kernel", "encoder/dense/bias", "encoder/dense_1/kernel",
+                "encoder/dense_1/bias", "decoder/dense/kernel", "decoder/dense/bias",
+                "decoder/dense_1/kernel", "decoder/dense_1/bias",
+            ])
     }
 
     @Test func summaryShowsNestedModelsAsOneRowEach() throws {

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Layers
 import Tensor
+import Testing
 
 /// A safetensors file from a header text and a data section.
 private func safetensors(_ header: String, data: [UInt8] = []) -> Data {
@@ -14,7 +14,9 @@ private func floats(_ values: [Float]) -> [UInt8] {
 }
 
 /// Saves a tiny model, then lets `edit` rewrite its config.json text before loading it again.
-private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> String) throws -> Result<Sequential, SavingError> {
+private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> String) throws -> Result<
+    Sequential, SavingError
+> {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     try model.save(to: folder)
@@ -27,58 +29,99 @@ private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> St
     let path = "w.safetensors"
 
     private func decodeError(_ data: Data) -> SavingError? {
-        do { _ = try Safetensors.decode(data, path: path); return nil } catch { return error }
+        do {
+            _ = try Safetensors.decode(data, path: path)
+            return nil
+        } catch { return error }
     }
 
     @Test func hugeShapesAndOffsetsAreTypedErrorsNotOverflows() {
-        let square = safetensors(#"{"a":{"dtype":"F32","shape":[2147483647,2147483647],"data_offsets":[0,4]}}"#, data: floats([1]))
-        #expect(decodeError(square) == .invalidTensor(path: path, tensor: "a",
-                                                       reason: "shape [2147483647, 2147483647] has more elements than an Int counts"))
-        let far = safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[9223372036854775803,9223372036854775807]}}"#)
-        #expect(decodeError(far) == .invalidTensor(path: path, tensor: "a",
-                                                    reason: "data_offsets [9223372036854775803, 9223372036854775807] leave unused bytes 0..<9223372036854775803"))
+        let square = safetensors(
+            #"{"a":{"dtype":"F32","shape":[2147483647,2147483647],"data_offsets":[0,4]}}"#, data: floats([1]))
+        #expect(
+            decodeError(square)
+                == .invalidTensor(
+                    path: path, tensor: "a",
+                    reason: "shape [2147483647, 2147483647] has more elements than an Int counts"))
+        let far = safetensors(
+            #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[9223372036854775803,9223372036854775807]}}"#)
+        #expect(
+            decodeError(far)
+                == .invalidTensor(
+                    path: path, tensor: "a",
+                    reason:
+                        "data_offsets [9223372036854775803, 9223372036854775807] leave unused bytes 0..<9223372036854775803"
+                ))
         let beyond = safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,99999999999999999999]}}"#)
-        #expect(decodeError(beyond) == .invalidTensor(path: path, tensor: "a",
-                                                       reason: "data_offsets [0, 1e+20] are not two integers 0 ≤ begin ≤ end"))
+        #expect(
+            decodeError(beyond)
+                == .invalidTensor(
+                    path: path, tensor: "a",
+                    reason: "data_offsets [0, 1e+20] are not two integers 0 ≤ begin ≤ end"))
         let long = safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: [])
         #expect(decodeError(long) == .truncated(path: path, expected: 8 + 54 + 4, found: 8 + 54))
         var hugeHeader = Data([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
         hugeHeader.append(contentsOf: [0x7B, 0x7D])
-        #expect(decodeError(hugeHeader) == .corrupt(path: path, reason: "the header length 18446744073709551615 exceeds the limit of 100000000 bytes"))
+        #expect(
+            decodeError(hugeHeader)
+                == .corrupt(
+                    path: path, reason: "the header length 18446744073709551615 exceeds the limit of 100000000 bytes"))
     }
 
     @Test func tensorsMustTileTheDataExactly() throws {
-        let overlap = safetensors(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
-                                  data: floats([1, 2, 3]))
-        #expect(decodeError(overlap) == .invalidTensor(path: path, tensor: "b", reason: "data_offsets [4, 12] overlap tensor 'a', which ends at 8"))
-        let gap = safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#,
-                              data: floats([1, 2, 3]))
-        #expect(decodeError(gap) == .invalidTensor(path: path, tensor: "b", reason: "data_offsets [8, 12] leave unused bytes 4..<8"))
+        let overlap = safetensors(
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
+            data: floats([1, 2, 3]))
+        #expect(
+            decodeError(overlap)
+                == .invalidTensor(
+                    path: path, tensor: "b", reason: "data_offsets [4, 12] overlap tensor 'a', which ends at 8"))
+        let gap = safetensors(
+            #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#,
+            data: floats([1, 2, 3]))
+        #expect(
+            decodeError(gap)
+                == .invalidTensor(path: path, tensor: "b", reason: "data_offsets [8, 12] leave unused bytes 4..<8"))
         let trailing = safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: floats([1, 2]))
-        #expect(decodeError(trailing) == .corrupt(path: path, reason: "4 bytes follow the last tensor's data (expected the file to end at byte 66)"))
+        #expect(
+            decodeError(trailing)
+                == .corrupt(
+                    path: path, reason: "4 bytes follow the last tensor's data (expected the file to end at byte 66)"))
         let wrongSize = safetensors(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, data: floats([1]))
-        #expect(decodeError(wrongSize) == .invalidTensor(path: path, tensor: "a", reason: "data_offsets [0, 4] hold 4 bytes; shape [2] of F32 needs 8"))
+        #expect(
+            decodeError(wrongSize)
+                == .invalidTensor(
+                    path: path, tensor: "a", reason: "data_offsets [0, 4] hold 4 bytes; shape [2] of F32 needs 8"))
         let extraKey = safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1}}"#, data: floats([1]))
-        #expect(decodeError(extraKey) == .invalidTensor(path: path, tensor: "a", reason: "expected exactly the keys dtype, shape and data_offsets"))
+        #expect(
+            decodeError(extraKey)
+                == .invalidTensor(
+                    path: path, tensor: "a", reason: "expected exactly the keys dtype, shape and data_offsets"))
         let negative = safetensors(#"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: floats([1]))
-        #expect(decodeError(negative) == .invalidTensor(path: path, tensor: "a", reason: "shape [-1] is not a list of non-negative integers"))
+        #expect(
+            decodeError(negative)
+                == .invalidTensor(path: path, tensor: "a", reason: "shape [-1] is not a list of non-negative integers"))
         let half = safetensors(#"{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, data: floats([1]))
         #expect(decodeError(half) == .unsupportedDType(path: path, tensor: "a", dtype: "F16"))
         // Zero-sized tensors and the reference writer's order (any order of keys) are fine.
-        let good = safetensors(#"{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"e":{"dtype":"F32","shape":[0,3],"data_offsets":[4,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
-                               data: floats([1, 2]))
+        let good = safetensors(
+            #"{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"e":{"dtype":"F32","shape":[0,3],"data_offsets":[4,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+            data: floats([1, 2]))
         let decoded = try Safetensors.decode(good, path: path)
         #expect(decoded.tensors == ["a": Tensor([1]), "b": Tensor([2]), "e": Tensor(zeros: [0, 3])])
     }
 
     @Test func duplicateKeysAndNonFiniteWeightsAreRejected() {
-        let twice = safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
-                                data: floats([1]))
+        let twice = safetensors(
+            #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+            data: floats([1]))
         #expect(decodeError(twice) == .duplicateKey(path: path, key: "$: duplicate key \"a\""))
-        let escaped = safetensors(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"sh\u0061pe":[1]}}"#, data: floats([1]))
+        let escaped = safetensors(
+            #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"sh\u0061pe":[1]}}"#, data: floats([1]))
         #expect(decodeError(escaped) == .duplicateKey(path: path, key: "$.a: duplicate key \"shape\""))
         for bad: Float in [.nan, .infinity, -.infinity] {
-            let file = safetensors(#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}}"#, data: floats([1, 2, bad]))
+            let file = safetensors(
+                #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}}"#, data: floats([1, 2, bad]))
             #expect(decodeError(file) == .nonFiniteWeight(path: path, tensor: "a", index: 2))
         }
     }
@@ -88,10 +131,13 @@ private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> St
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = try Sequential(inputShape: [2]) { Dense(units: 1, name: "d") }
         let url = folder.appendingPathComponent("w.safetensors")
-        let kernel = Tensor(shape: [2, 1], scalars: [1, 2]), bias = Tensor([3])
+        let kernel = Tensor(shape: [2, 1], scalars: [1, 2])
+        let bias = Tensor([3])
         try Safetensors.encode([("d/kernel", kernel), ("d/bias", bias), ("other", Tensor([4]))]).write(to: url)
         let before = model.weights()
-        #expect(throws: SavingError.unexpectedTensor(path: url.path, name: "other")) { try model.loadWeights(from: url) }
+        #expect(throws: SavingError.unexpectedTensor(path: url.path, name: "other")) {
+            try model.loadWeights(from: url)
+        }
         #expect(model.weights() == before)
         try Safetensors.encode([("d/kernel", kernel)]).write(to: url)
         #expect(throws: SavingError.missingTensor(path: url.path, name: "d/bias")) { try model.loadWeights(from: url) }
@@ -116,7 +162,10 @@ private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> St
             try sequences.add(LSTM(units: 1 << 28))
         }
         let vector = Sequential(inputShape: [16])
-        #expect(throws: LayerError.tooLarge(layer: "repeat_vector", tensor: "output", size: "[1000000000000, 16]", limit: limit)) {
+        #expect(
+            throws: LayerError.tooLarge(
+                layer: "repeat_vector", tensor: "output", size: "[1000000000000, 16]", limit: limit)
+        ) {
             try vector.add(RepeatVector(count: 1_000_000_000_000))
         }
         let wide = Sequential(inputShape: [2_147_483_647])
@@ -124,11 +173,16 @@ private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> St
             try wide.add(Dense(units: 16))
         }
         let image = Sequential(inputShape: [8, 8, 1])
-        #expect(throws: LayerError.tooLarge(layer: "up_sampling2d", tensor: "output height", size: "\(Int.max) × 8", limit: limit)) {
+        #expect(
+            throws: LayerError.tooLarge(
+                layer: "up_sampling2d", tensor: "output height", size: "\(Int.max) × 8", limit: limit)
+        ) {
             try image.add(UpSampling2D(size: [Int.max, 1]))
         }
         #expect(throws: LayerError.self) { try image.add(Conv2D(filters: Int.max, kernelSize: 3)) }
-        #expect(throws: LayerError.self) { try image.add(Conv2D(filters: 1, kernelSize: 3, strides: Int.max, padding: .same)) }
+        #expect(throws: LayerError.self) {
+            try image.add(Conv2D(filters: 1, kernelSize: 3, strides: Int.max, padding: .same))
+        }
         #expect(throws: LayerError.self) { try image.add(Conv2DTranspose(filters: 2, kernelSize: 3, strides: 1 << 40)) }
         #expect(throws: LayerError.self) { try image.add(Reshape(targetShape: [Int.max, 4])) }
         // Nothing was added by the failures, and the model still builds.
@@ -141,14 +195,20 @@ private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> St
         for shape in [[-3, 4], [0, 59], [5, 0]] {
             let model = Sequential(inputShape: shape)
             let axis = shape.firstIndex { $0 <= 0 }!
-            #expect(throws: LayerError.invalidArgument(layer: "sequential", argument: "inputShape", value: "\(shape)",
-                                                       expected: "positive sizes (dimension \(axis) is \(shape[axis]))")) {
+            #expect(
+                throws: LayerError.invalidArgument(
+                    layer: "sequential", argument: "inputShape", value: "\(shape)",
+                    expected: "positive sizes (dimension \(axis) is \(shape[axis]))")
+            ) {
                 try model.add(Dense(units: 2))
             }
         }
         let model = try Sequential(inputShape: [3]) { Dense(units: 2, name: "code") }
-        #expect(throws: LayerError.invalidArgument(layer: "code", argument: "name", value: "\"code\"",
-                                                   expected: "a name no other layer of the model has")) {
+        #expect(
+            throws: LayerError.invalidArgument(
+                layer: "code", argument: "name", value: "\"code\"",
+                expected: "a name no other layer of the model has")
+        ) {
             try model.add(Dense(units: 2, name: "code"))
         }
         try model.add(Dense(units: 2))
@@ -173,51 +233,85 @@ private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> St
     @Test func hugeSizesInTheConfigurationAreRejectedBeforeAllocating() throws {
         let model = try tiny()
         let cases: [(String, String, String)] = [
-            (#""units" : 2"#, #""units" : 4611686018427387904"#, "layers[0]"),       // LSTM 2⁶²: 4·units overflows
-            (#""units" : 2"#, #""units" : 100000000"#, "layers[0]"),                 // LSTM 1e8: kernel too large
-            (#""count" : 4"#, #""count" : 1000000000000"#, "layers[1]"),             // RepeatVector 10¹²
-            (#""units" : 3"#, #""units" : 4611686018427387904"#, "layers[2]"),       // Dense 2⁶²
+            (#""units" : 2"#, #""units" : 4611686018427387904"#, "layers[0]"),  // LSTM 2⁶²: 4·units overflows
+            (#""units" : 2"#, #""units" : 100000000"#, "layers[0]"),  // LSTM 1e8: kernel too large
+            (#""count" : 4"#, #""count" : 1000000000000"#, "layers[1]"),  // RepeatVector 10¹²
+            (#""units" : 3"#, #""units" : 4611686018427387904"#, "layers[2]"),  // Dense 2⁶²
         ]
         for (original, replacement, key) in cases {
             let start = Date()
-            let error = try #require(try configError(model) { $0.replacingOccurrences(of: original, with: replacement) })
+            let error = try #require(
+                try configError(model) { $0.replacingOccurrences(of: original, with: replacement) })
             guard case let .invalidConfiguration(path, errorKey, reason) = error else {
-                Issue.record("\(replacement): \(error)"); continue
+                Issue.record("\(replacement): \(error)")
+                continue
             }
             #expect(path.hasSuffix("config.json") && errorKey == key, "\(error)")
             #expect(reason.contains("exceeds the limit") || reason.contains("Int"), "\(error)")
             #expect(Date().timeIntervalSince(start) < 2)
         }
         // A size within the limit but not the stored weights': the file's shape is compared first.
-        let error = try configError(model) { $0.replacingOccurrences(of: #""units" : 3"#, with: #""units" : 10000000"#) }
-        guard case let .shapeMismatch(path, name, expected, found)? = error else { Issue.record("\(String(describing: error))"); return }
-        #expect(path.hasSuffix("model.safetensors") && name == "out/kernel" && expected == [2, 10_000_000] && found == [2, 3])
-        let wide = try configError(model) { $0.replacingOccurrences(of: "4,\n    3\n  ]", with: "4,\n    2147483647\n  ]") }
-        guard case .invalidConfiguration(_, "inputShape", _)? = wide else { Issue.record("\(String(describing: wide))"); return }
+        let error = try configError(model) {
+            $0.replacingOccurrences(of: #""units" : 3"#, with: #""units" : 10000000"#)
+        }
+        guard case let .shapeMismatch(path, name, expected, found)? = error else {
+            Issue.record("\(String(describing: error))")
+            return
+        }
+        #expect(
+            path.hasSuffix("model.safetensors") && name == "out/kernel" && expected == [2, 10_000_000]
+                && found == [2, 3])
+        let wide = try configError(model) {
+            $0.replacingOccurrences(of: "4,\n    3\n  ]", with: "4,\n    2147483647\n  ]")
+        }
+        guard case .invalidConfiguration(_, "inputShape", _)? = wide else {
+            Issue.record("\(String(describing: wide))")
+            return
+        }
     }
 
     @Test func badInputShapesDuplicateNamesAndKeysAreRejected() throws {
         let model = try tiny()
         for shape in ["-3", "0"] {
-            let error = try configError(model) { $0.replacingOccurrences(of: "\"inputShape\" : [\n    4,", with: "\"inputShape\" : [\n    \(shape),") }
-            guard case let .invalidConfiguration(_, key, reason)? = error else { Issue.record("\(String(describing: error))"); continue }
+            let error = try configError(model) {
+                $0.replacingOccurrences(of: "\"inputShape\" : [\n    4,", with: "\"inputShape\" : [\n    \(shape),")
+            }
+            guard case let .invalidConfiguration(_, key, reason)? = error else {
+                Issue.record("\(String(describing: error))")
+                continue
+            }
             #expect(key == "inputShape" && reason.contains("positive sizes (dimension 0 is \(shape))"), "\(reason)")
         }
-        let renamed = try configError(model) { $0.replacingOccurrences(of: #""name" : "repeat""#, with: #""name" : "lstm""#) }
-        guard case let .invalidConfiguration(_, key, reason)? = renamed else { Issue.record("\(String(describing: renamed))"); return }
+        let renamed = try configError(model) {
+            $0.replacingOccurrences(of: #""name" : "repeat""#, with: #""name" : "lstm""#)
+        }
+        guard case let .invalidConfiguration(_, key, reason)? = renamed else {
+            Issue.record("\(String(describing: renamed))")
+            return
+        }
         #expect(key == "layers[1]" && reason.contains("a name no other layer of the model has"))
-        let duplicate = try configError(model) { $0.replacingOccurrences(of: #""count" : 4"#, with: #""count" : 4, "count" : 400"#) }
-        #expect(duplicate.map { "\($0)" }?.hasSuffix(#"config.json: duplicate JSON key $.layers[1].config: duplicate key "count""#) == true,
-                "\(String(describing: duplicate))")
-        let unknown = try configError(model) { $0.replacingOccurrences(of: #""type" : "RepeatVector""#, with: #""type" : "Repeat""#) }
-        guard case .invalidConfiguration(_, "layers[1]", _)? = unknown else { Issue.record("\(String(describing: unknown))"); return }
+        let duplicate = try configError(model) {
+            $0.replacingOccurrences(of: #""count" : 4"#, with: #""count" : 4, "count" : 400"#)
+        }
+        #expect(
+            duplicate.map { "\($0)" }?.hasSuffix(
+                #"config.json: duplicate JSON key $.layers[1].config: duplicate key "count""#) == true,
+            "\(String(describing: duplicate))")
+        let unknown = try configError(model) {
+            $0.replacingOccurrences(of: #""type" : "RepeatVector""#, with: #""type" : "Repeat""#)
+        }
+        guard case .invalidConfiguration(_, "layers[1]", _)? = unknown else {
+            Issue.record("\(String(describing: unknown))")
+            return
+        }
     }
 
     @Test func deepNestingIsRejectedQuickly() throws {
         // 500 nested models: rejected by the strict reader before decoding.
         var json = #"{"format":"RareEventKit.Sequential","version":1,"inputShape":[2],"name":"m","layers":[]}"#
         for level in 0..<500 {
-            json = #"{"format":"RareEventKit.Sequential","version":1,"inputShape":[2],"name":"m\#(level)","layers":[{"type":"Sequential","config":\#(json)}]}"#
+            json =
+                #"{"format":"RareEventKit.Sequential","version":1,"inputShape":[2],"name":"m\#(level)","layers":[{"type":"Sequential","config":\#(json)}]}"#
         }
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -227,13 +321,15 @@ private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> St
         #expect(throws: SavingError.self) { try Sequential.load(from: folder) }
         #expect(Date().timeIntervalSince(start) < 1)
         do { _ = try Sequential.load(from: folder) } catch {
-            #expect("\(error)".contains("nesting deeper than \(Sequential.maximumConfigurationDepth) levels"), "\(error)")
+            #expect(
+                "\(error)".contains("nesting deeper than \(Sequential.maximumConfigurationDepth) levels"), "\(error)")
         }
         // 33 nested models fit the JSON depth but exceed the nesting limit; 32 load.
         for (depth, loads) in [(32, true), (33, false)] {
             var json = #"{"format":"RareEventKit.Sequential","version":1,"inputShape":[2],"name":"m","layers":[]}"#
             for level in 0..<depth {
-                json = #"{"format":"RareEventKit.Sequential","version":1,"inputShape":[2],"name":"m\#(level)","layers":[{"type":"Sequential","config":\#(json)}]}"#
+                json =
+                    #"{"format":"RareEventKit.Sequential","version":1,"inputShape":[2],"name":"m\#(level)","layers":[{"type":"Sequential","config":\#(json)}]}"#
             }
             try Data(json.utf8).write(to: folder.appendingPathComponent("config.json"))
             let result = Result { try Sequential.load(from: folder) }
@@ -249,7 +345,8 @@ private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> St
         }
         let start = Date()
         let result = try loadEditedConfiguration(model) {
-            $0.replacingOccurrences(of: #""recurrentInitializer" : "zeros""#, with: #""recurrentInitializer" : "orthogonal""#)
+            $0.replacingOccurrences(
+                of: #""recurrentInitializer" : "zeros""#, with: #""recurrentInitializer" : "orthogonal""#)
         }
         #expect(Date().timeIntervalSince(start) < 3, "saving and loading took \(Date().timeIntervalSince(start)) s")
         let loaded = try result.get()
@@ -274,12 +371,18 @@ private func loadEditedConfiguration(_ model: Sequential, _ edit: (String) -> St
         }
         try model.save(to: folder)
         let loaded = try Sequential.load(from: folder)
-        let stored = try Safetensors.decode(Data(contentsOf: folder.appendingPathComponent("model.safetensors")), path: "").tensors
+        let stored = try Safetensors.decode(
+            Data(contentsOf: folder.appendingPathComponent("model.safetensors")), path: ""
+        ).tensors
         #expect(Dictionary(uniqueKeysWithValues: loaded.namedWeights.map { ($0.name, $0.tensor) }) == stored)
         #expect(loaded.namedWeights.map(\.name) == model.namedWeights.map(\.name))
         // An extra tensor in the file is an error, not silently ignored.
-        try Safetensors.encode(model.namedWeights + [("spare", Tensor([1]))]).write(to: folder.appendingPathComponent("model.safetensors"))
-        #expect(throws: SavingError.unexpectedTensor(path: folder.appendingPathComponent("model.safetensors").path, name: "spare")) {
+        try Safetensors.encode(model.namedWeights + [("spare", Tensor([1]))]).write(
+            to: folder.appendingPathComponent("model.safetensors"))
+        #expect(
+            throws: SavingError.unexpectedTensor(
+                path: folder.appendingPathComponent("model.safetensors").path, name: "spare")
+        ) {
             try Sequential.load(from: folder)
         }
     }

@@ -1,6 +1,6 @@
-import Testing
 import Layers
 import Tensor
+import Testing
 
 @Suite struct LossTests {
     /// The vectorized kernels against the textbook definitions, on lengths around the vector width
@@ -10,13 +10,19 @@ import Tensor
         var generator = SeededGenerator(seed: UInt64(count))
         let predicted = Tensor.normal(shape: [count], using: &generator)
         var target = Tensor.normal(shape: [count], using: &generator)
-        target[0] = predicted[0]   // |d| at 0 has derivative 0
-        let p = predicted.scalars.map(Double.init), t = target.scalars.map(Double.init)
+        target[0] = predicted[0]  // |d| at 0 has derivative 0
+        let p = predicted.scalars.map(Double.init)
+        let t = target.scalars.map(Double.init)
         let n = Double(count)
         let cases: [(any Loss, Double, [Double])] = [
-            (MeanSquaredError(), zip(p, t).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / n, zip(p, t).map { 2 * ($0 - $1) / n }),
-            (MeanAbsoluteError(), zip(p, t).map { abs($0 - $1) }.reduce(0, +) / n,
-             zip(p, t).map { $0 > $1 ? 1 / n : ($0 < $1 ? -1 / n : 0) }),
+            (
+                MeanSquaredError(), zip(p, t).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / n,
+                zip(p, t).map { 2 * ($0 - $1) / n }
+            ),
+            (
+                MeanAbsoluteError(), zip(p, t).map { abs($0 - $1) }.reduce(0, +) / n,
+                zip(p, t).map { $0 > $1 ? 1 / n : ($0 < $1 ? -1 / n : 0) }
+            ),
         ]
         for (loss, value, gradient) in cases {
             let (computedValue, computedGradient) = loss.valueAndGradient(predicted: predicted, target: target)

@@ -1,7 +1,7 @@
-import Testing
 import Layers
 import Tensor
 import TestSupport
+import Testing
 
 /// scripts/make_gradient_fixtures.py: a Keras LSTM + nested Dense model with an activity regularizer.
 struct GradientFixture: Decodable {
@@ -46,14 +46,18 @@ func gradientFixtureModel(seed: UInt64 = 3) throws -> Sequential {
     @Test func weightsByNameUsesTheSavedWeightPaths() throws {
         let model = try gradientFixtureModel()
         let weights = model.weightsByName
-        #expect(Set(weights.keys) == ["lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "head/dense/kernel", "head/dense/bias"])
+        #expect(
+            Set(weights.keys) == [
+                "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "head/dense/kernel", "head/dense/bias",
+            ])
         #expect(weights["lstm/kernel"]?.shape == [3, 20])
         #expect(weights["head/dense/kernel"] == model.parameters[3].value)
         #expect(weights.count == model.namedWeights.count)
     }
 
     @Test func setWeightsByNameReplacesEveryWeight() throws {
-        let model = try gradientFixtureModel(seed: 1), other = try gradientFixtureModel(seed: 2)
+        let model = try gradientFixtureModel(seed: 1)
+        let other = try gradientFixtureModel(seed: 2)
         #expect(model.weightsByName != other.weightsByName)
         try model.setWeights(other.weightsByName)
         #expect(model.weightsByName == other.weightsByName)
@@ -68,7 +72,8 @@ func gradientFixtureModel(seed: UInt64 = 3) throws -> Sequential {
 
         var unknown = zeros
         unknown["head/dense/kernal"] = Tensor(zeros: [5, 3])
-        #expect(throws: LayerError.unknownWeight(name: "head/dense/kernal", available: model.namedWeights.map(\.name))) {
+        #expect(throws: LayerError.unknownWeight(name: "head/dense/kernal", available: model.namedWeights.map(\.name)))
+        {
             try model.setWeights(unknown)
         }
         var missing = zeros
@@ -105,7 +110,8 @@ func gradientFixtureModel(seed: UInt64 = 3) throws -> Sequential {
     @Test func gradientsNeitherStepNorAccumulate() throws {
         let f = try fixture(GradientFixture.self, "model_gradients")
         let (x, y) = (f.input.tensor, f.target.tensor)
-        let model = try gradientFixtureModel(), twin = try gradientFixtureModel()
+        let model = try gradientFixtureModel()
+        let twin = try gradientFixtureModel()
         for m in [model, twin] { m.compile(optimizer: Adam(learningRate: 0.01), loss: .meanSquaredError) }
         try model.trainOnBatch(x, y)
         try twin.trainOnBatch(x, y)
@@ -133,7 +139,8 @@ func gradientFixtureModel(seed: UInt64 = 3) throws -> Sequential {
             Dense(units: 2)
         }
         model.compile(optimizer: SGD(), loss: .meanSquaredError)
-        let x = Tensor(shape: [4, 6], scalars: (0..<24).map { Float($0 % 5) / 5 }), y = Tensor(zeros: [4, 2])
+        let x = Tensor(shape: [4, 6], scalars: (0..<24).map { Float($0 % 5) / 5 })
+        let y = Tensor(zeros: [4, 2])
         // Inference mode: no dropout, so the same result every time.
         #expect(try model.gradients(x, y, training: false) == model.gradients(x, y, training: false))
         // Training mode: each call draws a new dropout mask, as a training step would.
@@ -144,7 +151,8 @@ func gradientFixtureModel(seed: UInt64 = 3) throws -> Sequential {
 
     @Test func gradientsCheckTheirInput() throws {
         let model = try gradientFixtureModel()
-        let x = Tensor(zeros: [2, 4, 3]), y = Tensor(zeros: [2, 3])
+        let x = Tensor(zeros: [2, 4, 3])
+        let y = Tensor(zeros: [2, 3])
         #expect(throws: LayerError.notCompiled) { try model.gradients(x, y) }
         model.compile(optimizer: SGD(), loss: .meanSquaredError)
         #expect(throws: LayerError.targetShapeMismatch(expected: [2, 3], received: [2, 4])) {

@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import Layers
 import Tensor
 import TestSupport
+import Testing
 
 func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("rek-\(UUID().uuidString)")
@@ -20,7 +20,8 @@ private let python = Python.interpreter(importing: ["safetensors", "numpy"])
         var generator = SeededGenerator(seed: 9)
         let x = Tensor.normal(shape: [4, 5, 59], using: &generator)
         try model.save(to: folder.appendingPathComponent("model"))
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("model").path).sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("model").path)
+            .sorted()
         #expect(files == ["config.json", "model.safetensors"])
         let loaded = try Sequential.load(from: folder.appendingPathComponent("model"))
         #expect(loaded.layers.map(\.name) == model.layers.map(\.name))
@@ -46,10 +47,15 @@ private let python = Python.interpreter(importing: ["safetensors", "numpy"])
         try huge.write(to: url)
         #expect(throws: SavingError.self) { try model.loadWeights(from: url) }
         try (Data([8, 0, 0, 0, 0, 0, 0, 0]) + Data("not json".utf8)).write(to: url)
-        #expect(throws: SavingError.corrupt(path: url.path, reason: "the header is not valid JSON at byte 0 ($): expected null")) { try model.loadWeights(from: url) }
+        #expect(
+            throws: SavingError.corrupt(
+                path: url.path, reason: "the header is not valid JSON at byte 0 ($): expected null")
+        ) { try model.loadWeights(from: url) }
         let header = Data(#"{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}"#.utf8)
         try (withUnsafeBytes(of: UInt64(header.count).littleEndian) { Data($0) } + header + Data([0, 0])).write(to: url)
-        #expect(throws: SavingError.unsupportedDType(path: url.path, tensor: "a", dtype: "F16")) { try model.loadWeights(from: url) }
+        #expect(throws: SavingError.unsupportedDType(path: url.path, tensor: "a", dtype: "F16")) {
+            try model.loadWeights(from: url)
+        }
         #expect(throws: SavingError.self) { try Sequential.load(from: folder.appendingPathComponent("missing")) }
     }
 
@@ -61,13 +67,16 @@ private let python = Python.interpreter(importing: ["safetensors", "numpy"])
         let url = folder.appendingPathComponent("w.safetensors")
         try other.saveWeights(to: url)
         let before = small.weights()
-        #expect(throws: SavingError.shapeMismatch(path: url.path, name: "dense/kernel", expected: [3, 2], found: [4, 2])) {
+        #expect(
+            throws: SavingError.shapeMismatch(path: url.path, name: "dense/kernel", expected: [3, 2], found: [4, 2])
+        ) {
             try small.loadWeights(from: url)
         }
         #expect(small.weights() == before)
     }
 
-    @Test(.enabled(if: python != nil, "python3 with safetensors not installed (pip install -r scripts/requirements.txt)"))
+    @Test(
+        .enabled(if: python != nil, "python3 with safetensors not installed (pip install -r scripts/requirements.txt)"))
     func pythonSafetensorsReadsTheWeights() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -77,14 +86,22 @@ private let python = Python.interpreter(importing: ["safetensors", "numpy"])
         let process = Process()
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: python!)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/read_safetensors.py")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../scripts/read_safetensors.py")
         process.arguments = [script.path, url.path]
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        struct Summary: Decodable { struct Entry: Decodable { var shape: [Int]; var dtype: String; var sum: Double }; var tensors: [String: Entry] }
+        struct Summary: Decodable {
+            struct Entry: Decodable {
+                var shape: [Int]
+                var dtype: String
+                var sum: Double
+            }
+            var tensors: [String: Entry]
+        }
         let summary = try JSONDecoder().decode(Summary.self, from: data)
         #expect(summary.tensors.count == model.namedWeights.count)
         for (name, tensor) in model.namedWeights {

@@ -1,6 +1,6 @@
-import Testing
 import Layers
 import Tensor
+import Testing
 
 func seedAutoencoder(seed: UInt64 = 42) throws -> Sequential {
     try Sequential(inputShape: [5, 59], seed: seed) {
@@ -19,7 +19,8 @@ func seedAutoencoder(seed: UInt64 = 42) throws -> Sequential {
         #expect(model.layers.map(\.parameterCount) == [11_776, 3_136, 0, 2_112, 6_272, 1_947])
         #expect(model.parameterCount == 25_243)
         #expect(model.outputShape == [5, 59])
-        #expect(model.layers.map(\.name) == ["lstm", "lstm_1", "repeat_vector", "lstm_2", "lstm_3", "time_distributed"])
+        #expect(
+            model.layers.map(\.name) == ["lstm", "lstm_1", "repeat_vector", "lstm_2", "lstm_3", "time_distributed"])
     }
 
     @Test func unnamedLayersGetKerasNames() throws {
@@ -32,8 +33,11 @@ func seedAutoencoder(seed: UInt64 = 42) throws -> Sequential {
             Flatten()
             RepeatVector(count: 2)
         }
-        #expect(model.layers.map(\.name) == ["conv2d", "conv2d_transpose", "max_pooling2d", "up_sampling2d", "conv2d_1",
-                                             "flatten", "repeat_vector"])
+        #expect(
+            model.layers.map(\.name) == [
+                "conv2d", "conv2d_transpose", "max_pooling2d", "up_sampling2d", "conv2d_1",
+                "flatten", "repeat_vector",
+            ])
     }
 
     @Test func summaryPrintsKerasTable() throws {
@@ -48,10 +52,14 @@ func seedAutoencoder(seed: UInt64 = 42) throws -> Sequential {
     @Test func addThrowsNamingLayerAndShapes() throws {
         let model = Sequential(inputShape: [5, 59])
         try model.add(LSTM(units: 8))
-        #expect(throws: LayerError.incompatibleInput(layer: "lstm_1", expected: "[timesteps, features]", received: [8])) {
+        #expect(throws: LayerError.incompatibleInput(layer: "lstm_1", expected: "[timesteps, features]", received: [8]))
+        {
             try model.add(LSTM(units: 4))
         }
-        #expect(throws: LayerError.invalidArgument(layer: "dense", argument: "units", value: "0", expected: "a positive integer")) {
+        #expect(
+            throws: LayerError.invalidArgument(
+                layer: "dense", argument: "units", value: "0", expected: "a positive integer")
+        ) {
             try model.add(Dense(units: 0))
         }
     }
@@ -89,7 +97,8 @@ func seedAutoencoder(seed: UInt64 = 42) throws -> Sequential {
         let model = try Sequential(inputShape: [2], seed: 3) { Dense(units: 2) }
         model.compile(optimizer: Adam(), loss: .meanSquaredError)
         let x = Tensor(shape: [10, 2], scalars: (0..<20).map(Float.init))
-        let history = try model.fit(x, x, epochs: 2, batchSize: 4, validationSplit: 0.2, shuffle: false, verbose: .silent)
+        let history = try model.fit(
+            x, x, epochs: 2, batchSize: 4, validationSplit: 0.2, shuffle: false, verbose: .silent)
         #expect(history.validationLoss.count == 2)
         // Evaluating the last two samples by hand after training reproduces the final val_loss.
         let lastTwo = x.slicingBatch(8..<10)
@@ -118,7 +127,9 @@ func seedAutoencoder(seed: UInt64 = 42) throws -> Sequential {
 
     @Test func progressBarDegradesToOneLinePerEpoch() throws {
         nonisolated(unsafe) var text = ""
-        let logger = ProgressLogger(verbosity: .progressBar, epochs: 2, batchesPerEpoch: 3, interactive: false) { text += $0 }
+        let logger = ProgressLogger(verbosity: .progressBar, epochs: 2, batchesPerEpoch: 3, interactive: false) {
+            text += $0
+        }
         let model = try Sequential(inputShape: [2]) { Dense(units: 2) }
         model.compile(optimizer: Adam(), loss: .meanSquaredError)
         let x = Tensor(shape: [6, 2], scalars: (0..<12).map(Float.init))
@@ -132,7 +143,9 @@ func seedAutoencoder(seed: UInt64 = 42) throws -> Sequential {
 
     @Test func progressBarRedrawsInPlaceOnATerminal() throws {
         nonisolated(unsafe) var text = ""
-        let logger = ProgressLogger(verbosity: .progressBar, epochs: 1, batchesPerEpoch: 3, interactive: true) { text += $0 }
+        let logger = ProgressLogger(verbosity: .progressBar, epochs: 1, batchesPerEpoch: 3, interactive: true) {
+            text += $0
+        }
         let model = try Sequential(inputShape: [2]) { Dense(units: 2) }
         model.compile(optimizer: Adam(), loss: .meanSquaredError)
         let x = Tensor(shape: [6, 2], scalars: (0..<12).map(Float.init))

@@ -1,6 +1,6 @@
-import Testing
 import Layers
 import Tensor
+import Testing
 
 /// Layers split batches across threads; results must not depend on how, or on the thread count.
 @Suite struct ThreadingTests {
@@ -11,7 +11,7 @@ import Tensor
         var generator = SeededGenerator(seed: 9)
         let lstm = LSTM(units: 12, activation: .relu, returnSequences: returnSequences)
         try lstm.build(inputShape: [4, 7], using: &generator)
-        let batch = 150   // several bands
+        let batch = 150  // several bands
         let x = Tensor.normal(shape: [batch, 4, 7], using: &generator)
         let y = try lstm.forward(x, training: true)
         let dy = Tensor.normal(shape: y.shape, using: &generator)

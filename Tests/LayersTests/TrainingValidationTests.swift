@@ -1,8 +1,8 @@
-import Foundation
-import Testing
 import CKernels
+import Foundation
 import Layers
 import Tensor
+import Testing
 
 /// Training, prediction and evaluation never produce or accept silent garbage (issue 11): invalid
 /// arguments and hyperparameters, empty and non-finite data are typed errors thrown before any
@@ -34,19 +34,38 @@ import Tensor
         (-1, 4, 0, .invalidTrainingArgument(argument: "epochs", value: "-1", expected: "an integer ≥ 0")),
         (2, 0, 0, .invalidTrainingArgument(argument: "batchSize", value: "0", expected: "a positive integer")),
         (2, -3, 0, .invalidTrainingArgument(argument: "batchSize", value: "-3", expected: "a positive integer")),
-        (2, 4, -0.1, .invalidTrainingArgument(argument: "validationSplit", value: "-0.1", expected: "a fraction in [0, 1)")),
-        (2, 4, 1, .invalidTrainingArgument(argument: "validationSplit", value: "1.0", expected: "a fraction in [0, 1)")),
-        (2, 4, .nan, .invalidTrainingArgument(argument: "validationSplit", value: "nan", expected: "a fraction in [0, 1)")),
+        (
+            2, 4, -0.1,
+            .invalidTrainingArgument(argument: "validationSplit", value: "-0.1", expected: "a fraction in [0, 1)")
+        ),
+        (
+            2, 4, 1,
+            .invalidTrainingArgument(argument: "validationSplit", value: "1.0", expected: "a fraction in [0, 1)")
+        ),
+        (
+            2, 4, .nan,
+            .invalidTrainingArgument(argument: "validationSplit", value: "nan", expected: "a fraction in [0, 1)")
+        ),
         // 10 × 0.05 = 0.5 training rows: none left (used to train on nothing and report loss 0.0).
-        (2, 4, 0.95, .invalidTrainingArgument(argument: "validationSplit", value: "0.95",
-                                              expected: "a fraction leaving at least one of the 10 samples for training and one for validation")),
+        (
+            2, 4, 0.95,
+            .invalidTrainingArgument(
+                argument: "validationSplit", value: "0.95",
+                expected: "a fraction leaving at least one of the 10 samples for training and one for validation")
+        ),
         // 1 − 1e-9 rounds to 1 in Float: no validation row would be left.
-        (2, 4, 1e-9, .invalidTrainingArgument(argument: "validationSplit", value: "1e-09",
-                                              expected: "a fraction leaving at least one of the 10 samples for training and one for validation")),
+        (
+            2, 4, 1e-9,
+            .invalidTrainingArgument(
+                argument: "validationSplit", value: "1e-09",
+                expected: "a fraction leaving at least one of the 10 samples for training and one for validation")
+        ),
     ]
 
     @Test(arguments: invalidFitArguments)
-    func invalidFitArgumentsThrowBeforeAnyWeightChanges(epochs: Int, batchSize: Int, split: Float, error: LayerError) throws {
+    func invalidFitArgumentsThrowBeforeAnyWeightChanges(epochs: Int, batchSize: Int, split: Float, error: LayerError)
+        throws
+    {
         let model = try Self.model()
         let before = model.weights()
         let x = Self.data()
@@ -66,20 +85,62 @@ import Tensor
     }
 
     static let invalidHyperparameters: [(optimizer: @Sendable () -> any Optimizer, error: LayerError)] = [
-        ({ Adam(learningRate: .nan) }, .invalidTrainingArgument(argument: "Adam learningRate", value: "nan", expected: "a finite number ≥ 0")),
-        ({ Adam(learningRate: .infinity) }, .invalidTrainingArgument(argument: "Adam learningRate", value: "inf", expected: "a finite number ≥ 0")),
-        ({ Adam(learningRate: -1e-3) }, .invalidTrainingArgument(argument: "Adam learningRate", value: "-0.001", expected: "a finite number ≥ 0")),
-        ({ Adam(epsilon: 0) }, .invalidTrainingArgument(argument: "Adam epsilon", value: "0.0", expected: "a finite number > 0")),
-        ({ Adam(epsilon: -1e-7) }, .invalidTrainingArgument(argument: "Adam epsilon", value: "-1e-07", expected: "a finite number > 0")),
-        ({ Adam(epsilon: .nan) }, .invalidTrainingArgument(argument: "Adam epsilon", value: "nan", expected: "a finite number > 0")),
-        ({ Adam(epsilon: .infinity) }, .invalidTrainingArgument(argument: "Adam epsilon", value: "inf", expected: "a finite number > 0")),
-        ({ Adam(beta1: 1) }, .invalidTrainingArgument(argument: "Adam beta1", value: "1.0", expected: "a number in [0, 1)")),
-        ({ Adam(beta1: .nan) }, .invalidTrainingArgument(argument: "Adam beta1", value: "nan", expected: "a number in [0, 1)")),
-        ({ Adam(beta2: -0.5) }, .invalidTrainingArgument(argument: "Adam beta2", value: "-0.5", expected: "a number in [0, 1)")),
-        ({ SGD(learningRate: -0.1) }, .invalidTrainingArgument(argument: "SGD learningRate", value: "-0.1", expected: "a finite number ≥ 0")),
-        ({ SGD(learningRate: .nan) }, .invalidTrainingArgument(argument: "SGD learningRate", value: "nan", expected: "a finite number ≥ 0")),
-        ({ SGD(momentum: 1.5) }, .invalidTrainingArgument(argument: "SGD momentum", value: "1.5", expected: "a number in [0, 1]")),
-        ({ SGD(momentum: -.infinity) }, .invalidTrainingArgument(argument: "SGD momentum", value: "-inf", expected: "a number in [0, 1]")),
+        (
+            { Adam(learningRate: .nan) },
+            .invalidTrainingArgument(argument: "Adam learningRate", value: "nan", expected: "a finite number ≥ 0")
+        ),
+        (
+            { Adam(learningRate: .infinity) },
+            .invalidTrainingArgument(argument: "Adam learningRate", value: "inf", expected: "a finite number ≥ 0")
+        ),
+        (
+            { Adam(learningRate: -1e-3) },
+            .invalidTrainingArgument(argument: "Adam learningRate", value: "-0.001", expected: "a finite number ≥ 0")
+        ),
+        (
+            { Adam(epsilon: 0) },
+            .invalidTrainingArgument(argument: "Adam epsilon", value: "0.0", expected: "a finite number > 0")
+        ),
+        (
+            { Adam(epsilon: -1e-7) },
+            .invalidTrainingArgument(argument: "Adam epsilon", value: "-1e-07", expected: "a finite number > 0")
+        ),
+        (
+            { Adam(epsilon: .nan) },
+            .invalidTrainingArgument(argument: "Adam epsilon", value: "nan", expected: "a finite number > 0")
+        ),
+        (
+            { Adam(epsilon: .infinity) },
+            .invalidTrainingArgument(argument: "Adam epsilon", value: "inf", expected: "a finite number > 0")
+        ),
+        (
+            { Adam(beta1: 1) },
+            .invalidTrainingArgument(argument: "Adam beta1", value: "1.0", expected: "a number in [0, 1)")
+        ),
+        (
+            { Adam(beta1: .nan) },
+            .invalidTrainingArgument(argument: "Adam beta1", value: "nan", expected: "a number in [0, 1)")
+        ),
+        (
+            { Adam(beta2: -0.5) },
+            .invalidTrainingArgument(argument: "Adam beta2", value: "-0.5", expected: "a number in [0, 1)")
+        ),
+        (
+            { SGD(learningRate: -0.1) },
+            .invalidTrainingArgument(argument: "SGD learningRate", value: "-0.1", expected: "a finite number ≥ 0")
+        ),
+        (
+            { SGD(learningRate: .nan) },
+            .invalidTrainingArgument(argument: "SGD learningRate", value: "nan", expected: "a finite number ≥ 0")
+        ),
+        (
+            { SGD(momentum: 1.5) },
+            .invalidTrainingArgument(argument: "SGD momentum", value: "1.5", expected: "a number in [0, 1]")
+        ),
+        (
+            { SGD(momentum: -.infinity) },
+            .invalidTrainingArgument(argument: "SGD momentum", value: "-inf", expected: "a number in [0, 1]")
+        ),
     ]
 
     @Test(arguments: 0..<invalidHyperparameters.count)
@@ -110,7 +171,10 @@ import Tensor
         }
         let model = try Self.model()
         let x = Self.data()
-        #expect(throws: LayerError.invalidTrainingArgument(argument: "Adam learningRate", value: "nan", expected: "a finite number ≥ 0")) {
+        #expect(
+            throws: LayerError.invalidTrainingArgument(
+                argument: "Adam learningRate", value: "nan", expected: "a finite number ≥ 0")
+        ) {
             try model.fit(x, x, epochs: 3, batchSize: 5, verbose: .silent, callbacks: [Sabotage()])
         }
         #expect(model.optimizer!.iterations == 2)
@@ -119,17 +183,30 @@ import Tensor
 
     @Test func emptyDataThrows() throws {
         let model = try Self.model()
-        let empty = Tensor(zeros: [0, 4]), x = Self.data()
-        #expect(throws: LayerError.invalidTrainingArgument(argument: "x", value: "0 samples", expected: "at least one sample")) {
+        let empty = Tensor(zeros: [0, 4])
+        let x = Self.data()
+        #expect(
+            throws: LayerError.invalidTrainingArgument(
+                argument: "x", value: "0 samples", expected: "at least one sample")
+        ) {
             try model.fit(empty, empty, verbose: .silent)
         }
-        #expect(throws: LayerError.invalidTrainingArgument(argument: "validationData", value: "0 samples", expected: "at least one sample")) {
+        #expect(
+            throws: LayerError.invalidTrainingArgument(
+                argument: "validationData", value: "0 samples", expected: "at least one sample")
+        ) {
             try model.fit(x, x, validationData: (empty, empty), verbose: .silent)
         }
-        #expect(throws: LayerError.invalidTrainingArgument(argument: "input", value: "0 samples", expected: "at least one sample")) {
+        #expect(
+            throws: LayerError.invalidTrainingArgument(
+                argument: "input", value: "0 samples", expected: "at least one sample")
+        ) {
             try model.evaluate(empty, empty)
         }
-        #expect(throws: LayerError.invalidTrainingArgument(argument: "input", value: "0 samples", expected: "at least one sample")) {
+        #expect(
+            throws: LayerError.invalidTrainingArgument(
+                argument: "input", value: "0 samples", expected: "at least one sample")
+        ) {
             try model.trainOnBatch(empty, empty)
         }
         // Predicting nothing is not an error: it returns no rows.
@@ -138,21 +215,25 @@ import Tensor
 
     @Test func sampleCountMismatchThrows() throws {
         let model = try Self.model()
-        let x = Self.data(10), y = Self.data(9)
+        let x = Self.data(10)
+        let y = Self.data(9)
         #expect(throws: LayerError.targetShapeMismatch(expected: [10, 4], received: [9, 4])) {
             try model.fit(x, y, verbose: .silent)
         }
         #expect(throws: LayerError.targetShapeMismatch(expected: [10, 4], received: [9, 4])) {
             try model.fit(y, y, validationData: (x, y), verbose: .silent)
         }
-        #expect(throws: LayerError.targetShapeMismatch(expected: [10, 4], received: [9, 4])) { try model.evaluate(x, y) }
+        #expect(throws: LayerError.targetShapeMismatch(expected: [10, 4], received: [9, 4])) {
+            try model.evaluate(x, y)
+        }
     }
 
     @Test(arguments: [0, -1, Int.min])
     func predictAndEvaluateRejectNonPositiveBatchSizes(batchSize: Int) throws {
         let model = try Self.model()
         let x = Self.data()
-        let error = LayerError.invalidTrainingArgument(argument: "batchSize", value: "\(batchSize)", expected: "a positive integer")
+        let error = LayerError.invalidTrainingArgument(
+            argument: "batchSize", value: "\(batchSize)", expected: "a positive integer")
         #expect(throws: error) { try model.predict(x, batchSize: batchSize) }
         #expect(throws: error) { try model.evaluate(x, x, batchSize: batchSize) }
     }
@@ -180,7 +261,8 @@ import Tensor
     @Test func nonFiniteDataIsNamedWithItsIndex() throws {
         let model = try Self.model()
         let clean = Self.data()
-        var x = clean, y = clean
+        var x = clean
+        var y = clean
         x[3, 1] = .nan
         y[7, 2] = .infinity
 
@@ -191,9 +273,13 @@ import Tensor
         // In the rows validationSplit takes (they are checked before the split, so the index is x's).
         let split = Self.nonFiniteData { try model.fit(y, y, validationSplit: 0.3, verbose: .silent) }
         #expect(split?.tensor == "x" && split?.index == [7, 2])
-        let validationX = Self.nonFiniteData { try model.fit(clean, clean, validationData: (x, clean), verbose: .silent) }
+        let validationX = Self.nonFiniteData {
+            try model.fit(clean, clean, validationData: (x, clean), verbose: .silent)
+        }
         #expect(validationX?.tensor == "validation x" && validationX?.index == [3, 1])
-        let validationY = Self.nonFiniteData { try model.fit(clean, clean, validationData: (clean, y), verbose: .silent) }
+        let validationY = Self.nonFiniteData {
+            try model.fit(clean, clean, validationData: (clean, y), verbose: .silent)
+        }
         #expect(validationY?.tensor == "validation y" && validationY?.index == [7, 2])
         let evaluateInput = Self.nonFiniteData { _ = try model.evaluate(x, clean) }
         #expect(evaluateInput?.tensor == "input" && evaluateInput?.index == [3, 1])
@@ -205,7 +291,11 @@ import Tensor
     }
 
     @Test func nonFiniteDataIndexHasEveryAxis() throws {
-        let model = try Sequential(inputShape: [3, 2]) { Flatten(); Dense(units: 6); Reshape(targetShape: [3, 2]) }
+        let model = try Sequential(inputShape: [3, 2]) {
+            Flatten()
+            Dense(units: 6)
+            Reshape(targetShape: [3, 2])
+        }
         model.compile(optimizer: Adam(), loss: .meanSquaredError)
         // The last element of a 70-value tensor: past the scan's first 64-value block.
         var x = Tensor(zeros: [12, 3, 2])
@@ -307,7 +397,7 @@ import Tensor
     @Test func nonFiniteLossKeepsTheWeightsOfTheFailingStep() throws {
         let model = try Self.model(SGD(learningRate: 0.01))
         var x = Self.data(8)
-        x[5, 0] = 1e25   // (1e25)² overflows the loss; the data itself is finite
+        x[5, 0] = 1e25  // (1e25)² overflows the loss; the data itself is finite
         let before = model.weights()
         #expect(throws: LayerError.nonFiniteLoss(epoch: 0, batch: 1, value: .infinity)) {
             try model.fit(x, x, epochs: 1, batchSize: 4, shuffle: false, verbose: .silent)
@@ -347,10 +437,12 @@ import Tensor
         let x = Self.data()
         // Finite, but (1e30)² overflows the validation loss.
         let huge = Tensor(repeating: 1e30, shape: [3, 4])
-        let recorder = Recorder(), stop = EarlyStopping(patience: 0)
+        let recorder = Recorder()
+        let stop = EarlyStopping(patience: 0)
         #expect(throws: TrainingError.nonFiniteValidationLoss(epoch: 0, value: .infinity)) {
-            try model.fit(x, x, epochs: 3, batchSize: 5, validationData: (huge, huge), verbose: .silent,
-                          callbacks: [recorder, stop])
+            try model.fit(
+                x, x, epochs: 3, batchSize: 5, validationData: (huge, huge), verbose: .silent,
+                callbacks: [recorder, stop])
         }
         #expect(recorder.epochsEnded.isEmpty)
         #expect(stop.stoppedEpoch == nil)
@@ -361,7 +453,9 @@ import Tensor
         let model = try Self.model()
         let stop = EarlyStopping(monitor: "val_loss", patience: 2)
         try stop.onTrainBegin(model: model)
-        #expect(throws: TrainingError.nonFiniteMonitoredValue(callback: "EarlyStopping", key: "val_loss", value: .infinity)) {
+        #expect(
+            throws: TrainingError.nonFiniteMonitoredValue(callback: "EarlyStopping", key: "val_loss", value: .infinity)
+        ) {
             try stop.onEpochEnd(0, logs: ["loss": 1, "val_loss": .infinity], model: model)
         }
         do {
@@ -376,7 +470,10 @@ import Tensor
         defer { try? FileManager.default.removeItem(at: folder) }
         let checkpoint = ModelCheckpoint(path: folder, saveBestOnly: true)
         try checkpoint.onTrainBegin(model: model)
-        #expect(throws: TrainingError.nonFiniteMonitoredValue(callback: "ModelCheckpoint", key: "val_loss", value: -.infinity)) {
+        #expect(
+            throws: TrainingError.nonFiniteMonitoredValue(
+                callback: "ModelCheckpoint", key: "val_loss", value: -.infinity)
+        ) {
             try checkpoint.onEpochEnd(0, logs: ["val_loss": -.infinity], model: model)
         }
         #expect(checkpoint.savedEpochs.isEmpty)
@@ -385,10 +482,16 @@ import Tensor
 
     @Test func earlyStoppingRejectsInvalidSettings() throws {
         let model = try Self.model()
-        #expect(throws: LayerError.invalidTrainingArgument(argument: "EarlyStopping patience", value: "-1", expected: "an integer ≥ 0")) {
+        #expect(
+            throws: LayerError.invalidTrainingArgument(
+                argument: "EarlyStopping patience", value: "-1", expected: "an integer ≥ 0")
+        ) {
             try EarlyStopping(patience: -1).onTrainBegin(model: model)
         }
-        #expect(throws: LayerError.invalidTrainingArgument(argument: "EarlyStopping minDelta", value: "nan", expected: "a finite number")) {
+        #expect(
+            throws: LayerError.invalidTrainingArgument(
+                argument: "EarlyStopping minDelta", value: "nan", expected: "a finite number")
+        ) {
             try EarlyStopping(minDelta: .nan).onTrainBegin(model: model)
         }
     }
@@ -401,13 +504,16 @@ import Tensor
         let normalValid = Self.data(8, seed: 9)
         var caught: TrainingError?
         do {
-            try model.fit(normalTrain, normalTrain, epochs: 200, batchSize: 64, validationData: (normalValid, normalValid),
-                          verbose: .silent)
+            try model.fit(
+                normalTrain, normalTrain, epochs: 200, batchSize: 64, validationData: (normalValid, normalValid),
+                verbose: .silent)
         } catch let error as TrainingError {
             caught = error
         }
         #expect(caught == .nonFiniteWeights(parameter: "dense/kernel", step: 1, epoch: 0, batch: 0))
-        #expect(caught?.description.hasPrefix("weight 'dense/kernel' would become NaN or infinite at optimizer step 1 (epoch 0, batch 0): ") == true)
+        #expect(
+            caught?.description.hasPrefix(
+                "weight 'dense/kernel' would become NaN or infinite at optimizer step 1 (epoch 0, batch 0): ") == true)
     }
 
     @Test func errorDescriptionsAreOneLine() {
@@ -420,8 +526,11 @@ import Tensor
         ]
         for error in errors { #expect(!error.description.contains("\n")) }
         #expect(errors[0].description == "x holds nan at index [3, 1]: training and evaluation data must be finite")
-        #expect(errors[1].description.hasPrefix("weight 'dense/kernel' would become NaN or infinite at optimizer step 3 (epoch 0, batch 2): "))
-        #expect(errors[2].description.hasPrefix("weight 'dense/kernel' would become NaN or infinite at optimizer step 3: "))
+        #expect(
+            errors[1].description.hasPrefix(
+                "weight 'dense/kernel' would become NaN or infinite at optimizer step 3 (epoch 0, batch 2): "))
+        #expect(
+            errors[2].description.hasPrefix("weight 'dense/kernel' would become NaN or infinite at optimizer step 3: "))
     }
 }
 
@@ -432,23 +541,29 @@ import Tensor
 
     struct Result { var w: [Float], m: [Float], v: [Float], flag: Int32 }
 
-    static func run(path: Int32, w: [Float], g: [Float], m: [Float], v: [Float], step: Float = 1e-3,
-                    b1: Float = 0.1, b2: Float = 0.001, epsilon: Float = 1e-7) -> Result? {
+    static func run(
+        path: Int32, w: [Float], g: [Float], m: [Float], v: [Float], step: Float = 1e-3,
+        b1: Float = 0.1, b2: Float = 0.001, epsilon: Float = 1e-7
+    ) -> Result? {
         var result = Result(w: w.map { _ in .nan }, m: m.map { _ in .nan }, v: v.map { _ in .nan }, flag: 0)
-        result.flag = rek_adam_update_on_path(path, w.count, w, g, m, v, &result.w, &result.m, &result.v, step, b1, b2, epsilon)
+        result.flag = rek_adam_update_on_path(
+            path, w.count, w, g, m, v, &result.w, &result.m, &result.v, step, b1, b2, epsilon)
         return result.flag < 0 ? nil : result
     }
 
     @Test(arguments: paths, [1, 7, 8, 9, 16, 17, 37])
     func matchesTheReferenceAndFlagsNothingWhenFinite(path: Int32, count: Int) throws {
         var generator = SeededGenerator(seed: UInt64(count))
-        let w = (0..<count).map { _ in generator.normal() }, g = (0..<count).map { _ in generator.normal() }
-        let m = (0..<count).map { _ in 0.1 * generator.normal() }, v = (0..<count).map { _ in 0.1 * Swift.abs(generator.normal()) }
-        guard let result = Self.run(path: path, w: w, g: g, m: m, v: v) else { return }   // path not on this CPU
+        let w = (0..<count).map { _ in generator.normal() }
+        let g = (0..<count).map { _ in generator.normal() }
+        let m = (0..<count).map { _ in 0.1 * generator.normal() }
+        let v = (0..<count).map { _ in 0.1 * Swift.abs(generator.normal()) }
+        guard let result = Self.run(path: path, w: w, g: g, m: m, v: v) else { return }  // path not on this CPU
         #expect(result.flag == 0)
         for i in 0..<count {
             let (gi, mi, vi) = (Double(g[i]), Double(m[i]), Double(v[i]))
-            let newM = mi + (gi - mi) * 0.1, newV = vi + (gi * gi - vi) * 0.001
+            let newM = mi + (gi - mi) * 0.1
+            let newV = vi + (gi * gi - vi) * 0.001
             let newW = Double(w[i]) - 1e-3 * newM / (newV.squareRoot() + 1e-7)
             #expect(Swift.abs(Double(result.m[i]) - newM) <= 1e-6 * Swift.max(1, Swift.abs(newM)))
             #expect(Swift.abs(Double(result.v[i]) - newV) <= 1e-6 * Swift.max(1, Swift.abs(newV)))

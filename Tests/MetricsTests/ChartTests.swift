@@ -1,15 +1,18 @@
 import Foundation
+import Metrics
+import Testing
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import Testing
-import Metrics
 
 private func isWellFormedXML(_ text: String) -> Bool {
     XMLParser(data: Data(text.utf8)).parse()
 }
 
-private let rsvgConvert = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"].first { FileManager.default.isExecutableFile(atPath: $0) }
+private let rsvgConvert = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+}
 
 @Suite struct ChartTests {
     static var charts: [(String, Chart)] {
@@ -19,9 +22,20 @@ private let rsvgConvert = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert
             ("loss", Chart.lossCurve(loss: [1, 0.6, 0.45, 0.4], validationLoss: [1.1, 0.7, 0.5, 0.48])),
             ("roc", Chart.roc(curve)),
             ("pr", Chart.precisionRecallVersusThreshold(pr)),
-            ("scatter", Chart.reconstructionErrors([0.1, 0.2, 2.5, 0.15, 0.9], labels: [0, 0, 1, 0, 1], threshold: 0.5)),
-            ("scatter-log", Chart.reconstructionErrors([0.1, 0.2, 25, 0.015, 0.9], labels: [0, 0, 1, 0, 1], threshold: 0.5, scale: .logarithmic)),
-            ("histogram", Chart.errorHistogram(normal: [0.1, 0.12, 0.2, 0.22, 0.3], anomalous: [0.5, 0.7, 0.71], threshold: 0.4, bins: 10)),
+            (
+                "scatter",
+                Chart.reconstructionErrors([0.1, 0.2, 2.5, 0.15, 0.9], labels: [0, 0, 1, 0, 1], threshold: 0.5)
+            ),
+            (
+                "scatter-log",
+                Chart.reconstructionErrors(
+                    [0.1, 0.2, 25, 0.015, 0.9], labels: [0, 0, 1, 0, 1], threshold: 0.5, scale: .logarithmic)
+            ),
+            (
+                "histogram",
+                Chart.errorHistogram(
+                    normal: [0.1, 0.12, 0.2, 0.22, 0.3], anomalous: [0.5, 0.7, 0.71], threshold: 0.4, bins: 10)
+            ),
         ]
     }
 
@@ -30,11 +44,17 @@ private let rsvgConvert = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert
             let svg = try chart.svg()
             #expect(isWellFormedXML(svg), "\(name) is not well-formed XML")
             #expect(svg.contains(">\(chart.title)</text>"), "\(name) has no title")
-            for series in chart.series { #expect(svg.contains(">\(series.name)</text>"), "\(name) legend lacks \(series.name)") }
+            for series in chart.series {
+                #expect(svg.contains(">\(series.name)</text>"), "\(name) legend lacks \(series.name)")
+            }
             #expect(svg.contains(">\(chart.xLabel)</text>") && svg.contains(">\(chart.yLabel)</text>"))
         }
-        #expect(try Chart.roc(ROCCurve(labels: [0, 0, 1, 1], scores: [0.1, 0.4, 0.35, 0.8])).svg().contains("ROC (AUC = 0.750)"))
-        let heatmap = ConfusionMatrixChart(ConfusionMatrix(trueNegatives: 3400, falsePositives: 215, falseNegatives: 29, truePositives: 10)).svg()
+        #expect(
+            try Chart.roc(ROCCurve(labels: [0, 0, 1, 1], scores: [0.1, 0.4, 0.35, 0.8])).svg().contains(
+                "ROC (AUC = 0.750)"))
+        let heatmap = ConfusionMatrixChart(
+            ConfusionMatrix(trueNegatives: 3400, falsePositives: 215, falseNegatives: 29, truePositives: 10)
+        ).svg()
         #expect(isWellFormedXML(heatmap))
         #expect(heatmap.contains(">3400</text>") && heatmap.contains(">29</text>"))
     }
@@ -57,10 +77,15 @@ private let rsvgConvert = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["loss.svg"])
         // Missing folders are created, as Keras' save does.
         try Self.charts[0].1.write(to: folder.appendingPathComponent("missing/loss.svg"))
-        #expect(try String(contentsOf: folder.appendingPathComponent("missing/loss.svg"), encoding: .utf8) == Self.charts[0].1.svg())
+        #expect(
+            try String(contentsOf: folder.appendingPathComponent("missing/loss.svg"), encoding: .utf8)
+                == Self.charts[0].1.svg())
         // A file where a folder is needed is a typed error naming the path, not a Foundation dump.
         let blocked = folder.appendingPathComponent("loss.svg/roc.svg")
-        #expect(throws: ChartError.unwritable(path: blocked.path, reason: "cannot create the folder \(url.path): a file is in the way")) {
+        #expect(
+            throws: ChartError.unwritable(
+                path: blocked.path, reason: "cannot create the folder \(url.path): a file is in the way")
+        ) {
             try Self.charts[0].1.write(to: blocked)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["loss.svg", "missing"])
@@ -72,7 +97,8 @@ private let rsvgConvert = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         for (name, chart) in Self.charts {
-            let svg = folder.appendingPathComponent("\(name).svg"), png = folder.appendingPathComponent("\(name).png")
+            let svg = folder.appendingPathComponent("\(name).svg")
+            let png = folder.appendingPathComponent("\(name).png")
             try chart.write(to: svg)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: rsvgConvert!)

@@ -1,11 +1,12 @@
-import Testing
 import Metrics
+import Testing
 
 @Suite struct ClassificationTests {
     @Test(arguments: MetricsFixture.shared.cases.map(\.name))
     func confusionMatrixAndRatiosMatchSklearn(name: String) throws {
         let reference = MetricsFixture.named(name)
-        let matrix = try ConfusionMatrix(labels: reference.labels, scores: reference.floatScores, threshold: reference.threshold)
+        let matrix = try ConfusionMatrix(
+            labels: reference.labels, scores: reference.floatScores, threshold: reference.threshold)
         #expect(matrix.matrix == reference.confusionMatrix)
         #expect(Swift.abs(matrix.accuracy - reference.accuracy) <= 1e-15)
         #expect(Swift.abs(matrix.precision - reference.precision) <= 1e-15)
@@ -21,15 +22,16 @@ import Metrics
         let predictions = reference.floatScores.map { $0 > reference.threshold ? 1 : 0 }
         let report = try ClassificationReport(labels: reference.labels, predictions: predictions)
         #expect(report.description == reference.report)
-        let named = try ClassificationReport(labels: reference.labels, predictions: predictions,
-                                             targetNames: ["normal", "sheet break"], digits: 4)
+        let named = try ClassificationReport(
+            labels: reference.labels, predictions: predictions,
+            targetNames: ["normal", "sheet break"], digits: 4)
         #expect(named.description == reference.reportDigits4Named)
     }
 
     @Test func falsePositiveRateAndZeroDivision() throws {
         let matrix = try ConfusionMatrix(labels: [0, 0, 0, 1], predictions: [1, 0, 0, 0])
         #expect(matrix.falsePositiveRate == 1.0 / 3)
-        #expect(matrix.precision == 0)   // 0 / 0, as sklearn's zero_division default reports
+        #expect(matrix.precision == 0)  // 0 / 0, as sklearn's zero_division default reports
         #expect(throws: MetricsError.self) { try ConfusionMatrix(labels: [0, 1], predictions: [0, 3]) }
     }
 }
@@ -38,10 +40,12 @@ import Metrics
     @Test(arguments: MetricsFixture.twoClassCases)
     func validationRulesMatchTheReferenceComputation(name: String) throws {
         let reference = MetricsFixture.named(name)
-        let equal = try ThresholdRule.precisionEqualsRecall.threshold(validationScores: reference.floatScores,
-                                                                       validationLabels: reference.labels)
+        let equal = try ThresholdRule.precisionEqualsRecall.threshold(
+            validationScores: reference.floatScores,
+            validationLabels: reference.labels)
         #expect(Double(equal) == reference.thresholdPrecisionEqualsRecall)
-        let f1 = try ThresholdRule.maxF1.threshold(validationScores: reference.floatScores, validationLabels: reference.labels)
+        let f1 = try ThresholdRule.maxF1.threshold(
+            validationScores: reference.floatScores, validationLabels: reference.labels)
         #expect(Double(f1) == reference.thresholdMaxF1)
     }
 

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Metrics
 import TestSupport
+import Testing
 
 /// Tests/MetricsTests/Fixtures/double_scores.json, written by scripts/make_double_score_fixtures.py
 /// (scikit-learn, float64 scores some of which float32 cannot tell apart).
@@ -43,12 +43,16 @@ struct DoubleScoreFixture: Decodable {
         let auc = try rocAUC(labels: labels, scores: scores)
         let ap = try averagePrecision(labels: labels, scores: scores)
         #expect(Swift.abs(auc - reference.rocAuc) <= 1e-12, "\(name): AUC \(auc) vs sklearn \(reference.rocAuc)")
-        #expect(Swift.abs(ap - reference.averagePrecision) <= 1e-12, "\(name): AP \(ap) vs sklearn \(reference.averagePrecision)")
+        #expect(
+            Swift.abs(ap - reference.averagePrecision) <= 1e-12,
+            "\(name): AP \(ap) vs sklearn \(reference.averagePrecision)")
 
         // The same scores rounded to Float give sklearn's float32 figures, which differ: the test can fail.
         let rounded = scores.map { Float($0) }
         #expect(Swift.abs(try rocAUC(labels: labels, scores: rounded) - reference.float32RocAuc) <= 1e-12)
-        #expect(Swift.abs(try averagePrecision(labels: labels, scores: rounded) - reference.float32AveragePrecision) <= 1e-12)
+        #expect(
+            Swift.abs(try averagePrecision(labels: labels, scores: rounded) - reference.float32AveragePrecision)
+                <= 1e-12)
         #expect(reference.float32RocAuc != reference.rocAuc)
     }
 
@@ -60,13 +64,16 @@ struct DoubleScoreFixture: Decodable {
     @Test(arguments: DoubleScoreFixture.names)
     func confusionMatrixAtGreaterAndGreaterOrEqualMatchesSklearn(name: String) throws {
         let reference = DoubleScoreFixture.named(name)
-        let strict = try ConfusionMatrix(labels: reference.labels, scores: reference.doubleScores, threshold: reference.threshold)
-        let inclusive = try ConfusionMatrix(labels: reference.labels, scores: reference.doubleScores,
-                                            threshold: reference.threshold, positiveWhen: .greaterThanOrEqual)
+        let strict = try ConfusionMatrix(
+            labels: reference.labels, scores: reference.doubleScores, threshold: reference.threshold)
+        let inclusive = try ConfusionMatrix(
+            labels: reference.labels, scores: reference.doubleScores,
+            threshold: reference.threshold, positiveWhen: .greaterThanOrEqual)
         #expect(strict.matrix == reference.confusionMatrixGreater, "\(name) at >")
         #expect(inclusive.matrix == reference.confusionMatrixGreaterOrEqual, "\(name) at >=")
-        let explicit = try ConfusionMatrix(labels: reference.labels, scores: reference.doubleScores,
-                                           threshold: reference.threshold, positiveWhen: .greaterThan)
+        let explicit = try ConfusionMatrix(
+            labels: reference.labels, scores: reference.doubleScores,
+            threshold: reference.threshold, positiveWhen: .greaterThan)
         #expect(explicit == strict)
     }
 
@@ -75,8 +82,9 @@ struct DoubleScoreFixture: Decodable {
         let (labels, scores): ([Int], [Float]) = ([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
         let curve = try PrecisionRecallCurve(labels: labels, scores: scores)
         let index = try #require(curve.thresholds.firstIndex(of: Double(Float(0.35))))
-        let matrix = try ConfusionMatrix(labels: labels, scores: scores, threshold: Float(curve.thresholds[index]),
-                                         positiveWhen: .greaterThanOrEqual)
+        let matrix = try ConfusionMatrix(
+            labels: labels, scores: scores, threshold: Float(curve.thresholds[index]),
+            positiveWhen: .greaterThanOrEqual)
         #expect(matrix.precision == curve.precision[index] && matrix.recall == curve.recall[index])
         #expect(matrix == ConfusionMatrix(trueNegatives: 1, falsePositives: 1, falseNegatives: 0, truePositives: 2))
         let strict = try ConfusionMatrix(labels: labels, scores: scores, threshold: Float(0.35))

@@ -1,11 +1,14 @@
 import Foundation
-import Testing
 import Metrics
+import Testing
 
 /// Hand-computed cases; each comment shows the arithmetic.
 @Suite struct EventReportTests {
     @Test func eventsAreMaximalRunsOfPositiveRows() throws {
-        #expect(try LabelledEvent.events(in: [0, 1, 1, 0, 0, 1]) == [LabelledEvent(rows: 1...2), LabelledEvent(rows: 5...5)])
+        #expect(
+            try LabelledEvent.events(in: [0, 1, 1, 0, 0, 1]) == [
+                LabelledEvent(rows: 1...2), LabelledEvent(rows: 5...5),
+            ])
         #expect(try LabelledEvent.events(in: [1, 1]) == [LabelledEvent(rows: 0...1)])
         #expect(try LabelledEvent.events(in: [0, 0]).isEmpty)
         #expect(throws: MetricsError.invalidLabel(index: 2, value: 2)) { try LabelledEvent.events(in: [0, 1, 2]) }
@@ -41,16 +44,17 @@ import Metrics
         let timed = try EventReport(labels: labels, alarms: alarms, horizon: .duration(240), timestamps: times)
         #expect(timed.events == report.events && timed.falseAlarms == 2)
         // Documentation/EventEvaluation.md shows this report.
-        #expect(timed.description == """
-            events: 2 (horizon 4.0 minutes)
-            caught: 1 of 2 (50.0%), missed: 1 (0 of them only during the event)
-            lead time (rows): median 2.0, quartiles 2.0–2.0, range 2.0–2.0
-            lead time (minutes): median 4.0, quartiles 4.0–4.0, range 4.0–4.0
-            alarms: 4, false alarms: 2
-            false alarms per day: 102.86 (over 0.02 days)
-            false alarms per 1,000 rows: 133.33
-            point-adjusted precision 0.3333, recall 0.6667, F1 0.4444
-            """)
+        #expect(
+            timed.description == """
+                events: 2 (horizon 4.0 minutes)
+                caught: 1 of 2 (50.0%), missed: 1 (0 of them only during the event)
+                lead time (rows): median 2.0, quartiles 2.0–2.0, range 2.0–2.0
+                lead time (minutes): median 4.0, quartiles 4.0–4.0, range 4.0–4.0
+                alarms: 4, false alarms: 2
+                false alarms per day: 102.86 (over 0.02 days)
+                false alarms per 1,000 rows: 133.33
+                point-adjusted precision 0.3333, recall 0.6667, F1 0.4444
+                """)
         let lines = report.description.split(separator: "\n").map(String.init)
         #expect(lines.contains("caught: 1 of 2 (50.0%), missed: 1 (0 of them only during the event)"))
         #expect(lines.contains("alarms: 4, false alarms: 2"))
@@ -68,9 +72,11 @@ import Metrics
 
     // An event at row 0 has the one-row horizon [0, 0]; an alarm there has lead 0 and is not false.
     @Test func eventAtTheStartWithAnAlarmOnTheFirstRow() throws {
-        let report = try EventReport(labels: [1, 1, 0, 0, 0], alarms: [true, false, false, false, false], horizon: .rows(5))
+        let report = try EventReport(
+            labels: [1, 1, 0, 0, 0], alarms: [true, false, false, false, false], horizon: .rows(5))
         #expect(report.events.map(\.event) == [LabelledEvent(rows: 0...1)])
-        #expect(report.events[0].firstAlarm == 0 && report.events[0].leadRows == 0 && report.events[0].leadMinutes == nil)
+        #expect(
+            report.events[0].firstAlarm == 0 && report.events[0].leadRows == 0 && report.events[0].leadMinutes == nil)
         #expect(report.falseAlarms == 0 && report.alarmCount == 1)
         #expect(report.leadRows?.median == 0)
     }
@@ -79,14 +85,17 @@ import Metrics
     // The alarm at 2 predicts A only (lead 1); the alarm at 4 predicts B (lead 1). Neither is false.
     @Test func overlappingHorizonsAreCutAtThePreviousEvent() throws {
         let labels = [0, 0, 0, 1, 0, 1, 0]
-        let report = try EventReport(labels: labels, alarms: [false, false, true, false, true, false, false], horizon: .rows(3))
+        let report = try EventReport(
+            labels: labels, alarms: [false, false, true, false, true, false, false], horizon: .rows(3))
         #expect(report.events.map(\.firstAlarm) == [2, 4])
         #expect(report.events.map(\.leadRows) == [1, 1])
         #expect(report.falseAlarms == 0)
-        let onlyEarly = try EventReport(labels: labels, alarms: [false, false, true, false, false, false, false], horizon: .rows(3))
+        let onlyEarly = try EventReport(
+            labels: labels, alarms: [false, false, true, false, false, false, false], horizon: .rows(3))
         #expect(onlyEarly.events.map(\.firstAlarm) == [2, nil])
         // A horizon longer than the gap between events: A [0, 3], B [4, 6]; row 7 is in no window.
-        let long = try EventReport(labels: [0, 0, 0, 1, 0, 0, 1, 0], alarms: [0, 1, 0, 0, 0, 0, 0, 1], horizon: .rows(10))
+        let long = try EventReport(
+            labels: [0, 0, 0, 1, 0, 0, 1, 0], alarms: [0, 1, 0, 0, 0, 0, 0, 1], horizon: .rows(10))
         #expect(long.events.map(\.firstAlarm) == [1, nil] && long.events[0].leadRows == 2)
         #expect(long.alarmCount == 2 && long.falseAlarms == 1)
     }
@@ -96,13 +105,16 @@ import Metrics
     @Test func durationHorizonIncludesATieAtItsEdge() throws {
         let labels = [0, 0, 0, 0, 0, 1]
         let times: [Double] = [0, 60, 120, 180, 240, 300]
-        let edge = try EventReport(labels: labels, alarms: [0, 0, 0, 1, 0, 0], horizon: .duration(120), timestamps: times)
+        let edge = try EventReport(
+            labels: labels, alarms: [0, 0, 0, 1, 0, 0], horizon: .duration(120), timestamps: times)
         #expect(edge.events[0].firstAlarm == 3 && edge.events[0].leadMinutes == 2)
-        let early = try EventReport(labels: labels, alarms: [0, 0, 1, 0, 0, 0], horizon: .duration(120), timestamps: times)
+        let early = try EventReport(
+            labels: labels, alarms: [0, 0, 1, 0, 0, 0], horizon: .duration(120), timestamps: times)
         #expect(!early.events[0].isCaught && early.falseAlarms == 1)
         let dates = times.map { Date(timeIntervalSince1970: 1_000_000 + $0) }
-        let fromDates = try EventReport(labels: labels, alarms: [false, false, false, true, false, false],
-                                        horizon: .duration(120), dates: dates)
+        let fromDates = try EventReport(
+            labels: labels, alarms: [false, false, false, true, false, false],
+            horizon: .duration(120), dates: dates)
         #expect(fromDates.events == edge.events)
     }
 
@@ -142,7 +154,9 @@ import Metrics
         #expect(throws: MetricsError.invalidTimestamp(index: 0, reason: "is not finite")) {
             try EventReport(labels: [0, 1], alarms: [0, 0], horizon: .rows(1), timestamps: [.nan, 4])
         }
-        #expect(throws: MetricsError.self) { try EventReport(labels: [0, 1], alarms: [0, 0], horizon: .rows(1), timestamps: [1]) }
+        #expect(throws: MetricsError.self) {
+            try EventReport(labels: [0, 1], alarms: [0, 0], horizon: .rows(1), timestamps: [1])
+        }
     }
 
     // np.percentile([4, 1, 10, 2], [25, 50, 75]) == [1.75, 3.0, 5.5]

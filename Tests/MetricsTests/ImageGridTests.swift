@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Metrics
+import Testing
 
 @Suite struct ImageGridTests {
     @Test func laysOutRowsWithMarginsAndScale() throws {
@@ -8,7 +8,8 @@ import Metrics
         try grid.addRow([[0, 1], [0.2, .nan]])
         try grid.addRow(concatenated: [-1, 2])
         #expect(grid.width == (2 * 2 + 3 * 1) * 2 && grid.height == (2 * 1 + 3 * 1) * 2)
-        let b: UInt8 = 128, g: UInt8 = 51  // 0.5 and 0.2 as gray levels
+        let b: UInt8 = 128
+        let g: UInt8 = 51  // 0.5 and 0.2 as gray levels
         let margin = [UInt8](repeating: b, count: 14)
         let firstRow: [UInt8] = [b, b, 0, 0, 255, 255, b, b, g, g, 0, 0, b, b]
         // Clamped; the missing image is background.
@@ -29,7 +30,8 @@ import Metrics
         // IHDR: width and height big-endian, bit depth 8, color type 0 (grayscale).
         #expect(Array(png[12..<16]) == Array("IHDR".utf8))
         #expect(Array(png[16..<26]) == [0, 0, 1, 0x2E, 0, 0, 0, 0x5C, 8, 0])  // 302 x 92
-        #expect(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path) == ["grid.png"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path) == ["grid.png"])
     }
 
     @Test func rejectsWrongSizesAndEmptyGrids() {

@@ -6,7 +6,10 @@ struct JSONDouble: Decodable {
     var value: Double
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Double.self) { value = number; return }
+        if let number = try? container.decode(Double.self) {
+            value = number
+            return
+        }
         let text = try container.decode(String.self)
         value = text == "-inf" ? -.infinity : .infinity
     }
@@ -15,8 +18,10 @@ struct JSONDouble: Decodable {
 /// Tests/MetricsTests/Fixtures/metrics.json, written by scripts/make_sklearn_fixtures.py (scikit-learn).
 struct MetricsFixture: Decodable {
     struct Curve: Decodable {
-        var fpr: [JSONDouble]?; var tpr: [JSONDouble]?
-        var precision: [JSONDouble]?; var recall: [JSONDouble]?
+        var fpr: [JSONDouble]?
+        var tpr: [JSONDouble]?
+        var precision: [JSONDouble]?
+        var recall: [JSONDouble]?
         var thresholds: [JSONDouble]
     }
     struct Case: Decodable {
@@ -34,7 +39,12 @@ struct MetricsFixture: Decodable {
         var singleClass: Int?
         var floatScores: [Float] { scores.map { Float($0.value) } }
     }
-    struct AUCCase: Decodable { var x: [Double]; var y: [Double]; var area: Double; var decreasingArea: Double }
+    struct AUCCase: Decodable {
+        var x: [Double]
+        var y: [Double]
+        var area: Double
+        var decreasingArea: Double
+    }
     var cases: [Case]
     var auc: AUCCase
 

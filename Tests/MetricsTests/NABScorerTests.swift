@@ -1,12 +1,18 @@
 import Foundation
-import Testing
 import Metrics
 import TestSupport
+import Testing
 
 /// Tests/MetricsTests/Fixtures/nab.json, written by scripts/make_nab_fixtures.py with NAB's own
 /// nab/sweeper.py (synthetic files and three real NAB files with seeded synthetic scores).
 struct NABFixture: Decodable {
-    struct File: Decodable { var name: String; var rowCount: Int; var windows: [[Int]]; var scores: [Double]; var real: Bool }
+    struct File: Decodable {
+        var name: String
+        var rowCount: Int
+        var windows: [[Int]]
+        var scores: [Double]
+        var real: Bool
+    }
     struct FileResult: Decodable {
         var rowWeights: [Double]?
         var thresholdScores: [[Double]]?
@@ -28,7 +34,10 @@ struct NABFixture: Decodable {
 /// at the published thresholds, with the published scores.
 struct NABPublished: Decodable {
     struct Profile: Decodable { var threshold, raw, normalized: Double }
-    struct Detector: Decodable { var profiles: [String: Profile]; var detections: [String: [String: [Int]]] }
+    struct Detector: Decodable {
+        var profiles: [String: Profile]
+        var detections: [String: [String: [Int]]]
+    }
     var detectors: [String: Detector]
 }
 
@@ -37,14 +46,17 @@ struct NABPublished: Decodable {
 
     static func corpus() throws -> [NABDetection] {
         try fixture.files.map { file in
-            NABDetection(series: try NABSeries(name: file.name, rowCount: file.rowCount, windows: file.windows.map { $0[0]...$0[1] }),
-                         anomalyScores: file.scores)
+            NABDetection(
+                series: try NABSeries(
+                    name: file.name, rowCount: file.rowCount, windows: file.windows.map { $0[0]...$0[1] }),
+                anomalyScores: file.scores)
         }
     }
 
     static func profile(_ name: String) throws -> NABProfile {
         let p = fixture.profiles[name]!
-        return try NABProfile(name: name, truePositiveWeight: p.tp, falsePositiveWeight: p.fp, falseNegativeWeight: p.fn)
+        return try NABProfile(
+            name: name, truePositiveWeight: p.tp, falsePositiveWeight: p.fp, falseNegativeWeight: p.fn)
     }
 
     @Test func builtInProfilesAreNABs() throws {
@@ -70,8 +82,12 @@ struct NABPublished: Decodable {
         #expect(abs(result.normalizedScore - reference.normalized) <= 1e-9)
         for (file, expected) in zip(result.files, reference.fileScores) {
             #expect(abs(file.score.score - expected[0]) <= 1e-9, "\(file.name)")
-            #expect([file.score.truePositives, file.score.trueNegatives, file.score.falsePositives, file.score.falseNegatives]
-                        == expected[1...].map { Int($0) }, "\(file.name)")
+            #expect(
+                [
+                    file.score.truePositives, file.score.trueNegatives, file.score.falsePositives,
+                    file.score.falseNegatives,
+                ]
+                    == expected[1...].map { Int($0) }, "\(file.name)")
         }
     }
 
@@ -91,12 +107,14 @@ struct NABPublished: Decodable {
                 #expect(actual.count == sweep.count, "\(name)")
                 for (row, want) in zip(actual, sweep) {
                     #expect(row.threshold == want[0] && abs(row.score - want[1]) <= 1e-9, "\(name) at \(want[0])")
-                    #expect([row.truePositives, row.trueNegatives, row.falsePositives, row.falseNegatives]
-                                == want[2...].map { Int($0) }, "\(name) at \(want[0])")
+                    #expect(
+                        [row.truePositives, row.trueNegatives, row.falsePositives, row.falseNegatives]
+                            == want[2...].map { Int($0) }, "\(name) at \(want[0])")
                 }
             }
             for (threshold, want) in expected.fixedThresholdScores {
-                let actual = try scorer.score(detection.series, anomalyScores: detection.anomalyScores, threshold: Double(threshold)!)
+                let actual = try scorer.score(
+                    detection.series, anomalyScores: detection.anomalyScores, threshold: Double(threshold)!)
                 #expect(abs(actual.score - want) <= 1e-9, "\(name) at \(threshold)")
             }
         }
@@ -104,7 +122,10 @@ struct NABPublished: Decodable {
 
     /// The real files' windows, read from NAB's labels and data, land on the rows NAB's code found.
     @Test func realLabelsMapToTheRowsNABFinds() throws {
-        guard let nab = SharedData.url("nab") else { print("skipped: ../shared/data/nab is absent"); return }
+        guard let nab = SharedData.url("nab") else {
+            print("skipped: ../shared/data/nab is absent")
+            return
+        }
         let labels = try NABLabels(contentsOf: nab.appendingPathComponent("labels/combined_windows.json"))
         for file in Self.fixture.files where file.real {
             let series = try labels.series(file.name, timestamps: try Self.timestamps(nab, file.name))
@@ -117,13 +138,17 @@ struct NABPublished: Decodable {
     /// published thresholds, give NAB's published raw and normalised scores (results/final_results.json).
     @Test(arguments: ["numenta", "null"])
     func publishedScoreboardIsReproduced(detectorName: String) throws {
-        guard SharedData.url("nab") != nil else { print("skipped: ../shared/data/nab is absent"); return }
+        guard SharedData.url("nab") != nil else {
+            print("skipped: ../shared/data/nab is absent")
+            return
+        }
         let published = try loadFixture(NABPublished.self, named: "nab_published", in: .module).detectors[detectorName]!
         let series = try #require(Self.realCorpus)
         #expect(series.count == 58 && series.reduce(0) { $0 + $1.windows.count } == 116)
         for (profileName, expected) in published.profiles {
-            let detections = published.detections[String(expected.threshold)] ?? published.detections[
-                published.detections.keys.first { Double($0) == expected.threshold }!]!
+            let detections =
+                published.detections[String(expected.threshold)] ?? published.detections[
+                    published.detections.keys.first { Double($0) == expected.threshold }!]!
             let corpus = series.map { s in
                 var scores = [Double](repeating: 0, count: s.rowCount)
                 for row in detections[s.name]! { scores[row] = 1 }
@@ -141,25 +166,28 @@ struct NABPublished: Decodable {
     /// must do at least as well as NAB's published thresholds (found by an older optimiser).
     @Test func optimiserOnPublishedResultsBeatsOrMatchesTheirThresholds() throws {
         guard let repo = ProcessInfo.processInfo.environment["NAB_REPO"], let series = Self.realCorpus else {
-            print("skipped: set NAB_REPO to a numenta/NAB checkout (and have ../shared/data/nab)"); return
+            print("skipped: set NAB_REPO to a numenta/NAB checkout (and have ../shared/data/nab)")
+            return
         }
         let published = try loadFixture(NABPublished.self, named: "nab_published", in: .module).detectors["numenta"]!
         let corpus = try series.map { s in
             let parts = s.name.split(separator: "/")
-            let url = URL(fileURLWithPath: repo).appendingPathComponent("results/numenta/\(parts[0])/numenta_\(parts[1])")
+            let url = URL(fileURLWithPath: repo).appendingPathComponent(
+                "results/numenta/\(parts[0])/numenta_\(parts[1])")
             let lines = try String(contentsOf: url, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
             return NABDetection(series: s, anomalyScores: lines.map { Double($0.split(separator: ",")[2])! })
         }
         for profile in NABProfile.all {
             let result = try NABScorer(profile: profile).score(corpus)
-            print("numenta \(profile.name): threshold \(result.threshold), raw \(result.rawScore), normalized "
-                  + "\(result.normalizedScore) (published \(published.profiles[profile.name]!.normalized))")
+            print(
+                "numenta \(profile.name): threshold \(result.threshold), raw \(result.rawScore), normalized "
+                    + "\(result.normalizedScore) (published \(published.profiles[profile.name]!.normalized))")
             #expect(result.normalizedScore >= published.profiles[profile.name]!.normalized - 1e-9)
         }
     }
 
     @Test func scaledSigmoidAndEdgeCases() throws {
-        #expect(abs(NABScorer.scaledSigmoid(-1) - 0.9866142981514305) <= 1e-15)   // 2·sigmoid(5) - 1
+        #expect(abs(NABScorer.scaledSigmoid(-1) - 0.9866142981514305) <= 1e-15)  // 2·sigmoid(5) - 1
         #expect(NABScorer.scaledSigmoid(0) == 0)
         #expect(NABScorer.scaledSigmoid(3.5) == -1)
         // A one-row window (NAB divides by width - 1 = 0 after it): a later detection costs -fpWeight.
@@ -177,7 +205,8 @@ struct NABPublished: Decodable {
     }
 
     @Test func badInputThrowsTypedErrors() throws {
-        #expect(throws: NABError.invalidWindow(series: "s", index: 1, reason: "rows 2...4 overlap or precede window 0")) {
+        #expect(throws: NABError.invalidWindow(series: "s", index: 1, reason: "rows 2...4 overlap or precede window 0"))
+        {
             try NABSeries(name: "s", rowCount: 10, windows: [1...3, 2...4])
         }
         #expect(throws: NABError.self) { try NABSeries(name: "s", rowCount: 10, windows: [8...10]) }
@@ -190,8 +219,12 @@ struct NABPublished: Decodable {
             try scorer.score(series, anomalyScores: [0, .nan, 0], threshold: 0.5)
         }
         #expect(throws: NABError.emptyCorpus) { try scorer.score([NABDetection]()) }
-        #expect(throws: NABError.self) { try NABProfile(name: "x", truePositiveWeight: 1, falsePositiveWeight: -1, falseNegativeWeight: 1) }
-        let labels = NABLabels(windows: ["f.csv": [.init(start: "2020-01-01 00:00:00.000000", end: "2020-01-01 00:10:00.000000")]])
+        #expect(throws: NABError.self) {
+            try NABProfile(name: "x", truePositiveWeight: 1, falsePositiveWeight: -1, falseNegativeWeight: 1)
+        }
+        let labels = NABLabels(windows: [
+            "f.csv": [.init(start: "2020-01-01 00:00:00.000000", end: "2020-01-01 00:10:00.000000")]
+        ])
         let times = ["2020-01-01 00:00:00", "2020-01-01 00:05:00"]
         #expect(throws: NABError.timestampNotFound(series: "f.csv", timestamp: "2020-01-01 00:10:00.000000")) {
             try labels.series("f.csv", timestamps: times)
@@ -207,19 +240,22 @@ struct NABPublished: Decodable {
     @Test func timestampsParseExactly() {
         #expect(NABTimestamp.microseconds(from: "1970-01-01 00:00:00") == 0)
         #expect(NABTimestamp.microseconds(from: "1970-01-02 00:00:01.5") == 86_401_500_000)
-        #expect(NABTimestamp.seconds(from: "2014-04-10 07:15:00.000000") == 1_397_114_100)   // date -u -d ... +%s
+        #expect(NABTimestamp.seconds(from: "2014-04-10 07:15:00.000000") == 1_397_114_100)  // date -u -d ... +%s
         #expect(NABTimestamp.microseconds(from: "2016-02-29 12:00:00") != nil)
         #expect(NABTimestamp.microseconds(from: "2015-02-29 12:00:00") == nil)
         #expect(NABTimestamp.microseconds(from: "2015-13-01 12:00:00") == nil)
         #expect(NABTimestamp.microseconds(from: "2015-01-01 24:00:00") == nil)
         #expect(NABTimestamp.microseconds(from: "2015-01-01 12:00:00.1234567") == nil)
-        #expect(NABTimestamp.microseconds(from: "2015-01-01T12:00:00") == NABTimestamp.microseconds(from: "2015-01-01 12:00:00"))
+        #expect(
+            NABTimestamp.microseconds(from: "2015-01-01T12:00:00")
+                == NABTimestamp.microseconds(from: "2015-01-01 12:00:00"))
     }
 
     /// The 58 real NAB series (read once: parsing 365,558 timestamps takes a while in a debug build).
     static let realCorpus: [NABSeries]? = {
         guard let nab = SharedData.url("nab"),
-              let labels = try? NABLabels(contentsOf: nab.appendingPathComponent("labels/combined_windows.json")) else { return nil }
+            let labels = try? NABLabels(contentsOf: nab.appendingPathComponent("labels/combined_windows.json"))
+        else { return nil }
         return try? labels.windows.keys.sorted().map { try labels.series($0, timestamps: try timestamps(nab, $0)) }
     }()
 

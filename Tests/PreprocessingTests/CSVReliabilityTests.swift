@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Preprocessing
 import Tensor
+import Testing
 
 /// Regression tests for issue 11: inputs that crashed, hung or were read as silent garbage.
 @Suite struct CSVReliabilityTests {
@@ -61,7 +61,8 @@ import Tensor
 
     @Test func wideTablesSelectDropAndConvertInLinearTime() throws {
         let width = 20_000
-        let text = (0..<width).map { "c\($0)" }.joined(separator: ",") + "\n"
+        let text =
+            (0..<width).map { "c\($0)" }.joined(separator: ",") + "\n"
             + (0..<width).map { "\($0)" }.joined(separator: ",") + "\n"
         var table = try Table(csv: text)
         let time = seconds {
@@ -101,7 +102,8 @@ import Tensor
         #expect(headerOnly.rowCount == 0)
         #expect(try headerOnly.numbers("a") == [])
         #expect(try headerOnly.tensor().shape == [0, 2])
-        #expect(CSVError.emptyFile(path: "d.csv").description
+        #expect(
+            CSVError.emptyFile(path: "d.csv").description
                 == "d.csv: the file has no rows (it is empty or holds only empty lines)")
     }
 
@@ -119,7 +121,8 @@ import Tensor
         #expect(throws: CSVError.textAfterClosingQuote(location(3, 2), found: " ")) {
             try Table(csv: "x,y\n1,\"two\nlines\" ,3\n")
         }
-        #expect(CSVError.textAfterClosingQuote(location(2, 1), found: "junk").description
+        #expect(
+            CSVError.textAfterClosingQuote(location(2, 1), found: "junk").description
                 == "<string>:2:1: expected a delimiter or a line end after the closing quote, found 'junk'")
         // What is allowed after a closing quote: a delimiter, any line end, the end of the data.
         let table = try Table(csv: "x,y\n\"0.5\",\"a\"\r\n\"1\",\"b\"\r\"2\",\"\"\"\"")
@@ -134,8 +137,10 @@ import Tensor
     @Test func onlySpacesAndTabsMayPadANumber() throws {
         let padded = try Table(csv: "x\n 5\t\n\t-2.5 \n\" 7 \"\n")
         #expect(try padded.numbers("x") == [5, -2.5, 7])
-        for (cell, shown) in [("\u{0B}5", "<U+000B>5"), ("\u{0C}5", "<U+000C>5"), ("5\u{0B}", "5<U+000B>"),
-                              ("\u{A0}5", "<U+00A0>5"), ("\u{FEFF}5", "<U+FEFF>5"), ("\u{0}5", "<U+0000>5")] {
+        for (cell, shown) in [
+            ("\u{0B}5", "<U+000B>5"), ("\u{0C}5", "<U+000C>5"), ("5\u{0B}", "5<U+000B>"),
+            ("\u{A0}5", "<U+00A0>5"), ("\u{FEFF}5", "<U+FEFF>5"), ("\u{0}5", "<U+0000>5"),
+        ] {
             let expected = CSVError.notANumber(location(2, 1), columnName: "x", text: cell)
             #expect(throws: expected) { try Table(csv: "x\n\(cell)\n", types: .allNumeric) }
             #expect(expected.description == "<string>:2:1: expected a number in column 'x', found '\(shown)'")
@@ -149,9 +154,11 @@ import Tensor
     }
 
     @Test func theNumberGrammarIsStrict() throws {
-        let accepted: [(String, Double)] = [("1", 1), ("-2.5", -2.5), ("+.5", 0.5), ("3.", 3), ("1e-3", 1e-3),
-                                            ("2E+08", 2e8), ("007", 7), ("-0", -0.0), ("1e-400", 0),
-                                            ("3.4028235e38", 3.4028235e38), ("-Infinity", -.infinity), ("INF", .infinity)]
+        let accepted: [(String, Double)] = [
+            ("1", 1), ("-2.5", -2.5), ("+.5", 0.5), ("3.", 3), ("1e-3", 1e-3),
+            ("2E+08", 2e8), ("007", 7), ("-0", -0.0), ("1e-400", 0),
+            ("3.4028235e38", 3.4028235e38), ("-Infinity", -.infinity), ("INF", .infinity),
+        ]
         for (cell, value) in accepted {
             let numbers = try Table(csv: "x\n\(cell)\n", types: .allNumeric).numbers("x")
             #expect(numbers == [value], "\(cell)")
@@ -159,8 +166,10 @@ import Tensor
         for cell in ["nan", "NaN", "-nan", "+NAN"] {
             #expect(try Table(csv: "x\n\(cell)\n", types: .allNumeric).numbers("x").first?.isNaN == true, "\(cell)")
         }
-        for cell in ["0x1F", "1_000", "1e", "e5", ".", "-", "+-1", "1.2.3", "1e5.5", "nan(1)", "infinit", "infinityy",
-                     "5f", "1,5", "١", "5 5", "--5", "\"\"", "1e+", "in f"] {
+        for cell in [
+            "0x1F", "1_000", "1e", "e5", ".", "-", "+-1", "1.2.3", "1e5.5", "nan(1)", "infinit", "infinityy",
+            "5f", "1,5", "١", "5 5", "--5", "\"\"", "1e+", "in f",
+        ] {
             #expect(throws: CSVError.notANumber(location(2, 1), columnName: "x", text: cell)) {
                 try Table(csv: "x\n\"\(cell.replacingOccurrences(of: "\"", with: "\"\""))\"\n", types: .allNumeric)
             }
@@ -173,8 +182,10 @@ import Tensor
             #expect(throws: expected) { try Table(csv: "t,x\na,1\nb,\(cell)\n") }
             #expect(throws: expected) { try Table(csv: "t,x\na,1\nb,\(cell)\n", types: .numeric(except: ["t"])) }
         }
-        #expect(CSVError.numberOutOfRange(location(3, 2), columnName: "x", text: "1e39").description
-                == "<string>:3:2: the number '1e39' in column 'x' is out of Float range (magnitude above 3.4028235e+38)")
+        #expect(
+            CSVError.numberOutOfRange(location(3, 2), columnName: "x", text: "1e39").description
+                == "<string>:3:2: the number '1e39' in column 'x' is out of Float range (magnitude above 3.4028235e+38)"
+        )
         // An inferred column that also holds text is text: the big number is just a cell.
         #expect(try Table(csv: "x\n1e39\nabc\n").strings("x") == ["1e39", "abc"])
         // Required numeric: the first problem in row order is reported.
@@ -210,7 +221,9 @@ import Tensor
         let error = PreprocessingError.unknownColumn("time", available: late.columnNames)
         #expect(error.description == "no column named 'time'; the columns are <U+FEFF>time, x")
         let duplicate = CSVError.duplicateColumnName("a\tb\u{200B}", location(1, 3, "f\u{7}.csv"), firstColumn: 1)
-        #expect(duplicate.description == "f<U+0007>.csv:1:3: the column name 'a<U+0009>b<U+200B>' appears twice, in columns 1 and 3")
+        #expect(
+            duplicate.description
+                == "f<U+0007>.csv:1:3: the column name 'a<U+0009>b<U+200B>' appears twice, in columns 1 and 3")
         #expect(CSVError.invalidDelimiter("\u{0}").description == "'<U+0000>' cannot be a CSV delimiter")
     }
 
@@ -220,7 +233,8 @@ import Tensor
         #expect(description.count < 250)
         #expect(description.hasSuffix("… (10000 characters in all)'"))
         let names = (0..<141).map { "\($0)" }
-        #expect(PreprocessingError.unknownColumn("y", available: names).description
+        #expect(
+            PreprocessingError.unknownColumn("y", available: names).description
                 == "no column named 'y'; the 141 columns are 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, …")
     }
 
@@ -228,15 +242,22 @@ import Tensor
         #expect(throws: CSVError.invalidEncoding(location(2, 2, "<data>"))) {
             try Table(csv: Data([0x61, 0x2C, 0x62, 0x0A, 0x31, 0x2C, 0xFF, 0x0A]))
         }
-        #expect(throws: CSVError.invalidEncoding(location(1, 1, "<data>"))) { try Table(csv: Data([0xC3, 0x0A, 0x31])) }
+        #expect(throws: CSVError.invalidEncoding(location(1, 1, "<data>"))) {
+            try Table(csv: Data([0xC3, 0x0A, 0x31]))
+        }
     }
 
     @Test func idxFilesRefuseDirectoriesAndDevicesToo() {
         let directory = FileManager.default.temporaryDirectory
-        #expect(throws: IDXError.unreadableFile(path: directory.path, reason: "it is a directory, expected a regular file")) {
+        #expect(
+            throws: IDXError.unreadableFile(path: directory.path, reason: "it is a directory, expected a regular file")
+        ) {
             try IDXFile(contentsOf: directory)
         }
-        #expect(throws: IDXError.unreadableFile(path: "/dev/zero", reason: "it is not a regular file (a device, pipe or socket)")) {
+        #expect(
+            throws: IDXError.unreadableFile(
+                path: "/dev/zero", reason: "it is not a regular file (a device, pipe or socket)")
+        ) {
             try IDXFile(contentsOf: URL(fileURLWithPath: "/dev/zero"))
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Preprocessing
 import Tensor
+import Testing
 
 @Suite struct CSVTests {
     @Test func readsHeaderNumbersAndTextWithCRLFAndNoFinalNewline() throws {
@@ -13,8 +13,9 @@ import Tensor
     }
 
     @Test func readsQuotedFieldsWithDelimitersQuotesAndLineBreaks() throws {
-        let table = try Table(csv: "name;value\n\"a; b\";1\n\"say \"\"hi\"\"\";2\n\"two\nlines\";3\n",
-                              format: CSVFormat(delimiter: ";"))
+        let table = try Table(
+            csv: "name;value\n\"a; b\";1\n\"say \"\"hi\"\"\";2\n\"two\nlines\";3\n",
+            format: CSVFormat(delimiter: ";"))
         #expect(try table.strings("name") == ["a; b", "say \"hi\"", "two\nlines"])
         #expect(try table.numbers("value") == [1, 2, 3])
     }
@@ -32,26 +33,39 @@ import Tensor
     }
 
     @Test func nonNumericCellInANumericColumnThrowsWithItsLocation() {
-        #expect(throws: CSVError.notANumber(CSVLocation(file: "data.csv", line: 3, column: 2), columnName: "x", text: "n/a")) {
+        #expect(
+            throws: CSVError.notANumber(CSVLocation(file: "data.csv", line: 3, column: 2), columnName: "x", text: "n/a")
+        ) {
             try Table(csv: "t,x\nA,1\nB,n/a\n", types: .numeric(except: ["t"]), source: "data.csv")
         }
-        #expect(throws: CSVError.notANumber(CSVLocation(file: "<string>", line: 1, column: 1), columnName: "0", text: "")) {
+        #expect(
+            throws: CSVError.notANumber(CSVLocation(file: "<string>", line: 1, column: 1), columnName: "0", text: "")
+        ) {
             try Table(csv: ",1\n", format: CSVFormat(hasHeader: false), types: .allNumeric)
         }
     }
 
     @Test func inferredTextColumnRemembersItsFirstNonNumericCell() throws {
         let table = try Table(csv: "x\n1\n0x1F\n", source: "f.csv")
-        #expect(throws: PreprocessingError.notNumeric(column: "x", firstBadCell: CSVLocation(file: "f.csv", line: 3, column: 1), text: "0x1F")) {
+        #expect(
+            throws: PreprocessingError.notNumeric(
+                column: "x", firstBadCell: CSVLocation(file: "f.csv", line: 3, column: 1), text: "0x1F")
+        ) {
             try table.tensor()
         }
     }
 
     @Test func badFilesGiveTypedErrors() throws {
         #expect(throws: CSVError.emptyFile(path: "<string>")) { try Table(csv: "") }
-        #expect(throws: CSVError.missingColumnName(CSVLocation(file: "<string>", line: 1, column: 2))) { try Table(csv: "a,,c\n1,2,3") }
-        #expect(throws: CSVError.duplicateColumnName("a", CSVLocation(file: "<string>", line: 1, column: 2), firstColumn: 1)) { try Table(csv: "a,a\n1,2") }
-        #expect(throws: CSVError.unterminatedQuote(CSVLocation(file: "<string>", line: 2, column: 1))) { try Table(csv: "a\n\"open\n") }
+        #expect(throws: CSVError.missingColumnName(CSVLocation(file: "<string>", line: 1, column: 2))) {
+            try Table(csv: "a,,c\n1,2,3")
+        }
+        #expect(
+            throws: CSVError.duplicateColumnName("a", CSVLocation(file: "<string>", line: 1, column: 2), firstColumn: 1)
+        ) { try Table(csv: "a,a\n1,2") }
+        #expect(throws: CSVError.unterminatedQuote(CSVLocation(file: "<string>", line: 2, column: 1))) {
+            try Table(csv: "a\n\"open\n")
+        }
         #expect(throws: CSVError.invalidDelimiter("\"")) { try Table(csv: "a", format: CSVFormat(delimiter: "\"")) }
         let missing = URL(fileURLWithPath: "/nonexistent/data.csv")
         #expect {

@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import Preprocessing
 import Tensor
 import TestSupport
+import Testing
 
 @Suite struct IDXTests {
     /// An idx3 file of two 3x4 images, bytes 0, 10, ..., 230.
@@ -33,30 +33,50 @@ import TestSupport
         try Data(Self.labels).write(to: raw)
         #expect(try IDXFile(contentsOf: compressed) == IDXFile(data: Data(Self.images)))
         #expect(try IDXFile(contentsOf: raw).bytes == [9, 2, 1, 1, 6])
-        #expect(throws: IDXError.unreadableFile(path: folder.appendingPathComponent("none").path, reason: "no such file")) {
+        #expect(
+            throws: IDXError.unreadableFile(path: folder.appendingPathComponent("none").path, reason: "no such file")
+        ) {
             try IDXFile(contentsOf: folder.appendingPathComponent("none"))
         }
     }
 
     @Test func headerErrorsNameTheOffset() {
         func error(_ bytes: [UInt8]) -> IDXError? {
-            do { _ = try IDXFile(data: Data(bytes), path: "t.idx"); return nil } catch { return error }
+            do {
+                _ = try IDXFile(data: Data(bytes), path: "t.idx")
+                return nil
+            } catch { return error }
         }
         let images = Self.images
         #expect(error([0, 0, 8]) == .truncatedHeader(path: "t.idx", offset: 3, expected: "the 4-byte magic number"))
-        #expect(error([0, 1] + images[2...]) == .invalidHeader(path: "t.idx", offset: 0, expected: "two zero bytes starting the magic number",
-                                                                found: "0x00 0x01"))
+        #expect(
+            error([0, 1] + images[2...])
+                == .invalidHeader(
+                    path: "t.idx", offset: 0, expected: "two zero bytes starting the magic number",
+                    found: "0x00 0x01"))
         #expect(error([0, 0, 0x0D] + images[3...]) == .unsupportedElementType(path: "t.idx", offset: 2, code: 0x0D))
-        #expect(error([0, 0, 0x07] + images[3...]) == .invalidHeader(path: "t.idx", offset: 2,
-                                                                      expected: "an element type code (0x08 for unsigned bytes)", found: "0x07"))
-        #expect(error([0, 0, 8, 0]) == .invalidHeader(path: "t.idx", offset: 3, expected: "at least one dimension", found: "0"))
-        #expect(error(Array(images[..<10])) == .truncatedHeader(path: "t.idx", offset: 10, expected: "the 3 dimensions ending at byte 16"))
+        #expect(
+            error([0, 0, 0x07] + images[3...])
+                == .invalidHeader(
+                    path: "t.idx", offset: 2,
+                    expected: "an element type code (0x08 for unsigned bytes)", found: "0x07"))
+        #expect(
+            error([0, 0, 8, 0])
+                == .invalidHeader(path: "t.idx", offset: 3, expected: "at least one dimension", found: "0"))
+        #expect(
+            error(Array(images[..<10]))
+                == .truncatedHeader(path: "t.idx", offset: 10, expected: "the 3 dimensions ending at byte 16"))
         // 4,294,967,295^2 overflows Int: the second dimension, at byte 8, is where the count stops fitting.
         let huge: [UInt8] = [0, 0, 8, 3] + [UInt8](repeating: 0xFF, count: 12)
-        #expect(error(huge) == .sizeOverflow(path: "t.idx", offset: 8, dimensions: [4_294_967_295, 4_294_967_295, 4_294_967_295]))
+        #expect(
+            error(huge)
+                == .sizeOverflow(path: "t.idx", offset: 8, dimensions: [4_294_967_295, 4_294_967_295, 4_294_967_295]))
         #expect(error(images.dropLast()) == .payloadSizeMismatch(path: "t.idx", offset: 16, expected: 24, found: 23))
         #expect(error(images + [0]) == .payloadSizeMismatch(path: "t.idx", offset: 16, expected: 24, found: 25))
-        #expect(error(huge).map { "\($0)" } == "t.idx: IDX byte 8: the dimensions [4294967295, 4294967295, 4294967295] hold more elements than Int can count")
+        #expect(
+            error(huge).map { "\($0)" }
+                == "t.idx: IDX byte 8: the dimensions [4294967295, 4294967295, 4294967295] hold more elements than Int can count"
+        )
     }
 
     @Test func damagedGzipDataIsAnIDXError() throws {
@@ -66,7 +86,10 @@ import TestSupport
             _ = try IDXFile(data: Data(compressed.prefix(30)), path: "x.gz")
             Issue.record("expected an error")
         } catch {
-            guard case let .corruptCompression(path, offset, reason) = error else { Issue.record("\(error)"); return }
+            guard case let .corruptCompression(path, offset, reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(path == "x.gz" && offset == 30 && reason.contains("ends at byte 30"))
         }
         // A flipped payload byte fails the CRC-32 check, reported at the trailer's offset.
@@ -77,8 +100,10 @@ import TestSupport
         #expect(try IDXFile(data: Data(compressed), maximumSize: 40).shape == [2, 3, 4])
     }
 
-    @Test(.enabled(if: SharedData.url("fashion-mnist/t10k-images-idx3-ubyte.gz") != nil,
-                   "../shared/data/fashion-mnist is absent"))
+    @Test(
+        .enabled(
+            if: SharedData.url("fashion-mnist/t10k-images-idx3-ubyte.gz") != nil,
+            "../shared/data/fashion-mnist is absent"))
     func readsFashionMNIST() throws {
         func read(_ name: String) throws -> IDXFile {
             try IDXFile(contentsOf: try #require(SharedData.url("fashion-mnist/\(name)")))
@@ -126,7 +151,10 @@ private func storedGzip(_ bytes: [UInt8]) -> [UInt8] {
     crc = ~crc
     let length = UInt16(bytes.count)
     let size = UInt32(bytes.count)
-    return [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 1, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8(~length >> 8)]
+    return [
+        0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 1, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF),
+        UInt8(~length >> 8),
+    ]
         + bytes
         + [UInt8(crc & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8((crc >> 16) & 0xFF), UInt8(crc >> 24)]
         + [UInt8(size & 0xFF), UInt8((size >> 8) & 0xFF), UInt8((size >> 16) & 0xFF), UInt8(size >> 24)]

@@ -1,24 +1,35 @@
-import Testing
 import Preprocessing
 import Tensor
+import Testing
 
 @Suite struct ScalerTests {
     let reference = PreprocessingFixture.shared.scalers
     var data: Tensor { Tensor(shape: reference.fitShape, scalars: reference.fit) }
-    var other: Tensor { Tensor(shape: [reference.other.count / reference.fitShape[1], reference.fitShape[1]], scalars: reference.other) }
+    var other: Tensor {
+        Tensor(shape: [reference.other.count / reference.fitShape[1], reference.fitShape[1]], scalars: reference.other)
+    }
 
-    func expectClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-6, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    func expectClose(
+        _ actual: [Float], _ expected: [Float], tolerance: Float = 1e-6,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         #expect(actual.count == expected.count, sourceLocation: sourceLocation)
         for (a, e) in zip(actual, expected) {
-            #expect(Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e)), "\(a) vs \(e)", sourceLocation: sourceLocation)
+            #expect(
+                Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e)), "\(a) vs \(e)",
+                sourceLocation: sourceLocation)
         }
     }
 
     @Test func standardScalerMatchesSklearnIncludingAConstantFeature() throws {
         var scaler = StandardScaler()
         try scaler.fit(data)
-        for (a, e) in zip(scaler.mean, reference.standardMean) { #expect(Swift.abs(a - e) <= 1e-9 * Swift.max(1, Swift.abs(e))) }
-        for (a, e) in zip(scaler.scale, reference.standardScale) { #expect(Swift.abs(a - e) <= 1e-9 * Swift.max(1, Swift.abs(e))) }
+        for (a, e) in zip(scaler.mean, reference.standardMean) {
+            #expect(Swift.abs(a - e) <= 1e-9 * Swift.max(1, Swift.abs(e)))
+        }
+        for (a, e) in zip(scaler.scale, reference.standardScale) {
+            #expect(Swift.abs(a - e) <= 1e-9 * Swift.max(1, Swift.abs(e)))
+        }
         #expect(scaler.scale[2] == 1)
         expectClose(try scaler.transform(other).scalars, reference.standardOther)
         // The round trip goes through Float32 values as large as 1e5, hence the looser bound.
@@ -63,13 +74,16 @@ import Tensor
     @Test(arguments: PreprocessingFixture.shared.splits.indices)
     func reproducesSklearnExactly(index: Int) throws {
         let reference = PreprocessingFixture.shared.splits[index]
-        let split = try trainTestSplit(count: reference.count, testSize: reference.testSize, randomState: reference.randomState)
+        let split = try trainTestSplit(
+            count: reference.count, testSize: reference.testSize, randomState: reference.randomState)
         #expect(split.train == reference.train)
         #expect(split.test == reference.test)
     }
 
     @Test func withoutShuffleKeepsOrder() throws {
-        #expect(try trainTestSplit(count: 5, testSize: 0.4, shuffle: false) == SplitIndices(train: [0, 1, 2], test: [3, 4]))
+        #expect(
+            try trainTestSplit(count: 5, testSize: 0.4, shuffle: false)
+                == SplitIndices(train: [0, 1, 2], test: [3, 4]))
         #expect(throws: PreprocessingError.self) { try trainTestSplit(count: 5, testSize: 1.5) }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Preprocessing
 import TestSupport
+import Testing
 
 /// The reference pipeline on the real file, with the counts REFERENCE.md states.
 @Suite(.enabled(if: SharedData.hasSheetBreak, "sheet-break.csv not found in ../shared/data; real-data tests skipped"))

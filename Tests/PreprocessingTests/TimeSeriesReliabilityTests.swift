@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import Preprocessing
 import Tensor
+import Testing
 
 /// Regression tests for issue 11: the curve shift looped once per unit of shift; temporalize overflowed.
 @Suite struct PreprocessingReliabilityTests {
@@ -53,7 +53,10 @@ import Tensor
         for lookback in [Int.max, Int.max - 1, Int.min, 0, 2] {
             #expect(throws: PreprocessingError.self) { try temporalize(x, labels: [0, 0, 0], lookback: lookback) }
         }
-        #expect(throws: PreprocessingError.invalidArgument("temporalize: lookback 9223372036854775807 needs at least lookback + 2 rows, got 3")) {
+        #expect(
+            throws: PreprocessingError.invalidArgument(
+                "temporalize: lookback 9223372036854775807 needs at least lookback + 2 rows, got 3")
+        ) {
             try temporalize(x, labels: [0, 0, 0], lookback: .max)
         }
         #expect(throws: PreprocessingError.invalidArgument("temporalize: lookback 5 needs at least 7 rows, got 3")) {
@@ -65,13 +68,19 @@ import Tensor
     @Test func scalersRefuseToFitNonFiniteValues() throws {
         let x = Tensor(rows: [[1, 2], [3, .nan]])
         var standard = StandardScaler()
-        #expect(throws: PreprocessingError.invalidArgument("StandardScaler cannot fit non-finite values: sample 1, feature 1 is nan")) {
+        #expect(
+            throws: PreprocessingError.invalidArgument(
+                "StandardScaler cannot fit non-finite values: sample 1, feature 1 is nan")
+        ) {
             try standard.fit(x)
         }
         var minMax = MinMaxScaler()
         #expect(throws: PreprocessingError.self) { try minMax.fit(Tensor(rows: [[.infinity, 2]])) }
         var global = GlobalMinMaxScaler()
-        #expect(throws: PreprocessingError.invalidArgument("GlobalMinMaxScaler cannot fit non-finite values: sample 0, feature 0 is -inf")) {
+        #expect(
+            throws: PreprocessingError.invalidArgument(
+                "GlobalMinMaxScaler cannot fit non-finite values: sample 0, feature 0 is -inf")
+        ) {
             try global.fit(Tensor(rows: [[-.infinity, 2]]))
         }
         try standard.fit(Tensor(rows: [[1, 2], [3, 4]]))

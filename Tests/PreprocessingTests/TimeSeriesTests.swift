@@ -1,6 +1,6 @@
-import Testing
 import Preprocessing
 import Tensor
+import Testing
 
 @Suite struct CurveShiftTests {
     @Test func marksThePrecedingRowsAndRemovesTheEvents() throws {

@@ -1,10 +1,12 @@
-import Testing
 import Tensor
+import Testing
 
 @Suite struct MatrixMultiplyTests {
     // Column counts of every remainder (1 → matrix-vector, 8, 9 and 72 → masked tiles), as convolutions have.
-    @Test(arguments: [(1, 1, 1), (3, 5, 7), (8, 32, 16), (13, 59, 128), (64, 33, 17), (9, 300, 40), (70, 20, 260),
-                      (50, 144, 1), (7, 300, 1), (1, 9, 1), (49, 144, 8), (33, 8, 72), (20, 16, 9), (144, 49, 1)])
+    @Test(arguments: [
+        (1, 1, 1), (3, 5, 7), (8, 32, 16), (13, 59, 128), (64, 33, 17), (9, 300, 40), (70, 20, 260),
+        (50, 144, 1), (7, 300, 1), (1, 9, 1), (49, 144, 8), (33, 8, 72), (20, 16, 9), (144, 49, 1),
+    ])
     func simdKernelMatchesPortableLoop(m: Int, k: Int, n: Int) {
         var generator = SeededGenerator(seed: 7)
         let a = Tensor.normal(shape: [m, k], using: &generator)
@@ -12,10 +14,13 @@ import Tensor
         let expected = MatrixKernels.referenceMatmul(a, b)
         #expect(a.matmul(b).isApproximatelyEqual(to: expected, absoluteTolerance: 1e-4))
         // Transposed operands give the same product.
-        let at = a.transposed(), bt = b.transposed()
+        let at = a.transposed()
+        let bt = b.transposed()
         #expect(at.matmul(b, transposeSelf: true).isApproximatelyEqual(to: expected, absoluteTolerance: 1e-4))
         #expect(a.matmul(bt, transposeOther: true).isApproximatelyEqual(to: expected, absoluteTolerance: 1e-4))
-        #expect(at.matmul(bt, transposeSelf: true, transposeOther: true).isApproximatelyEqual(to: expected, absoluteTolerance: 1e-4))
+        #expect(
+            at.matmul(bt, transposeSelf: true, transposeOther: true).isApproximatelyEqual(
+                to: expected, absoluteTolerance: 1e-4))
     }
 
     @Test func smallProductIsExact() {
@@ -53,8 +58,9 @@ import Tensor
             b.withUnsafeBufferPointer { b in
                 bias.withUnsafeBufferPointer { bias in
                     c.withUnsafeMutableBufferPointer { c in
-                        MatrixKernels.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
-                                               bias: bias.baseAddress!, c: c.baseAddress!, ldc: n)
+                        MatrixKernels.multiply(
+                            m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                            bias: bias.baseAddress!, c: c.baseAddress!, ldc: n)
                     }
                 }
             }

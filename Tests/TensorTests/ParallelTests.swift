@@ -1,5 +1,5 @@
-import Testing
 import Tensor
+import Testing
 
 @Suite struct ParallelTests {
     @Test func everyChunkRunsExactlyOnce() {
@@ -7,7 +7,7 @@ import Tensor
             let runs = UnsafeMutableBufferPointer<Int>.allocate(capacity: Swift.max(1, count))
             defer { runs.deallocate() }
             runs.initialize(repeating: 0)
-            Parallel.forEach(count) { chunk in runs[chunk] += 1 }   // each chunk owns its slot
+            Parallel.forEach(count) { chunk in runs[chunk] += 1 }  // each chunk owns its slot
             #expect(Array(runs.prefix(count)) == Array(repeating: 1, count: count))
         }
     }
@@ -44,11 +44,12 @@ import Tensor
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 banded.withUnsafeMutableBufferPointer { c in
-                    for rows in [0..<13, 13..<77] {   // a band of rows
-                        MatrixKernels.multiply(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k,
-                                               a: a.baseAddress! + rows.lowerBound * (transposeA ? 1 : k), lda: transposeA ? m : k,
-                                               b: b.baseAddress!, ldb: transposeB ? k : n,
-                                               c: c.baseAddress! + rows.lowerBound * n, ldc: n)
+                    for rows in [0..<13, 13..<77] {  // a band of rows
+                        MatrixKernels.multiply(
+                            transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k,
+                            a: a.baseAddress! + rows.lowerBound * (transposeA ? 1 : k), lda: transposeA ? m : k,
+                            b: b.baseAddress!, ldb: transposeB ? k : n,
+                            c: c.baseAddress! + rows.lowerBound * n, ldc: n)
                     }
                 }
             }
@@ -58,11 +59,12 @@ import Tensor
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 banded.withUnsafeMutableBufferPointer { c in
-                    for columns in [0..<32, 32..<64, 64..<100] {   // bands of columns
-                        MatrixKernels.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: columns.count, k: k,
-                                               a: a.baseAddress!, lda: transposeA ? m : k,
-                                               b: b.baseAddress! + columns.lowerBound * (transposeB ? k : 1), ldb: transposeB ? k : n,
-                                               c: c.baseAddress! + columns.lowerBound, ldc: n)
+                    for columns in [0..<32, 32..<64, 64..<100] {  // bands of columns
+                        MatrixKernels.multiply(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: columns.count, k: k,
+                            a: a.baseAddress!, lda: transposeA ? m : k,
+                            b: b.baseAddress! + columns.lowerBound * (transposeB ? k : 1), ldb: transposeB ? k : n,
+                            c: c.baseAddress! + columns.lowerBound, ldc: n)
                     }
                 }
             }

@@ -1,5 +1,5 @@
-import Testing
 import Tensor
+import Testing
 
 @Suite struct TensorTests {
     @Test func elementwiseArithmeticAndBroadcasting() {
@@ -42,7 +42,9 @@ import Tensor
     }
 
     @Test func seededGeneratorIsReproducible() {
-        var a = SeededGenerator(seed: 123), b = SeededGenerator(seed: 123), c = SeededGenerator(seed: 124)
+        var a = SeededGenerator(seed: 123)
+        var b = SeededGenerator(seed: 123)
+        var c = SeededGenerator(seed: 124)
         let first = (0..<5).map { _ in a.next() }
         #expect(first == (0..<5).map { _ in b.next() })
         #expect(first != (0..<5).map { _ in c.next() })

@@ -11,15 +11,17 @@ public enum SharedData {
             candidates.append(folder.appendingPathComponent("../shared/data").standardizedFileURL)
             folder.deleteLastPathComponent()
         }
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-            .appendingPathComponent("../shared/data").standardizedFileURL)
+        candidates.append(
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+                .appendingPathComponent("../shared/data").standardizedFileURL)
         return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("README.md").path) }
     }()
 
     /// The URL of `name` in the shared data folder, if present.
     public static func url(_ name: String) -> URL? {
         guard let url = directory?.appendingPathComponent(name),
-              FileManager.default.fileExists(atPath: url.path) else { return nil }
+            FileManager.default.fileExists(atPath: url.path)
+        else { return nil }
         return url
     }
 

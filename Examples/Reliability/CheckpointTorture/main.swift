@@ -40,8 +40,9 @@ do {
     var generator = SeededGenerator(seed: seed &+ 1)
     let x = Tensor.normal(shape: [16, 32], using: &generator)
     FileHandle.standardOutput.write(Data("ready\n".utf8))
-    _ = try model.fit(x, x, epochs: 1_000_000, batchSize: 16, verbose: .silent,
-                      callbacks: [ModelCheckpoint(path: folder, monitor: "loss"), SaveReporter()])
+    _ = try model.fit(
+        x, x, epochs: 1_000_000, batchSize: 16, verbose: .silent,
+        callbacks: [ModelCheckpoint(path: folder, monitor: "loss"), SaveReporter()])
 } catch {
     FileHandle.standardError.write(Data("checkpoint-torture: \(error)\n".utf8))
     exit(1)

@@ -23,8 +23,10 @@ public struct SyntheticRareEvents: Sendable {
     ///   - eventRate: The fraction of rows that are events.
     ///   - leadTime: How many rows before an event the build-up starts.
     ///   - seed: Seeds the generator; the same seed gives the same series.
-    public static func make(rows: Int = 6_000, features: Int = 59, eventRate: Double = 0.007,
-                            leadTime: Int = 4, seed: UInt64 = 7) -> SyntheticRareEvents {
+    public static func make(
+        rows: Int = 6_000, features: Int = 59, eventRate: Double = 0.007,
+        leadTime: Int = 4, seed: UInt64 = 7
+    ) -> SyntheticRareEvents {
         var generator = SeededGenerator(seed: seed)
         let factorCount = 4
         let loadings = Tensor.normal(shape: [factorCount, features], using: &generator)

@@ -25,7 +25,8 @@ extension DeployedDetector {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         guard let json = try? encoder.encode(file) else {
-            throw .unwritable(path: folder.appendingPathComponent(Self.fileName).path, reason: "the detector could not be encoded")
+            throw .unwritable(
+                path: folder.appendingPathComponent(Self.fileName).path, reason: "the detector could not be encoded")
         }
         try model.save(to: folder, adding: [(Self.fileName, json)])
     }
@@ -47,7 +48,8 @@ extension DeployedDetector {
         let url = folder.appendingPathComponent(Self.fileName)
         func identity() -> [Int]? {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: folder.path),
-                  let inode = attributes[.systemFileNumber] as? Int, let device = attributes[.systemNumber] as? Int else { return nil }
+                let inode = attributes[.systemFileNumber] as? Int, let device = attributes[.systemNumber] as? Int
+            else { return nil }
             return [device, inode]
         }
         var attempt = 0
@@ -98,11 +100,14 @@ extension DeployedDetector {
         }
         switch error {
         case let .keyNotFound(missing, context):
-            return .invalidConfiguration(path: path, key: key(context.codingPath + [missing]), reason: "missing; expected it to be present")
+            return .invalidConfiguration(
+                path: path, key: key(context.codingPath + [missing]), reason: "missing; expected it to be present")
         case let .typeMismatch(type, context):
-            return .invalidConfiguration(path: path, key: key(context.codingPath), reason: "expected \(Self.typeName(type))")
+            return .invalidConfiguration(
+                path: path, key: key(context.codingPath), reason: "expected \(Self.typeName(type))")
         case let .valueNotFound(type, context):
-            return .invalidConfiguration(path: path, key: key(context.codingPath), reason: "null; expected \(Self.typeName(type))")
+            return .invalidConfiguration(
+                path: path, key: key(context.codingPath), reason: "null; expected \(Self.typeName(type))")
         case let .dataCorrupted(context):
             return .invalidConfiguration(path: path, key: key(context.codingPath), reason: context.debugDescription)
         @unknown default:
@@ -168,8 +173,10 @@ private struct DetectorFile: Codable {
             case "MinMaxScaler": minMax = try container.decode(MinMaxScaler.self, forKey: .fitted)
             case "GlobalMinMaxScaler": globalMinMax = try container.decode(GlobalMinMaxScaler.self, forKey: .fitted)
             default:
-                throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription:
-                    "unknown scaler '\(type)'; expected none, StandardScaler, MinMaxScaler or GlobalMinMaxScaler")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .type, in: container,
+                    debugDescription:
+                        "unknown scaler '\(type)'; expected none, StandardScaler, MinMaxScaler or GlobalMinMaxScaler")
             }
         }
 
@@ -227,26 +234,34 @@ private struct DetectorFile: Codable {
 
     /// The detector this file describes, with `model`, after checking every value.
     func detector(model: Sequential, path: String) throws(SavingError) -> DeployedDetector {
-        func fail(_ key: String, _ reason: String) -> SavingError { .invalidConfiguration(path: path, key: key, reason: reason) }
+        func fail(_ key: String, _ reason: String) -> SavingError {
+            .invalidConfiguration(path: path, key: key, reason: reason)
+        }
         guard format == Self.formatName, version == 1 else {
-            throw fail("format", "unsupported format \(format) version \(version); expected \(Self.formatName) version 1")
+            throw fail(
+                "format", "unsupported format \(format) version \(version); expected \(Self.formatName) version 1")
         }
         guard lookback >= 1 else { throw fail("lookback", "expected an integer ≥ 1, found \(lookback)") }
         guard threshold.isFinite else { throw fail("threshold", "expected a finite number, found \(threshold)") }
         var rule: ThresholdRule?
         if let thresholdRule {
             guard let known = thresholdRule.rule, thresholdRule.value?.isFinite ?? true else {
-                throw fail("thresholdRule", "expected {type: fixed|precisionEqualsRecall|maxF1|meanPlusStandardDeviations, "
-                           + "value: a finite number for fixed and meanPlusStandardDeviations}")
+                throw fail(
+                    "thresholdRule",
+                    "expected {type: fixed|precisionEqualsRecall|maxF1|meanPlusStandardDeviations, "
+                        + "value: a finite number for fixed and meanPlusStandardDeviations}")
             }
             rule = known
         }
         let core = RareEventDetector(model: model, error: error, windowScoring: windowScoring, threshold: threshold)
-        if let (key, reason) = DeployedDetector.problem(core, columns: columns, scaling: scaler.scaling, lookback: lookback) {
+        if let (key, reason) = DeployedDetector.problem(
+            core, columns: columns, scaling: scaler.scaling, lookback: lookback)
+        {
             throw fail(key, reason)
         }
         do {
-            return try DeployedDetector(core, columns: columns, scaling: scaler.scaling, lookback: lookback, thresholdRule: rule)
+            return try DeployedDetector(
+                core, columns: columns, scaling: scaler.scaling, lookback: lookback, thresholdRule: rule)
         } catch {
             throw fail("$", "\(error)")
         }

@@ -40,8 +40,10 @@ public struct DeployedDetector {
     /// `[lookback, columns.count]` windows; the column names must be unique and non-empty; the scaler
     /// fitted on `columns.count` features (or one global range); the threshold finite.
     /// - Throws: ``MonitoringError/invalidDetector(_:)`` saying what does not fit.
-    public init(_ detector: RareEventDetector, columns: [String], scaling: Scaling, lookback: Int = 1,
-                thresholdRule: ThresholdRule? = nil) throws(MonitoringError) {
+    public init(
+        _ detector: RareEventDetector, columns: [String], scaling: Scaling, lookback: Int = 1,
+        thresholdRule: ThresholdRule? = nil
+    ) throws(MonitoringError) {
         if let (_, reason) = Self.problem(detector, columns: columns, scaling: scaling, lookback: lookback) {
             throw .invalidDetector(reason)
         }
@@ -53,10 +55,14 @@ public struct DeployedDetector {
     }
 
     /// What does not fit together, as the `detector.json` key at fault and the reason; `nil` when all fits.
-    static func problem(_ detector: RareEventDetector, columns: [String], scaling: Scaling,
-                        lookback: Int) -> (key: String, reason: String)? {
+    static func problem(
+        _ detector: RareEventDetector, columns: [String], scaling: Scaling,
+        lookback: Int
+    ) -> (key: String, reason: String)? {
         guard !columns.isEmpty else { return ("columns", "expected at least one input column") }
-        if let empty = columns.firstIndex(where: \.isEmpty) { return ("columns[\(empty)]", "expected a non-empty column name") }
+        if let empty = columns.firstIndex(where: \.isEmpty) {
+            return ("columns[\(empty)]", "expected a non-empty column name")
+        }
         var seen = Set<String>()
         if let duplicate = columns.first(where: { !seen.insert($0).inserted }) {
             return ("columns", "column '\(duplicate)' is named twice; expected unique names")
@@ -68,8 +74,12 @@ public struct DeployedDetector {
         }
         let shape = detector.model.inputShape
         guard shape == [lookback, columns.count] || (lookback == 1 && shape == [columns.count]) else {
-            return ("columns", "the model takes samples of shape \(shape), expected [\(lookback), \(columns.count)] "
-                    + (lookback == 1 ? "or [\(columns.count)] " : "") + "for \(columns.count) columns and lookback \(lookback)")
+            return (
+                "columns",
+                "the model takes samples of shape \(shape), expected [\(lookback), \(columns.count)] "
+                    + (lookback == 1 ? "or [\(columns.count)] " : "")
+                    + "for \(columns.count) columns and lookback \(lookback)"
+            )
         }
         guard detector.threshold.isFinite else {
             return ("threshold", "expected a finite threshold, found \(detector.threshold); calibrate it first")
@@ -103,14 +113,16 @@ public struct DeployedDetector {
         let count = rows.shape[0] - lookback + 1
         guard count > 0 else { return [] }
         let width = columns.count
-        let windows = Tensor(shape: batchShape(count), unsafeUninitializedScalars: { out in
-            scaled.withUnsafeBufferPointer { source in
-                for window in 0..<count {
-                    (out.baseAddress! + window * lookback * width)
-                        .update(from: source.baseAddress! + window * width, count: lookback * width)
+        let windows = Tensor(
+            shape: batchShape(count),
+            unsafeUninitializedScalars: { out in
+                scaled.withUnsafeBufferPointer { source in
+                    for window in 0..<count {
+                        (out.baseAddress! + window * lookback * width)
+                            .update(from: source.baseAddress! + window * width, count: lookback * width)
+                    }
                 }
-            }
-        })
+            })
         return try detector.scores(windows, batchSize: batchSize)
     }
 }

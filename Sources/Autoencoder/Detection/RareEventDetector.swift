@@ -32,8 +32,10 @@ public struct RareEventDetector {
     public var threshold: Float
 
     /// Wraps a trained autoencoder.
-    public init(model: Sequential, error: ReconstructionError = .meanSquared,
-                windowScoring: WindowScoring = .lastTimestep, threshold: Float = .infinity) {
+    public init(
+        model: Sequential, error: ReconstructionError = .meanSquared,
+        windowScoring: WindowScoring = .lastTimestep, threshold: Float = .infinity
+    ) {
         self.model = model
         self.error = error
         self.windowScoring = windowScoring
@@ -56,17 +58,21 @@ public struct RareEventDetector {
     ///
     /// - Throws: ``Metrics/MetricsError`` when the rule lacks the data it needs.
     @discardableResult
-    public mutating func calibrate(_ rule: ThresholdRule, validation: (x: Tensor, labels: [Int])? = nil,
-                                   normalTraining: Tensor? = nil) throws -> Float {
+    public mutating func calibrate(
+        _ rule: ThresholdRule, validation: (x: Tensor, labels: [Int])? = nil,
+        normalTraining: Tensor? = nil
+    ) throws -> Float {
         // Score only the data the rule uses.
-        var validationScores: [Float] = [], trainingScores: [Float] = []
+        var validationScores: [Float] = []
+        var trainingScores: [Float] = []
         switch rule {
         case .fixed: break
         case .precisionEqualsRecall, .maxF1: validationScores = try validation.map { try scores($0.x) } ?? []
         case .meanPlusStandardDeviations: trainingScores = try normalTraining.map { try scores($0) } ?? []
         }
-        threshold = try rule.threshold(validationScores: validationScores, validationLabels: validation?.labels ?? [],
-                                       trainingScores: trainingScores)
+        threshold = try rule.threshold(
+            validationScores: validationScores, validationLabels: validation?.labels ?? [],
+            trainingScores: trainingScores)
         return threshold
     }
 
@@ -118,12 +124,12 @@ public struct DetectionReport: Sendable, CustomStringConvertible {
     public var description: String {
         let m = confusionMatrix
         return """
-        threshold \(threshold): \(m.truePositives) of \(m.positives) events caught, \(m.falsePositives) false alarms \
-        among \(m.negatives) normal samples
-        \(m)
-        precision \(percent(m.precision))  recall \(percent(m.recall))  FPR \(percent(m.falsePositiveRate))  \
-        F1 \(String(format: "%.3f", m.f1))  ROC AUC \(String(format: "%.3f", rocAUC))  AP \(String(format: "%.3f", averagePrecision))
-        """
+            threshold \(threshold): \(m.truePositives) of \(m.positives) events caught, \(m.falsePositives) false alarms \
+            among \(m.negatives) normal samples
+            \(m)
+            precision \(percent(m.precision))  recall \(percent(m.recall))  FPR \(percent(m.falsePositiveRate))  \
+            F1 \(String(format: "%.3f", m.f1))  ROC AUC \(String(format: "%.3f", rocAUC))  AP \(String(format: "%.3f", averagePrecision))
+            """
     }
 
     private func percent(_ value: Double) -> String { String(format: "%.1f%%", 100 * value) }

@@ -13,14 +13,16 @@ public enum ReconstructionError: String, Codable, Sendable, CaseIterable {
     ///
     /// - Precondition: both tensors have the same shape.
     public func perSample(_ input: Tensor, _ reconstruction: Tensor) -> [Float] {
-        precondition(input.shape == reconstruction.shape,
-                     "reconstruction error of shapes \(input.shape) and \(reconstruction.shape)")
+        precondition(
+            input.shape == reconstruction.shape,
+            "reconstruction error of shapes \(input.shape) and \(reconstruction.shape)")
         let width = Swift.max(1, input.itemCount)
         var errors = [Float](repeating: 0, count: input.batchSize)
         input.withUnsafeBufferPointer { x in
             reconstruction.withUnsafeBufferPointer { y in
                 for sample in 0..<input.batchSize {
-                    errors[sample] = error(x.baseAddress! + sample * width, y.baseAddress! + sample * width, count: width)
+                    errors[sample] = error(
+                        x.baseAddress! + sample * width, y.baseAddress! + sample * width, count: width)
                 }
             }
         }

@@ -12,11 +12,14 @@ public enum DenseAutoencoder {
     ///   - encoderUnits: Encoder sizes; the decoder mirrors them (`[32, 16]` → 32, 16, 16, 32).
     ///   - activityRegularizer: Applied to the first layer's output; the article uses L1 1e-3.
     ///   - seed: Seeds the weight initialization.
-    public static func make(features: Int, encoderUnits: [Int] = [32, 16],
-                            activityRegularizer: Regularizer? = .l1(1e-3), seed: UInt64 = 0) throws -> Sequential {
+    public static func make(
+        features: Int, encoderUnits: [Int] = [32, 16],
+        activityRegularizer: Regularizer? = .l1(1e-3), seed: UInt64 = 0
+    ) throws -> Sequential {
         let model = Sequential(inputShape: [features], seed: seed)
         for (index, units) in (encoderUnits + encoderUnits.reversed()).enumerated() {
-            try model.add(Dense(units: units, activation: .relu, activityRegularizer: index == 0 ? activityRegularizer : nil))
+            try model.add(
+                Dense(units: units, activation: .relu, activityRegularizer: index == 0 ? activityRegularizer : nil))
         }
         try model.add(Dense(units: features))
         return model
@@ -30,7 +33,9 @@ public enum DenseAutoencoder {
 /// The sigmoid output matches inputs scaled to [0, 1]. Train it with MAE loss.
 public enum ECGAutoencoder {
     /// Builds the model.
-    public static func make(features: Int = 140, encoderUnits: [Int] = [32, 16, 8], seed: UInt64 = 0) throws -> Sequential {
+    public static func make(features: Int = 140, encoderUnits: [Int] = [32, 16, 8], seed: UInt64 = 0) throws
+        -> Sequential
+    {
         let model = Sequential(inputShape: [features], seed: seed)
         for units in encoderUnits { try model.add(Dense(units: units, activation: .relu)) }
         for units in encoderUnits.reversed().dropFirst() { try model.add(Dense(units: units, activation: .relu)) }

@@ -12,7 +12,9 @@ public enum BasicImageAutoencoder {
     ///   - imageShape: `[height, width]` of the images.
     ///   - latentDimension: The code size (the tutorial's 64).
     ///   - seed: Seeds the weight initialization.
-    public static func make(imageShape: [Int] = [28, 28], latentDimension: Int = 64, seed: UInt64 = 0) throws -> Sequential {
+    public static func make(imageShape: [Int] = [28, 28], latentDimension: Int = 64, seed: UInt64 = 0) throws
+        -> Sequential
+    {
         try Sequential(inputShape: imageShape, seed: seed) {
             Flatten()
             Dense(units: latentDimension, activation: .relu)

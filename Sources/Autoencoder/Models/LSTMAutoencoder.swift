@@ -17,18 +17,24 @@ public enum LSTMAutoencoder {
     ///   - activation: The LSTM activation; the article uses `.relu`, its seed-002 variant `.tanh`.
     ///   - recurrentActivation: `.sigmoid` (Keras 3) by default; `.hardSigmoid` reproduces Keras 2.
     ///   - seed: Seeds the weight initialization.
-    public static func make(timesteps: Int, features: Int, encoderUnits: [Int] = [32, 16],
-                            activation: Activation = .relu, recurrentActivation: Activation = .sigmoid,
-                            seed: UInt64 = 0) throws -> Sequential {
+    public static func make(
+        timesteps: Int, features: Int, encoderUnits: [Int] = [32, 16],
+        activation: Activation = .relu, recurrentActivation: Activation = .sigmoid,
+        seed: UInt64 = 0
+    ) throws -> Sequential {
         let model = Sequential(inputShape: [timesteps, features], seed: seed)
         for (index, units) in encoderUnits.enumerated() {
-            try model.add(LSTM(units: units, activation: activation, recurrentActivation: recurrentActivation,
-                               returnSequences: index < encoderUnits.count - 1))
+            try model.add(
+                LSTM(
+                    units: units, activation: activation, recurrentActivation: recurrentActivation,
+                    returnSequences: index < encoderUnits.count - 1))
         }
         try model.add(RepeatVector(count: timesteps))
         for units in encoderUnits.reversed() {
-            try model.add(LSTM(units: units, activation: activation, recurrentActivation: recurrentActivation,
-                               returnSequences: true))
+            try model.add(
+                LSTM(
+                    units: units, activation: activation, recurrentActivation: recurrentActivation,
+                    returnSequences: true))
         }
         try model.add(TimeDistributed(Dense(units: features)))
         return model

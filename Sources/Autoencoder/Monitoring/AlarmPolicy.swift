@@ -29,12 +29,18 @@ public struct AlarmPolicy: Sendable, Equatable {
     ///
     /// - Throws: ``MonitoringError/invalidPolicy(setting:value:expected:)`` unless
     ///   `1 ≤ k ≤ n ≤` ``maximumWindowCount``, `m ≥ 1` and `cooldown ≥ 0`.
-    public init(raiseAfter k: Int = 1, of n: Int = 1, clearAfter m: Int = 1, cooldown: Int = 0) throws(MonitoringError) {
+    public init(raiseAfter k: Int = 1, of n: Int = 1, clearAfter m: Int = 1, cooldown: Int = 0) throws(MonitoringError)
+    {
         guard (1...Self.maximumWindowCount).contains(n) else {
-            throw .invalidPolicy(setting: "n (windows looked at)", value: n, expected: "1 to \(Self.maximumWindowCount)")
+            throw .invalidPolicy(
+                setting: "n (windows looked at)", value: n, expected: "1 to \(Self.maximumWindowCount)")
         }
-        guard (1...n).contains(k) else { throw .invalidPolicy(setting: "k (windows above)", value: k, expected: "1 to n = \(n)") }
-        guard m >= 1 else { throw .invalidPolicy(setting: "m (windows below to clear)", value: m, expected: "at least 1") }
+        guard (1...n).contains(k) else {
+            throw .invalidPolicy(setting: "k (windows above)", value: k, expected: "1 to n = \(n)")
+        }
+        guard m >= 1 else {
+            throw .invalidPolicy(setting: "m (windows below to clear)", value: m, expected: "at least 1")
+        }
         guard cooldown >= 0 else { throw .invalidPolicy(setting: "cooldown", value: cooldown, expected: "at least 0") }
         (raiseCount, windowCount, clearCount, self.cooldown) = (k, n, m, cooldown)
     }

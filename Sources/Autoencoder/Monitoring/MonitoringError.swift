@@ -17,7 +17,8 @@ public enum MonitoringError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case let .invalidDetector(reason): "invalid detector: \(reason)"
-        case let .invalidPolicy(setting, value, expected): "invalid alarm policy: \(setting) is \(value), expected \(expected)"
+        case let .invalidPolicy(setting, value, expected):
+            "invalid alarm policy: \(setting) is \(value), expected \(expected)"
         case let .wrongRowWidth(stream, expected, found):
             Self.prefix(stream) + "expected a row of \(expected) values (the detector's columns), found \(found)"
         case let .nonFiniteValue(stream, column, value):

@@ -55,8 +55,10 @@ public final class StreamingMonitor {
     ///   - policy: When alarms are raised and cleared (by default on every window above the threshold).
     ///   - maximumStreams: The most streams held at once (1,000,000 by default).
     ///   - allowsNewStreams: Whether an unknown stream id starts a new stream.
-    public init(detector: DeployedDetector, policy: AlarmPolicy = .immediate, maximumStreams: Int = 1_000_000,
-                allowsNewStreams: Bool = true) {
+    public init(
+        detector: DeployedDetector, policy: AlarmPolicy = .immediate, maximumStreams: Int = 1_000_000,
+        allowsNewStreams: Bool = true
+    ) {
         self.detector = detector
         self.policy = policy
         self.maximumStreams = maximumStreams
@@ -146,14 +148,16 @@ public final class StreamingMonitor {
         let position = try accept(row, stream: stream)
         let rowNumber = windows[position].rows - 1
         guard windows[position].isFull else {
-            return MonitorReading(row: rowNumber, score: nil, isAboveThreshold: false, alarm: windows[position].alarm.current)
+            return MonitorReading(
+                row: rowNumber, score: nil, isAboveThreshold: false, alarm: windows[position].alarm.current)
         }
         nextSingle ^= 1
         singleInputs[nextSingle].withUnsafeMutableBufferPointer { windows[position].copyWindow(to: $0.baseAddress!) }
         let reconstruction = try detector.model.forward(singleInputs[nextSingle], training: false)
         let score = singleInputs[nextSingle].withUnsafeBufferPointer { x in
             reconstruction.withUnsafeBufferPointer { y in
-                detector.detector.error.error(x.baseAddress! + lastStepOffset, y.baseAddress! + lastStepOffset, count: scoredCount)
+                detector.detector.error.error(
+                    x.baseAddress! + lastStepOffset, y.baseAddress! + lastStepOffset, count: scoredCount)
             }
         }
         return reading(score, row: rowNumber, position: position)
@@ -194,14 +198,18 @@ public final class StreamingMonitor {
         for (entry, (stream, row)) in rows.enumerated() {
             if let position = index[stream], pendingStreams.contains(position) { try flush() }
             do throws(MonitoringError) {
-                let position = try row.withUnsafeBufferPointer { buffer throws(MonitoringError) in try accept(buffer, stream: stream) }
+                let position = try row.withUnsafeBufferPointer { buffer throws(MonitoringError) in
+                    try accept(buffer, stream: stream)
+                }
                 let rowNumber = windows[position].rows - 1
                 if windows[position].isFull {
                     pending.append((entry, position, rowNumber))
                     pendingStreams.insert(position)
                 } else {
-                    results[entry] = .success(MonitorReading(row: rowNumber, score: nil, isAboveThreshold: false,
-                                                             alarm: windows[position].alarm.current))
+                    results[entry] = .success(
+                        MonitorReading(
+                            row: rowNumber, score: nil, isAboveThreshold: false,
+                            alarm: windows[position].alarm.current))
                 }
             } catch {
                 results[entry] = .failure(error)
@@ -214,15 +222,20 @@ public final class StreamingMonitor {
     /// The scores of the windows of the streams at `positions`, in one forward pass.
     private func scoreWindows(_ positions: [Int]) throws -> [Float] {
         let size = detector.windowSize
-        let input = Tensor(shape: detector.batchShape(positions.count), unsafeUninitializedScalars: { out in
-            for (i, position) in positions.enumerated() { windows[position].copyWindow(to: out.baseAddress! + i * size) }
-        })
+        let input = Tensor(
+            shape: detector.batchShape(positions.count),
+            unsafeUninitializedScalars: { out in
+                for (i, position) in positions.enumerated() {
+                    windows[position].copyWindow(to: out.baseAddress! + i * size)
+                }
+            })
         let reconstruction = try detector.model.forward(input, training: false)
         return input.withUnsafeBufferPointer { x in
             reconstruction.withUnsafeBufferPointer { y in
                 positions.indices.map { i in
-                    detector.detector.error.error(x.baseAddress! + i * size + lastStepOffset,
-                                                  y.baseAddress! + i * size + lastStepOffset, count: scoredCount)
+                    detector.detector.error.error(
+                        x.baseAddress! + i * size + lastStepOffset,
+                        y.baseAddress! + i * size + lastStepOffset, count: scoredCount)
                 }
             }
         }

@@ -27,8 +27,10 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
     public var passed: Bool { (worst?.error ?? 0) <= tolerance }
 
     /// Compares one derivative with its central difference `(plus − minus) / 2ε` and keeps the worst.
-    mutating func compare(_ tensor: String, index: Int, analytic: Float, plus: Double, minus: Double,
-                          epsilon: Float, scaleFloor: Float) {
+    mutating func compare(
+        _ tensor: String, index: Int, analytic: Float, plus: Double, minus: Double,
+        epsilon: Float, scaleFloor: Float
+    ) {
         let numeric = Float((plus - minus) / (2 * Double(epsilon)))
         let error = Swift.abs(numeric - analytic) / Swift.max(Swift.abs(numeric), Swift.abs(analytic), scaleFloor)
         checkedCount += 1
@@ -39,7 +41,8 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
 
     public var description: String {
         guard let worst else { return "gradient check: nothing to compare" }
-        return "gradient check \(passed ? "passed" : "FAILED"): \(checkedCount) derivatives, worst error \(worst.error) "
+        return
+            "gradient check \(passed ? "passed" : "FAILED"): \(checkedCount) derivatives, worst error \(worst.error) "
             + "at \(worst.tensor)[\(worst.index)] (backward \(worst.analytic), finite difference \(worst.numeric))"
     }
 }
@@ -65,9 +68,11 @@ public enum GradientCheck {
     ///   - scaleFloor: Errors of derivatives smaller than this are measured absolutely.
     ///   - maxEntriesPerTensor: Large tensors are sampled at this many random positions.
     ///   - training: The mode `forward` runs in (inference mode for layers that are random while training).
-    public static func run(_ layer: any Layer, inputShape: [Int], input: Tensor? = nil, seed: UInt64 = 0,
-                           epsilon: Float = 1e-2, tolerance: Float = 1e-2, scaleFloor: Float = 0.1,
-                           maxEntriesPerTensor: Int = 64, training: Bool = true) throws -> GradientCheckReport {
+    public static func run(
+        _ layer: any Layer, inputShape: [Int], input: Tensor? = nil, seed: UInt64 = 0,
+        epsilon: Float = 1e-2, tolerance: Float = 1e-2, scaleFloor: Float = 0.1,
+        maxEntriesPerTensor: Int = 64, training: Bool = true
+    ) throws -> GradientCheckReport {
         var generator = SeededGenerator(seed: seed)
         if layer.parameters.isEmpty { try layer.build(inputShape: Array(inputShape.dropFirst()), using: &generator) }
         var x = input ?? Tensor.normal(shape: inputShape, using: &generator)
@@ -86,7 +91,8 @@ public enum GradientCheck {
         var report = GradientCheckReport(worst: nil, checkedCount: 0, tolerance: tolerance)
 
         func compare(_ name: String, count: Int, analytic: (Int) -> Float, perturb: (Int, Float) -> Void) throws {
-            let positions = count <= maxEntriesPerTensor
+            let positions =
+                count <= maxEntriesPerTensor
                 ? Array(0..<count)
                 : Array((0..<count).shuffled(using: &generator).prefix(maxEntriesPerTensor))
             for index in positions {
@@ -95,23 +101,27 @@ public enum GradientCheck {
                 perturb(index, -2 * epsilon)
                 let minus = try objective()
                 perturb(index, epsilon)
-                report.compare(name, index: index, analytic: analytic(index), plus: plus, minus: minus,
-                               epsilon: epsilon, scaleFloor: scaleFloor)
+                report.compare(
+                    name, index: index, analytic: analytic(index), plus: plus, minus: minus,
+                    epsilon: epsilon, scaleFloor: scaleFloor)
             }
         }
 
         try compare("input", count: x.count, analytic: { inputGradient.scalars[$0] }, perturb: { x[flat: $0] += $1 })
         for parameter in layer.parameters {
             let gradient = parameter.gradient
-            try compare(parameter.name, count: parameter.count, analytic: { gradient.scalars[$0] },
-                        perturb: { parameter.value[flat: $0] += $1 })
+            try compare(
+                parameter.name, count: parameter.count, analytic: { gradient.scalars[$0] },
+                perturb: { parameter.value[flat: $0] += $1 })
         }
         return report
     }
 
     /// Checks a loss's gradient against central finite differences of its value.
-    public static func run(_ loss: any Loss, predicted: Tensor, target: Tensor, epsilon: Float = 1e-3,
-                           tolerance: Float = 1e-2, scaleFloor: Float = 1e-3) -> GradientCheckReport {
+    public static func run(
+        _ loss: any Loss, predicted: Tensor, target: Tensor, epsilon: Float = 1e-3,
+        tolerance: Float = 1e-2, scaleFloor: Float = 1e-3
+    ) -> GradientCheckReport {
         let gradient = loss.gradient(predicted: predicted, target: target)
         var report = GradientCheckReport(worst: nil, checkedCount: 0, tolerance: tolerance)
         var p = predicted
@@ -121,8 +131,9 @@ public enum GradientCheck {
             p[flat: index] -= 2 * epsilon
             let minus = Double(loss.value(predicted: p, target: target))
             p[flat: index] += epsilon
-            report.compare("predicted", index: index, analytic: gradient.scalars[index], plus: plus, minus: minus,
-                           epsilon: epsilon, scaleFloor: scaleFloor)
+            report.compare(
+                "predicted", index: index, analytic: gradient.scalars[index], plus: plus, minus: minus,
+                epsilon: epsilon, scaleFloor: scaleFloor)
         }
         return report
     }

@@ -63,15 +63,19 @@ public enum LayerTest {
     ///   - gradientCheckInTraining: Whether the gradient check runs `forward` in training mode
     ///     (turn it off for layers that are random while training, such as `Dropout`).
     ///   - trainingSteps: How many optimizer steps the training check takes.
-    public static func run<L: Layer>(_ layer: L, inputShape: [Int], batchSize: Int = 3, input: Tensor? = nil,
-                                     expectedOutputShape: [Int]? = nil, expectedParameterCount: Int? = nil,
-                                     seed: UInt64 = 0, gradientTolerance: Float = 1e-2,
-                                     gradientCheckInTraining: Bool = true, trainingSteps: Int = 5) -> LayerTestReport {
+    public static func run<L: Layer>(
+        _ layer: L, inputShape: [Int], batchSize: Int = 3, input: Tensor? = nil,
+        expectedOutputShape: [Int]? = nil, expectedParameterCount: Int? = nil,
+        seed: UInt64 = 0, gradientTolerance: Float = 1e-2,
+        gradientCheckInTraining: Bool = true, trainingSteps: Int = 5
+    ) -> LayerTestReport {
         var report = LayerTestReport()
         let model: Sequential
         do {
             model = try Sequential(inputShape: inputShape, seed: seed) { layer }
-            report.record("build", true, "\(L.typeName) '\(layer.name)' built for \(inputShape), \(layer.parameterCount) parameters")
+            report.record(
+                "build", true,
+                "\(L.typeName) '\(layer.name)' built for \(inputShape), \(layer.parameterCount) parameters")
         } catch {
             report.record("build", false, "\(error)")
             return report
@@ -85,9 +89,11 @@ public enum LayerTest {
             let shape = Array(output.shape.dropFirst())
             let expected = expectedOutputShape ?? model.outputShape
             let countMatches = expectedParameterCount.map { $0 == layer.parameterCount } ?? true
-            report.record("output shape", shape == model.outputShape && shape == expected && output.batchSize == x.batchSize && countMatches,
-                          "forward gave \(output.shape), outputShape(for:) \(model.outputShape), expected \(expected); "
-                              + "\(layer.parameterCount) parameters" + (expectedParameterCount.map { ", expected \($0)" } ?? ""))
+            report.record(
+                "output shape",
+                shape == model.outputShape && shape == expected && output.batchSize == x.batchSize && countMatches,
+                "forward gave \(output.shape), outputShape(for:) \(model.outputShape), expected \(expected); "
+                    + "\(layer.parameterCount) parameters" + (expectedParameterCount.map { ", expected \($0)" } ?? ""))
         } catch {
             report.record("output shape", false, "forward threw \(error)")
         }
@@ -98,28 +104,35 @@ public enum LayerTest {
             let decoded = try JSONDecoder().decode(LayerDescription.self, from: JSONEncoder().encode(description))
             let rebuilt = try LayerRegistry.makeLayer(from: decoded)
             let same = (rebuilt as? L)?.configuration == layer.configuration
-            report.record("configuration", same, same ? "round trip through JSON gives an equal configuration"
-                                                      : "rebuilt \(type(of: rebuilt)) with a different configuration")
+            report.record(
+                "configuration", same,
+                same
+                    ? "round trip through JSON gives an equal configuration"
+                    : "rebuilt \(type(of: rebuilt)) with a different configuration")
         } catch {
             report.record("configuration", false, "\(error)")
         }
 
         // 3. Save and load a model holding the layer.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rek-layer-test-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rek-layer-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         do {
             try model.save(to: folder)
             let loaded = try Sequential.load(from: folder)
             let same = try loaded.predict(x) == model.predict(x)
-            report.record("save and load", same, same ? "reloaded model predicts identically" : "reloaded model predicts differently")
+            report.record(
+                "save and load", same,
+                same ? "reloaded model predicts identically" : "reloaded model predicts differently")
         } catch {
             report.record("save and load", false, "\(error)")
         }
 
         // 4. Backward against finite differences.
         do {
-            let check = try GradientCheck.run(layer, inputShape: x.shape, input: x, seed: seed, tolerance: gradientTolerance,
-                                              training: gradientCheckInTraining)
+            let check = try GradientCheck.run(
+                layer, inputShape: x.shape, input: x, seed: seed, tolerance: gradientTolerance,
+                training: gradientCheckInTraining)
             report.record("gradients", check.passed, check.description)
         } catch {
             report.record("gradients", false, "\(error)")
@@ -133,7 +146,8 @@ public enum LayerTest {
                 let first = try model.trainOnBatch(x, target)
                 for _ in 1..<Swift.max(2, trainingSteps) { try model.trainOnBatch(x, target) }
                 let last = try model.evaluate(x, target, batchSize: x.batchSize)
-                report.record("training", last < first, "MSE \(first) → \(last) after \(Swift.max(2, trainingSteps)) Adam steps")
+                report.record(
+                    "training", last < first, "MSE \(first) → \(last) after \(Swift.max(2, trainingSteps)) Adam steps")
             } catch {
                 report.record("training", false, "\(error)")
             }

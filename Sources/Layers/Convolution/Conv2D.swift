@@ -64,23 +64,29 @@ public final class Conv2D: Layer {
     ///   - biasInitializer: `.zeros` by default.
     ///   - name: The layer name; when empty (the default), adding the layer to a model names it
     ///     `conv2d`, `conv2d_1`, ….
-    public convenience init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
-                            activation: Activation = .linear, useBias: Bool = true,
-                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
-                            name: String = "") {
-        self.init(filters: filters, kernelSize: [kernelSize, kernelSize], strides: [strides, strides], padding: padding,
-                  activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
-                  biasInitializer: biasInitializer, name: name)
+    public convenience init(
+        filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
+        activation: Activation = .linear, useBias: Bool = true,
+        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+        name: String = ""
+    ) {
+        self.init(
+            filters: filters, kernelSize: [kernelSize, kernelSize], strides: [strides, strides], padding: padding,
+            activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
+            biasInitializer: biasInitializer, name: name)
     }
 
     /// Creates a convolution with a window and stride given as `[rows, columns]`.
-    public convenience init(filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: Padding = .valid,
-                            activation: Activation = .linear, useBias: Bool = true,
-                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
-                            name: String = "") {
-        self.init(configuration: Configuration(
-            filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
-            useBias: useBias, kernelInitializer: kernelInitializer, biasInitializer: biasInitializer, name: name))
+    public convenience init(
+        filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: Padding = .valid,
+        activation: Activation = .linear, useBias: Bool = true,
+        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+        name: String = ""
+    ) {
+        self.init(
+            configuration: Configuration(
+                filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
+                useBias: useBias, kernelInitializer: kernelInitializer, biasInitializer: biasInitializer, name: name))
     }
 
     /// Creates the layer from its hyperparameters.
@@ -92,17 +98,22 @@ public final class Conv2D: Layer {
 
     /// The window grid for an input shape, after checking every hyperparameter.
     private func geometry(for inputShape: [Int]) throws -> ConvolutionGeometry {
-        let window = try ConvolutionGeometry.checkedWindow(filters: self.filters, activation: self.activation,
-                                                           kernelSize: self.kernelSize, strides: self.strides, layer: name)
-        let geometry = try ConvolutionGeometry(image: inputShape, kernel: window.kernel, strides: window.strides,
-                                               padding: self.padding, layer: name)
+        let window = try ConvolutionGeometry.checkedWindow(
+            filters: self.filters, activation: self.activation,
+            kernelSize: self.kernelSize, strides: self.strides, layer: name)
+        let geometry = try ConvolutionGeometry(
+            image: inputShape, kernel: window.kernel, strides: window.strides,
+            padding: self.padding, layer: name)
         if let kernel, kernel.value.shape[2] != inputShape[2] {
-            throw LayerError.incompatibleInput(layer: name, expected: "[height, width, \(kernel.value.shape[2])]", received: inputShape)
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "[height, width, \(kernel.value.shape[2])]", received: inputShape)
         }
         try SizeLimit.check(window.kernel + [inputShape[2], self.filters], layer: name, tensor: "kernel")
-        try SizeLimit.check([geometry.raw.outHeight, geometry.raw.outWidth, self.filters], layer: name, tensor: "output")
-        try SizeLimit.check([geometry.raw.outHeight, geometry.raw.outWidth] + window.kernel + [inputShape[2]],
-                            layer: name, tensor: "patch rows")
+        try SizeLimit.check(
+            [geometry.raw.outHeight, geometry.raw.outWidth, self.filters], layer: name, tensor: "output")
+        try SizeLimit.check(
+            [geometry.raw.outHeight, geometry.raw.outWidth] + window.kernel + [inputShape[2]],
+            layer: name, tensor: "patch rows")
         return geometry
     }
 
@@ -114,30 +125,43 @@ public final class Conv2D: Layer {
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
         _ = try geometry(for: inputShape)
         let shape = self.kernelSize + [inputShape[2], self.filters]
-        kernel = try makeParameter("kernel", shape: shape, initializer: self.kernelInitializer, layer: name, using: &generator)
-        bias = self.useBias
-            ? try makeParameter("bias", shape: [self.filters], initializer: self.biasInitializer, layer: name, using: &generator) : nil
+        kernel = try makeParameter(
+            "kernel", shape: shape, initializer: self.kernelInitializer, layer: name, using: &generator)
+        bias =
+            self.useBias
+            ? try makeParameter(
+                "bias", shape: [self.filters], initializer: self.biasInitializer, layer: name, using: &generator) : nil
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard let kernel else { throw LayerError.notBuilt(layer: name) }
         guard input.rank == 4 else {
-            throw LayerError.incompatibleInput(layer: name, expected: "[height, width, channels]", received: Array(input.shape.dropFirst()))
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "[height, width, channels]", received: Array(input.shape.dropFirst()))
         }
         let geometry = try geometry(for: Array(input.shape.dropFirst()))
-        let batch = input.shape[0], windows = geometry.windowCount, patch = geometry.patchSize, filters = self.filters
-        var output = Tensor(shape: [batch, geometry.raw.outHeight, geometry.raw.outWidth, filters], unsafeUninitializedScalars: { _ in })
+        let batch = input.shape[0]
+        let windows = geometry.windowCount
+        let patch = geometry.patchSize
+        let filters = self.filters
+        var output = Tensor(
+            shape: [batch, geometry.raw.outHeight, geometry.raw.outWidth, filters], unsafeUninitializedScalars: { _ in }
+        )
         output.withUnsafeMutableBufferPointer { y in
             input.withUnsafeBufferPointer { x in
-                kernel.value.withUnsafeBufferPointer { w in (bias?.value).withUnsafeBaseAddress { b in
-                    geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) { _, samples, patches in
-                        for sample in samples {
-                            geometry.unfold(x.baseAddress!, sample: sample, into: patches)
-                            MatrixKernels.multiply(m: windows, n: filters, k: patch, a: patches, lda: patch, b: w.baseAddress!,
-                                                   ldb: filters, bias: b, c: y.baseAddress! + sample * windows * filters, ldc: filters)
+                kernel.value.withUnsafeBufferPointer { w in
+                    (bias?.value).withUnsafeBaseAddress { b in
+                        geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) {
+                            _, samples, patches in
+                            for sample in samples {
+                                geometry.unfold(x.baseAddress!, sample: sample, into: patches)
+                                MatrixKernels.multiply(
+                                    m: windows, n: filters, k: patch, a: patches, lda: patch, b: w.baseAddress!,
+                                    ldb: filters, bias: b, c: y.baseAddress! + sample * windows * filters, ldc: filters)
+                            }
                         }
                     }
-                } }
+                }
             }
             self.activation.apply(to: y, width: filters)
         }
@@ -151,7 +175,10 @@ public final class Conv2D: Layer {
         guard let kernel, let input = cachedInput, let geometry = cachedGeometry, let output = cachedOutput else {
             throw LayerError.notBuilt(layer: name)
         }
-        let batch = input.shape[0], windows = geometry.windowCount, patch = geometry.patchSize, filters = self.filters
+        let batch = input.shape[0]
+        let windows = geometry.windowCount
+        let patch = geometry.patchSize
+        let filters = self.filters
         let gradient = self.activation.backpropagate(outputGradient, output: output)
         let kernelGradient = GroupedGradient(count: patch * filters, batch: batch, workspace: partialSums)
         var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
@@ -160,15 +187,19 @@ public final class Conv2D: Layer {
                 gradient.withUnsafeBufferPointer { dz in
                     kernel.value.withUnsafeBufferPointer { w in
                         // Per sample: ∂kernel += patchesᵀ·∂z, ∂patches = ∂z·kernelᵀ folded into ∂input.
-                        geometry.forEachGroup(batch: batch, scratchCount: 2 * windows * patch, pool: scratch) { group, samples, scratch in
-                            let patches = scratch, patchGradient = scratch + windows * patch
+                        geometry.forEachGroup(batch: batch, scratchCount: 2 * windows * patch, pool: scratch) {
+                            group, samples, scratch in
+                            let patches = scratch
+                            let patchGradient = scratch + windows * patch
                             for sample in samples {
                                 let dzSample = dz.baseAddress! + sample * windows * filters
                                 geometry.unfold(x.baseAddress!, sample: sample, into: patches)
-                                MatrixKernels.multiply(transposeA: true, m: patch, n: filters, k: windows, a: patches, lda: patch,
-                                                       b: dzSample, ldb: filters, beta: 1, c: kernelGradient.partial(group), ldc: filters)
-                                MatrixKernels.multiply(transposeB: true, m: windows, n: patch, k: filters, a: dzSample, lda: filters,
-                                                       b: w.baseAddress!, ldb: filters, c: patchGradient, ldc: patch)
+                                MatrixKernels.multiply(
+                                    transposeA: true, m: patch, n: filters, k: windows, a: patches, lda: patch,
+                                    b: dzSample, ldb: filters, beta: 1, c: kernelGradient.partial(group), ldc: filters)
+                                MatrixKernels.multiply(
+                                    transposeB: true, m: windows, n: patch, k: filters, a: dzSample, lda: filters,
+                                    b: w.baseAddress!, ldb: filters, c: patchGradient, ldc: patch)
                                 geometry.fold(patchGradient, into: dx.baseAddress!, sample: sample)
                             }
                         }
@@ -180,7 +211,8 @@ public final class Conv2D: Layer {
         if let bias {
             bias.gradient.withUnsafeMutableBufferPointer { db in
                 gradient.withUnsafeBufferPointer { dz in
-                    MatrixKernels.accumulateColumnSums(of: dz.baseAddress!, rows: batch * windows, columns: filters, into: db.baseAddress!)
+                    MatrixKernels.accumulateColumnSums(
+                        of: dz.baseAddress!, rows: batch * windows, columns: filters, into: db.baseAddress!)
                 }
             }
         }

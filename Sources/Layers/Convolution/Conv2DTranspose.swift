@@ -71,24 +71,31 @@ public final class Conv2DTranspose: Layer {
     ///   - biasInitializer: `.zeros` by default.
     ///   - name: The layer name; when empty (the default), adding the layer to a model names it
     ///     `conv2d_transpose`, `conv2d_transpose_1`, ….
-    public convenience init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
-                            outputPadding: Int? = nil, activation: Activation = .linear, useBias: Bool = true,
-                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
-                            name: String = "") {
-        self.init(filters: filters, kernelSize: [kernelSize, kernelSize], strides: [strides, strides], padding: padding,
-                  outputPadding: outputPadding.map { [$0, $0] }, activation: activation, useBias: useBias,
-                  kernelInitializer: kernelInitializer, biasInitializer: biasInitializer, name: name)
+    public convenience init(
+        filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
+        outputPadding: Int? = nil, activation: Activation = .linear, useBias: Bool = true,
+        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+        name: String = ""
+    ) {
+        self.init(
+            filters: filters, kernelSize: [kernelSize, kernelSize], strides: [strides, strides], padding: padding,
+            outputPadding: outputPadding.map { [$0, $0] }, activation: activation, useBias: useBias,
+            kernelInitializer: kernelInitializer, biasInitializer: biasInitializer, name: name)
     }
 
     /// Creates a transposed convolution with sizes given as `[rows, columns]`.
-    public convenience init(filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: Padding = .valid,
-                            outputPadding: [Int]? = nil, activation: Activation = .linear, useBias: Bool = true,
-                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
-                            name: String = "") {
-        self.init(configuration: Configuration(
-            filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, outputPadding: outputPadding,
-            activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
-            biasInitializer: biasInitializer, name: name))
+    public convenience init(
+        filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: Padding = .valid,
+        outputPadding: [Int]? = nil, activation: Activation = .linear, useBias: Bool = true,
+        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+        name: String = ""
+    ) {
+        self.init(
+            configuration: Configuration(
+                filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                outputPadding: outputPadding,
+                activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
+                biasInitializer: biasInitializer, name: name))
     }
 
     /// Creates the layer from its hyperparameters.
@@ -101,13 +108,15 @@ public final class Conv2DTranspose: Layer {
     /// The geometry of the matching convolution, whose *image* is this layer's output and whose
     /// window grid is this layer's input.
     private func geometry(for inputShape: [Int]) throws -> ConvolutionGeometry {
-        let (kernelSize, strides) = try ConvolutionGeometry.checkedWindow(filters: self.filters, activation: self.activation,
-                                                                          kernelSize: self.kernelSize, strides: self.strides,
-                                                                          layer: name)
+        let (kernelSize, strides) = try ConvolutionGeometry.checkedWindow(
+            filters: self.filters, activation: self.activation,
+            kernelSize: self.kernelSize, strides: self.strides,
+            layer: name)
         if let outputPadding = self.outputPadding {
             guard outputPadding.count == 2, zip(outputPadding, strides).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
-                throw LayerError.invalidArgument(layer: name, argument: "outputPadding", value: "\(outputPadding)",
-                                                 expected: "two integers, each at least 0 and less than the stride")
+                throw LayerError.invalidArgument(
+                    layer: name, argument: "outputPadding", value: "\(outputPadding)",
+                    expected: "two integers, each at least 0 and less than the stride")
             }
         }
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
@@ -115,9 +124,11 @@ public final class Conv2DTranspose: Layer {
         }
         try SizeLimit.check(inputShape, layer: name, tensor: "input")
         if let kernel, kernel.value.shape[3] != inputShape[2] {
-            throw LayerError.incompatibleInput(layer: name, expected: "[height, width, \(kernel.value.shape[3])]", received: inputShape)
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "[height, width, \(kernel.value.shape[3])]", received: inputShape)
         }
-        var size = [0, 0], padBefore = [0, 0]
+        var size = [0, 0]
+        var padBefore = [0, 0]
         for axis in 0..<2 {
             let (n, k, s) = (inputShape[axis], kernelSize[axis], strides[axis])
             if let outputPadding = self.outputPadding {
@@ -127,16 +138,19 @@ public final class Conv2DTranspose: Layer {
                 size[axis] = self.padding == .same ? n * s : n * s + Swift.max(k - s, 0)
             }
             guard size[axis] > 0 else {
-                throw LayerError.incompatibleInput(layer: name, expected: "an input giving a positive output size", received: inputShape)
+                throw LayerError.incompatibleInput(
+                    layer: name, expected: "an input giving a positive output size", received: inputShape)
             }
             // TensorFlow pads the matching convolution of the output as `same` does, else not at all.
             padBefore[axis] = self.padding == .same ? Swift.max((n - 1) * s + k - size[axis], 0) / 2 : 0
         }
         try SizeLimit.check(kernelSize + [self.filters, inputShape[2]], layer: name, tensor: "kernel")
         try SizeLimit.check(size + [self.filters], layer: name, tensor: "output")
-        try SizeLimit.check([inputShape[0], inputShape[1]] + kernelSize + [self.filters], layer: name, tensor: "patch rows")
-        return ConvolutionGeometry(image: size + [self.filters], kernel: kernelSize, strides: strides, padBefore: padBefore,
-                                   grid: [inputShape[0], inputShape[1]])
+        try SizeLimit.check(
+            [inputShape[0], inputShape[1]] + kernelSize + [self.filters], layer: name, tensor: "patch rows")
+        return ConvolutionGeometry(
+            image: size + [self.filters], kernel: kernelSize, strides: strides, padBefore: padBefore,
+            grid: [inputShape[0], inputShape[1]])
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -146,36 +160,46 @@ public final class Conv2DTranspose: Layer {
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
         _ = try geometry(for: inputShape)
         let shape = self.kernelSize + [self.filters, inputShape[2]]
-        kernel = try makeParameter("kernel", shape: shape, initializer: self.kernelInitializer, layer: name, using: &generator)
-        bias = self.useBias
-            ? try makeParameter("bias", shape: [self.filters], initializer: self.biasInitializer, layer: name, using: &generator) : nil
+        kernel = try makeParameter(
+            "kernel", shape: shape, initializer: self.kernelInitializer, layer: name, using: &generator)
+        bias =
+            self.useBias
+            ? try makeParameter(
+                "bias", shape: [self.filters], initializer: self.biasInitializer, layer: name, using: &generator) : nil
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard let kernel else { throw LayerError.notBuilt(layer: name) }
         guard input.rank == 4 else {
-            throw LayerError.incompatibleInput(layer: name, expected: "[height, width, channels]", received: Array(input.shape.dropFirst()))
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "[height, width, channels]", received: Array(input.shape.dropFirst()))
         }
         let geometry = try geometry(for: Array(input.shape.dropFirst()))
-        let batch = input.shape[0], windows = geometry.windowCount, patch = geometry.patchSize
-        let channels = input.shape[3], filters = self.filters
+        let batch = input.shape[0]
+        let windows = geometry.windowCount
+        let patch = geometry.patchSize
+        let channels = input.shape[3]
+        let filters = self.filters
         var output = Tensor(shape: [batch] + geometry.imageShape, unsafeUninitializedScalars: { _ in })
         output.withUnsafeMutableBufferPointer { y in
             input.withUnsafeBufferPointer { x in
                 kernel.value.withUnsafeBufferPointer { w in
                     // Per sample: patches = input·kernelᵀ, folded into the output.
-                    geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) { _, samples, patches in
+                    geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) {
+                        _, samples, patches in
                         for sample in samples {
-                            MatrixKernels.multiply(transposeB: true, m: windows, n: patch, k: channels,
-                                                   a: x.baseAddress! + sample * windows * channels, lda: channels,
-                                                   b: w.baseAddress!, ldb: channels, c: patches, ldc: patch)
+                            MatrixKernels.multiply(
+                                transposeB: true, m: windows, n: patch, k: channels,
+                                a: x.baseAddress! + sample * windows * channels, lda: channels,
+                                b: w.baseAddress!, ldb: channels, c: patches, ldc: patch)
                             geometry.fold(patches, into: y.baseAddress!, sample: sample)
                         }
                     }
                 }
             }
             bias?.value.withUnsafeBufferPointer { b in
-                MatrixKernels.addRowVector(b.baseAddress!, to: y.baseAddress!, rows: y.count / filters, columns: filters)
+                MatrixKernels.addRowVector(
+                    b.baseAddress!, to: y.baseAddress!, rows: y.count / filters, columns: filters)
             }
             self.activation.apply(to: y, width: filters)
         }
@@ -189,8 +213,11 @@ public final class Conv2DTranspose: Layer {
         guard let kernel, let geometry = cachedGeometry, let input = cachedInput, let output = cachedOutput else {
             throw LayerError.notBuilt(layer: name)
         }
-        let batch = input.shape[0], windows = geometry.windowCount, patch = geometry.patchSize
-        let channels = input.shape[3], filters = self.filters
+        let batch = input.shape[0]
+        let windows = geometry.windowCount
+        let patch = geometry.patchSize
+        let channels = input.shape[3]
+        let filters = self.filters
         let gradient = self.activation.backpropagate(outputGradient, output: output)
         let kernelGradient = GroupedGradient(count: patch * channels, batch: batch, workspace: partialSums)
         var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
@@ -199,15 +226,18 @@ public final class Conv2DTranspose: Layer {
                 gradient.withUnsafeBufferPointer { dz in
                     kernel.value.withUnsafeBufferPointer { w in
                         // Per sample: ∂patches = unfolded ∂z; ∂kernel += ∂patchesᵀ·input; ∂input = ∂patches·kernel.
-                        geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) { group, samples, patchGradient in
+                        geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) {
+                            group, samples, patchGradient in
                             for sample in samples {
                                 let xSample = x.baseAddress! + sample * windows * channels
                                 geometry.unfold(dz.baseAddress!, sample: sample, into: patchGradient)
-                                MatrixKernels.multiply(transposeA: true, m: patch, n: channels, k: windows, a: patchGradient, lda: patch,
-                                                       b: xSample, ldb: channels, beta: 1, c: kernelGradient.partial(group), ldc: channels)
-                                MatrixKernels.multiply(m: windows, n: channels, k: patch, a: patchGradient, lda: patch,
-                                                       b: w.baseAddress!, ldb: channels, c: dx.baseAddress! + sample * windows * channels,
-                                                       ldc: channels)
+                                MatrixKernels.multiply(
+                                    transposeA: true, m: patch, n: channels, k: windows, a: patchGradient, lda: patch,
+                                    b: xSample, ldb: channels, beta: 1, c: kernelGradient.partial(group), ldc: channels)
+                                MatrixKernels.multiply(
+                                    m: windows, n: channels, k: patch, a: patchGradient, lda: patch,
+                                    b: w.baseAddress!, ldb: channels, c: dx.baseAddress! + sample * windows * channels,
+                                    ldc: channels)
                             }
                         }
                     }
@@ -218,7 +248,8 @@ public final class Conv2DTranspose: Layer {
         if let bias {
             bias.gradient.withUnsafeMutableBufferPointer { db in
                 gradient.withUnsafeBufferPointer { dz in
-                    MatrixKernels.accumulateColumnSums(of: dz.baseAddress!, rows: dz.count / filters, columns: filters, into: db.baseAddress!)
+                    MatrixKernels.accumulateColumnSums(
+                        of: dz.baseAddress!, rows: dz.count / filters, columns: filters, into: db.baseAddress!)
                 }
             }
         }

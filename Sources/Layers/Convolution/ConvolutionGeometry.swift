@@ -13,19 +13,24 @@ struct ConvolutionGeometry {
     /// `imageShape` (`[height, width, channels]`).
     init(image imageShape: [Int], kernel: [Int], strides: [Int], padding: Padding, layer: String) throws {
         guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else {
-            throw LayerError.incompatibleInput(layer: layer, expected: "[height, width, channels]", received: imageShape)
+            throw LayerError.incompatibleInput(
+                layer: layer, expected: "[height, width, channels]", received: imageShape)
         }
-        let rows = try padding.window(input: imageShape[0], kernel: kernel[0], stride: strides[0], layer: layer, inputShape: imageShape)
-        let columns = try padding.window(input: imageShape[1], kernel: kernel[1], stride: strides[1], layer: layer, inputShape: imageShape)
-        self.init(image: imageShape, kernel: kernel, strides: strides, padBefore: [rows.padBefore, columns.padBefore],
-                  grid: [rows.outputSize, columns.outputSize])
+        let rows = try padding.window(
+            input: imageShape[0], kernel: kernel[0], stride: strides[0], layer: layer, inputShape: imageShape)
+        let columns = try padding.window(
+            input: imageShape[1], kernel: kernel[1], stride: strides[1], layer: layer, inputShape: imageShape)
+        self.init(
+            image: imageShape, kernel: kernel, strides: strides, padBefore: [rows.padBefore, columns.padBefore],
+            grid: [rows.outputSize, columns.outputSize])
     }
 
     /// A geometry given in full (a transposed convolution's, whose image size is chosen first).
     init(image imageShape: [Int], kernel: [Int], strides: [Int], padBefore: [Int], grid: [Int]) {
-        raw = rek_conv_geometry(height: imageShape[0], width: imageShape[1], channels: imageShape[2],
-                                kernelHeight: kernel[0], kernelWidth: kernel[1], strideY: strides[0], strideX: strides[1],
-                                padTop: padBefore[0], padLeft: padBefore[1], outHeight: grid[0], outWidth: grid[1])
+        raw = rek_conv_geometry(
+            height: imageShape[0], width: imageShape[1], channels: imageShape[2],
+            kernelHeight: kernel[0], kernelWidth: kernel[1], strideY: strides[0], strideX: strides[1],
+            padTop: padBefore[0], padLeft: padBefore[1], outHeight: grid[0], outWidth: grid[1])
     }
 
     /// `[height, width, channels]` of the image.
@@ -57,8 +62,10 @@ struct ConvolutionGeometry {
     /// The groups depend on the batch size only (at most 16, the same on every machine and thread
     /// count), so per-group partial sums, added in group order, are bit-identical everywhere. Scratch
     /// comes from `pool`, so a thread's next group reuses the buffer its last one left in cache.
-    func forEachGroup(batch: Int, scratchCount: Int, pool: ScratchPool,
-                      _ body: (_ group: Int, _ samples: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
+    func forEachGroup(
+        batch: Int, scratchCount: Int, pool: ScratchPool,
+        _ body: (_ group: Int, _ samples: Range<Int>, _ scratch: UnsafeMutablePointer<Float>) -> Void
+    ) {
         let groups = Self.sampleGroups(batch: batch)
         Parallel.forEach(groups.count) { group in
             pool.withBuffer(count: scratchCount) { body(group, groups[group], $0) }
@@ -109,15 +116,21 @@ extension Optional where Wrapped == Tensor {
 extension ConvolutionGeometry {
     /// Checks a convolution's hyperparameters: positive `filters`, an element-wise activation, and a
     /// window and strides of two positive sizes each, which it returns.
-    static func checkedWindow(filters: Int, activation: Activation, kernelSize: [Int], strides: [Int],
-                              layer: String) throws -> (kernel: [Int], strides: [Int]) {
+    static func checkedWindow(
+        filters: Int, activation: Activation, kernelSize: [Int], strides: [Int],
+        layer: String
+    ) throws -> (kernel: [Int], strides: [Int]) {
         guard filters > 0 else {
-            throw LayerError.invalidArgument(layer: layer, argument: "filters", value: "\(filters)", expected: "a positive integer")
+            throw LayerError.invalidArgument(
+                layer: layer, argument: "filters", value: "\(filters)", expected: "a positive integer")
         }
         guard activation != .softmax else {
-            throw LayerError.invalidArgument(layer: layer, argument: "activation", value: "softmax", expected: "an element-wise activation")
+            throw LayerError.invalidArgument(
+                layer: layer, argument: "activation", value: "softmax", expected: "an element-wise activation")
         }
-        return (try kernelSize.checkedPair("kernelSize", layer: layer), try strides.checkedPair("strides", layer: layer))
+        return (
+            try kernelSize.checkedPair("kernelSize", layer: layer), try strides.checkedPair("strides", layer: layer)
+        )
     }
 }
 
@@ -126,8 +139,9 @@ extension Array where Element == Int {
     /// given as `[rows, columns]`), else an error.
     func checkedPair(_ argument: String, layer: String) throws -> [Int] {
         guard count == 2, allSatisfy({ $0 > 0 && $0 <= SizeLimit.maximumElementCount }) else {
-            throw LayerError.invalidArgument(layer: layer, argument: argument, value: "\(self)",
-                                             expected: "two positive integers of at most \(SizeLimit.maximumElementCount)")
+            throw LayerError.invalidArgument(
+                layer: layer, argument: argument, value: "\(self)",
+                expected: "two positive integers of at most \(SizeLimit.maximumElementCount)")
         }
         return self
     }

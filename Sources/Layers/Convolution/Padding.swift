@@ -35,16 +35,21 @@ extension Padding {
     ///   window does not fit (`n < k`) or the axis is empty, ``LayerError/tooLarge(layer:tensor:size:limit:)``
     ///   for a window or stride above ``SizeLimit/maximumElementCount``.
     func window(input n: Int, kernel k: Int, stride s: Int, layer: String, inputShape: [Int]) throws
-        -> (outputSize: Int, padBefore: Int) {
+        -> (outputSize: Int, padBefore: Int)
+    {
         guard k > 0 else {
-            throw LayerError.invalidArgument(layer: layer, argument: "kernel size", value: "\(k)", expected: "a positive integer")
+            throw LayerError.invalidArgument(
+                layer: layer, argument: "kernel size", value: "\(k)", expected: "a positive integer")
         }
         guard s > 0 else {
-            throw LayerError.invalidArgument(layer: layer, argument: "strides", value: "\(s)", expected: "a positive integer")
+            throw LayerError.invalidArgument(
+                layer: layer, argument: "strides", value: "\(s)", expected: "a positive integer")
         }
-        guard k <= SizeLimit.maximumElementCount, s <= SizeLimit.maximumElementCount, n <= SizeLimit.maximumElementCount else {
-            throw LayerError.tooLarge(layer: layer, tensor: "window", size: "input \(n), kernel \(k), stride \(s)",
-                                      limit: SizeLimit.maximumElementCount)
+        guard k <= SizeLimit.maximumElementCount, s <= SizeLimit.maximumElementCount, n <= SizeLimit.maximumElementCount
+        else {
+            throw LayerError.tooLarge(
+                layer: layer, tensor: "window", size: "input \(n), kernel \(k), stride \(s)",
+                limit: SizeLimit.maximumElementCount)
         }
         guard n > 0 else {
             throw LayerError.incompatibleInput(layer: layer, expected: "positive spatial sizes", received: inputShape)
@@ -52,8 +57,9 @@ extension Padding {
         switch self {
         case .valid:
             guard n >= k else {
-                throw LayerError.incompatibleInput(layer: layer, expected: "spatial sizes of at least the window \(k) with valid padding",
-                                                   received: inputShape)
+                throw LayerError.incompatibleInput(
+                    layer: layer, expected: "spatial sizes of at least the window \(k) with valid padding",
+                    received: inputShape)
             }
             return ((n - k) / s + 1, 0)
         case .same:

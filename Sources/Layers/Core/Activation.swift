@@ -38,7 +38,10 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
                 var peak = -Float.infinity
                 for j in row..<(row + width) { peak = Swift.max(peak, buffer[j]) }
                 var total: Float = 0
-                for j in row..<(row + width) { buffer[j] = expf(buffer[j] - peak); total += buffer[j] }
+                for j in row..<(row + width) {
+                    buffer[j] = expf(buffer[j] - peak)
+                    total += buffer[j]
+                }
                 for j in row..<(row + width) { buffer[j] /= total }
                 row += width
             }
@@ -47,11 +50,14 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
 
     /// Turns `gradient` (with respect to the output) into the gradient with respect to the input,
     /// in place, given the activation's output `output`.
-    public func backpropagate(_ gradient: UnsafeMutableBufferPointer<Float>, output: UnsafeBufferPointer<Float>, width: Int) {
+    public func backpropagate(
+        _ gradient: UnsafeMutableBufferPointer<Float>, output: UnsafeBufferPointer<Float>, width: Int
+    ) {
         switch self {
         case .linear: break
         case .relu, .tanh, .sigmoid, .hardSigmoid:
-            rek_activation_backward(kernelCode, gradient.baseAddress, output.baseAddress, gradient.baseAddress, gradient.count)
+            rek_activation_backward(
+                kernelCode, gradient.baseAddress, output.baseAddress, gradient.baseAddress, gradient.count)
         case .softmax:
             var row = 0
             while row < gradient.count {
@@ -66,19 +72,23 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
     /// The gradient with respect to the activation's input, from the gradient with respect to its
     /// output and the output itself (rows along the last axis, for softmax).
     public func backpropagate(_ gradient: Tensor, output: Tensor) -> Tensor {
-        precondition(gradient.shape == output.shape, "activation gradient of shape \(gradient.shape) for output \(output.shape)")
+        precondition(
+            gradient.shape == output.shape, "activation gradient of shape \(gradient.shape) for output \(output.shape)")
         switch self {
         case .linear:
             return gradient
         case .relu, .tanh, .sigmoid, .hardSigmoid:
             // Written into a new buffer in one pass (no copy of `gradient` first).
-            return Tensor(shape: gradient.shape, unsafeUninitializedScalars: { result in
-                gradient.withUnsafeBufferPointer { g in
-                    output.withUnsafeBufferPointer { y in
-                        rek_activation_backward(kernelCode, g.baseAddress, y.baseAddress, result.baseAddress, result.count)
+            return Tensor(
+                shape: gradient.shape,
+                unsafeUninitializedScalars: { result in
+                    gradient.withUnsafeBufferPointer { g in
+                        output.withUnsafeBufferPointer { y in
+                            rek_activation_backward(
+                                kernelCode, g.baseAddress, y.baseAddress, result.baseAddress, result.count)
+                        }
                     }
-                }
-            })
+                })
         case .softmax:
             var result = gradient
             result.withUnsafeMutableBufferPointer { g in

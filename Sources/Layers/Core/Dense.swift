@@ -52,12 +52,16 @@ public final class Dense: Layer {
     ///   - activityRegularizer: An optional penalty on the layer's output.
     ///   - name: The layer name; when empty (the default), adding the layer to a model names it
     ///     `dense`, `dense_1`, ….
-    public convenience init(units: Int, activation: Activation = .linear, useBias: Bool = true,
-                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
-                            activityRegularizer: Regularizer? = nil, name: String = "") {
-        self.init(configuration: Configuration(units: units, activation: activation, useBias: useBias,
-                                               kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
-                                               activityRegularizer: activityRegularizer, name: name))
+    public convenience init(
+        units: Int, activation: Activation = .linear, useBias: Bool = true,
+        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+        activityRegularizer: Regularizer? = nil, name: String = ""
+    ) {
+        self.init(
+            configuration: Configuration(
+                units: units, activation: activation, useBias: useBias,
+                kernelInitializer: kernelInitializer, biasInitializer: biasInitializer,
+                activityRegularizer: activityRegularizer, name: name))
     }
 
     /// Creates a dense layer from its hyperparameters.
@@ -69,13 +73,16 @@ public final class Dense: Layer {
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard self.units > 0 else {
-            throw LayerError.invalidArgument(layer: name, argument: "units", value: "\(self.units)", expected: "a positive integer")
+            throw LayerError.invalidArgument(
+                layer: name, argument: "units", value: "\(self.units)", expected: "a positive integer")
         }
         guard let last = inputShape.last, last > 0 else {
-            throw LayerError.incompatibleInput(layer: name, expected: "[…, inputDim] with inputDim > 0", received: inputShape)
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "[…, inputDim] with inputDim > 0", received: inputShape)
         }
         if let kernel, kernel.value.shape[0] != last {
-            throw LayerError.incompatibleInput(layer: name, expected: "[…, \(kernel.value.shape[0])]", received: inputShape)
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "[…, \(kernel.value.shape[0])]", received: inputShape)
         }
         try SizeLimit.check([last, self.units], layer: name, tensor: "kernel")
         let output = Array(inputShape.dropLast()) + [self.units]
@@ -86,15 +93,20 @@ public final class Dense: Layer {
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
         _ = try outputShape(for: inputShape)
         let inputDim = inputShape[inputShape.count - 1]
-        kernel = try makeParameter("kernel", shape: [inputDim, self.units], initializer: self.kernelInitializer, layer: name, using: &generator)
-        bias = self.useBias
-            ? try makeParameter("bias", shape: [self.units], initializer: self.biasInitializer, layer: name, using: &generator) : nil
+        kernel = try makeParameter(
+            "kernel", shape: [inputDim, self.units], initializer: self.kernelInitializer, layer: name, using: &generator
+        )
+        bias =
+            self.useBias
+            ? try makeParameter(
+                "bias", shape: [self.units], initializer: self.biasInitializer, layer: name, using: &generator) : nil
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard let kernel else { throw LayerError.notBuilt(layer: name) }
         guard input.shape.last == kernel.value.shape[0], input.rank >= 2 else {
-            throw LayerError.incompatibleInput(layer: name, expected: "[…, \(kernel.value.shape[0])]", received: Array(input.shape.dropFirst()))
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "[…, \(kernel.value.shape[0])]", received: Array(input.shape.dropFirst()))
         }
         var output = input.matmul(kernel.value, addingRowVector: bias?.value)
         output.withUnsafeMutableBufferPointer { self.activation.apply(to: $0, width: self.units) }
@@ -105,7 +117,9 @@ public final class Dense: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        guard let kernel, let input = cachedInput, let output = cachedOutput else { throw LayerError.notBuilt(layer: name) }
+        guard let kernel, let input = cachedInput, let output = cachedOutput else {
+            throw LayerError.notBuilt(layer: name)
+        }
         var upstream = outputGradient
         self.activityRegularizer?.addGradient(of: output, into: &upstream)
         let gradient = self.activation.backpropagate(upstream, output: output)
@@ -113,7 +127,8 @@ public final class Dense: Layer {
         if let bias {
             bias.gradient.withUnsafeMutableBufferPointer { db in
                 gradient.withUnsafeBufferPointer { g in
-                    MatrixKernels.accumulateColumnSums(of: g.baseAddress!, rows: g.count / self.units, columns: self.units, into: db.baseAddress!)
+                    MatrixKernels.accumulateColumnSums(
+                        of: g.baseAddress!, rows: g.count / self.units, columns: self.units, into: db.baseAddress!)
                 }
             }
         }

@@ -33,17 +33,21 @@ public enum LayerRegistry {
         // text at every level would make decoding nested models quadratic.
         TimeDistributed.typeName: { json in
             guard case let .object(members) = json, let layer = members["layer"], case let .object(inner) = layer,
-                  case let .string(type)? = inner["type"], let config = inner["config"] else {
-                throw LayerError.invalidConfiguration(type: TimeDistributed.typeName, reason: "expected layer: {\"type\": …, \"config\": …}")
+                case let .string(type)? = inner["type"], let config = inner["config"]
+            else {
+                throw LayerError.invalidConfiguration(
+                    type: TimeDistributed.typeName, reason: "expected layer: {\"type\": …, \"config\": …}")
             }
             var name = ""
             if let value = members["name"] {
                 guard case let .string(text) = value else {
-                    throw LayerError.invalidConfiguration(type: TimeDistributed.typeName, reason: "expected a string name")
+                    throw LayerError.invalidConfiguration(
+                        type: TimeDistributed.typeName, reason: "expected a string name")
                 }
                 name = text
             }
-            return try TimeDistributed(configuration: .init(layer: LayerDescription(type: type, config: config), name: name))
+            return try TimeDistributed(
+                configuration: .init(layer: LayerDescription(type: type, config: config), name: name))
         },
         Sequential.typeName: { json in try Sequential(configuration: ModelConfiguration(json: json)) },
         Flatten.typeName: factory(Flatten.self),
@@ -104,12 +108,14 @@ public enum LayerRegistry {
             throw LayerError.unknownLayerType(description.type)
         }
         let layer = try factory(description.config)
-        if case let .object(members) = description.config, case let .string(name)? = members["name"], layer.name != name {
+        if case let .object(members) = description.config, case let .string(name)? = members["name"], layer.name != name
+        {
             layer.name = name
             guard layer.name == name else {
                 throw LayerError.invalidConfiguration(
                     type: description.type,
-                    reason: "the layer does not keep the name \"\(name)\" it is given (its name reads \"\(layer.name)\"); "
+                    reason:
+                        "the layer does not keep the name \"\(name)\" it is given (its name reads \"\(layer.name)\"); "
                         + "declare `var name: String` as a stored property of its Configuration")
             }
         }
@@ -144,12 +150,19 @@ public enum JSONValue: Codable, Equatable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -23,9 +23,13 @@ public enum Regularizer: Codable, Equatable, Sendable {
     /// The penalty for a batch of activations.
     public func loss(_ activations: Tensor) -> Float {
         let (l1, l2) = factors
-        var absolute = 0.0, squared = 0.0
+        var absolute = 0.0
+        var squared = 0.0
         activations.withUnsafeBufferPointer { buffer in
-            for value in buffer { absolute += Double(Swift.abs(value)); squared += Double(value * value) }
+            for value in buffer {
+                absolute += Double(Swift.abs(value))
+                squared += Double(value * value)
+            }
         }
         return Float((Double(l1) * absolute + Double(l2) * squared) / Double(activations.batchSize))
     }

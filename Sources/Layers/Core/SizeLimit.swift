@@ -26,7 +26,8 @@ public enum SizeLimit {
     static func scaled(_ value: Int, by factor: Int, layer: String, tensor: String) throws -> Int {
         let (product, overflow) = value.multipliedReportingOverflow(by: factor)
         guard !overflow, value >= 0, product <= maximumElementCount else {
-            throw LayerError.tooLarge(layer: layer, tensor: tensor, size: "\(factor) × \(value)", limit: maximumElementCount)
+            throw LayerError.tooLarge(
+                layer: layer, tensor: tensor, size: "\(factor) × \(value)", limit: maximumElementCount)
         }
         return product
     }

@@ -46,9 +46,11 @@ extension ElementwiseLoss {
 
     public func valueAndGradient(predicted: Tensor, target: Tensor) -> (value: Float, gradient: Tensor) {
         var value: Float = 0
-        let gradient = Tensor(shape: predicted.shape, unsafeUninitializedScalars: {   // every element written
-            value = evaluate(predicted: predicted, target: target, gradient: $0)
-        })
+        let gradient = Tensor(
+            shape: predicted.shape,
+            unsafeUninitializedScalars: {  // every element written
+                value = evaluate(predicted: predicted, target: target, gradient: $0)
+            })
         return (value, gradient)
     }
 

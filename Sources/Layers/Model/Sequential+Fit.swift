@@ -42,17 +42,20 @@ extension Sequential {
     ///   - ``TrainingError/nonFiniteValidationLoss(epoch:value:)`` when `val_loss` is NaN or infinite.
     ///   - Errors thrown by callbacks.
     @discardableResult
-    public func fit(_ x: Tensor, _ y: Tensor, epochs: Int = 1, batchSize: Int = 32,
-                    validationData: (Tensor, Tensor)? = nil, validationSplit: Float = 0,
-                    shuffle: Bool = true, verbose: Verbosity = .progressBar,
-                    callbacks: [any Callback] = []) throws -> History {
+    public func fit(
+        _ x: Tensor, _ y: Tensor, epochs: Int = 1, batchSize: Int = 32,
+        validationData: (Tensor, Tensor)? = nil, validationSplit: Float = 0,
+        shuffle: Bool = true, verbose: Verbosity = .progressBar,
+        callbacks: [any Callback] = []
+    ) throws -> History {
         guard let loss, let optimizer else { throw LayerError.notCompiled }
         guard epochs >= 0 else {
             throw LayerError.invalidTrainingArgument(argument: "epochs", value: "\(epochs)", expected: "an integer ≥ 0")
         }
         try checkBatchSize(batchSize)
         guard validationSplit >= 0, validationSplit < 1 else {
-            throw LayerError.invalidTrainingArgument(argument: "validationSplit", value: "\(validationSplit)", expected: "a fraction in [0, 1)")
+            throw LayerError.invalidTrainingArgument(
+                argument: "validationSplit", value: "\(validationSplit)", expected: "a fraction in [0, 1)")
         }
         try optimizer.validateHyperparameters()
         try checkData(x, y)
@@ -68,7 +71,9 @@ extension Sequential {
             guard splitAt > 0, splitAt < x.batchSize else {
                 throw LayerError.invalidTrainingArgument(
                     argument: "validationSplit", value: "\(validationSplit)",
-                    expected: "a fraction leaving at least one of the \(x.batchSize) samples for training and one for validation")
+                    expected:
+                        "a fraction leaving at least one of the \(x.batchSize) samples for training and one for validation"
+                )
             }
             trainX = x.slicingBatch(0..<splitAt)
             trainY = y.slicingBatch(0..<splitAt)
@@ -92,14 +97,17 @@ extension Sequential {
             try optimizer.validateHyperparameters()
             var order = Array(0..<count)
             if shuffle { order.shuffle(using: &generator) }
-            var total = 0.0, seen = 0
+            var total = 0.0
+            var seen = 0
             for (batch, range) in batchRanges(count: count, batchSize: batchSize).enumerated() {
                 for callback in allCallbacks { try callback.onBatchBegin(batch, model: self) }
                 let indices = order[range]
                 let input = shuffle ? trainX.gatheringBatch(indices) : trainX.slicingBatch(range)
-                let target = targetIsInput ? input : (shuffle ? trainY.gatheringBatch(indices) : trainY.slicingBatch(range))
-                let value = try step(input, target, loss: loss, optimizer: optimizer, parameters: parameters,
-                                     epoch: epoch, batch: batch)
+                let target =
+                    targetIsInput ? input : (shuffle ? trainY.gatheringBatch(indices) : trainY.slicingBatch(range))
+                let value = try step(
+                    input, target, loss: loss, optimizer: optimizer, parameters: parameters,
+                    epoch: epoch, batch: batch)
                 guard value.isFinite else { throw LayerError.nonFiniteLoss(epoch: epoch, batch: batch, value: value) }
                 total += Double(value) * Double(range.count)
                 seen += range.count
@@ -125,8 +133,10 @@ extension Sequential {
     /// One optimizer step; returns the loss (regularization included) before the step. A
     /// non-finite loss is returned without a step; a step that would make a weight non-finite is
     /// refused with ``TrainingError/nonFiniteWeights(parameter:step:epoch:batch:)``.
-    func step(_ input: Tensor, _ target: Tensor, loss: any Loss, optimizer: any Optimizer,
-              parameters: [Parameter], epoch: Int?, batch: Int?) throws -> Float {
+    func step(
+        _ input: Tensor, _ target: Tensor, loss: any Loss, optimizer: any Optimizer,
+        parameters: [Parameter], epoch: Int?, batch: Int?
+    ) throws -> Float {
         for parameter in parameters { parameter.zeroGradient() }
         let prediction = try forward(input, training: true)
         let (lossValue, gradient) = loss.valueAndGradient(predicted: prediction, target: target)
@@ -143,13 +153,15 @@ extension Sequential {
 
     func checkBatchSize(_ batchSize: Int) throws {
         guard batchSize > 0 else {
-            throw LayerError.invalidTrainingArgument(argument: "batchSize", value: "\(batchSize)", expected: "a positive integer")
+            throw LayerError.invalidTrainingArgument(
+                argument: "batchSize", value: "\(batchSize)", expected: "a positive integer")
         }
     }
 
     func checkNotEmpty(_ data: Tensor, name: String) throws {
         guard data.batchSize > 0 else {
-            throw LayerError.invalidTrainingArgument(argument: name, value: "0 samples", expected: "at least one sample")
+            throw LayerError.invalidTrainingArgument(
+                argument: name, value: "0 samples", expected: "at least one sample")
         }
     }
 
@@ -166,7 +178,8 @@ extension Sequential {
     /// Throws ``TrainingError/nonFiniteData(tensor:index:value:)`` at the first NaN or infinite value.
     func checkFinite(_ data: Tensor, name: String) throws {
         guard let flat = data.firstNonFiniteIndex else { return }
-        var index = [Int](repeating: 0, count: data.shape.count), rest = flat
+        var index = [Int](repeating: 0, count: data.shape.count)
+        var rest = flat
         for axis in data.shape.indices.reversed() where data.shape[axis] > 0 {
             index[axis] = rest % data.shape[axis]
             rest /= data.shape[axis]

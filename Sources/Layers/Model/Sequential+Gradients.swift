@@ -40,8 +40,10 @@ extension Sequential {
     /// ```
     ///
     /// - Throws: The errors of ``gradients(_:_:training:)``.
-    public func lossAndGradients(_ input: Tensor, _ target: Tensor,
-                                 training: Bool = true) throws -> (loss: Float, gradients: [String: Tensor]) {
+    public func lossAndGradients(
+        _ input: Tensor, _ target: Tensor,
+        training: Bool = true
+    ) throws -> (loss: Float, gradients: [String: Tensor]) {
         guard let loss else { throw LayerError.notCompiled }
         try checkData(input, target)
         try checkNotEmpty(input, name: "input")

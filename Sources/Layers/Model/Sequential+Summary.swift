@@ -17,12 +17,17 @@ extension Sequential {
         var shape = inputShape
         for layer in layers {
             shape = (try? layer.outputShape(for: shape)) ?? shape
-            rows.append(("\(layer.name) (\(layer.typeName))",
-                         "(None, " + shape.map(String.init).joined(separator: ", ") + ")",
-                         grouped(layer.parameterCount)))
+            rows.append(
+                (
+                    "\(layer.name) (\(layer.typeName))",
+                    "(None, " + shape.map(String.init).joined(separator: ", ") + ")",
+                    grouped(layer.parameterCount)
+                ))
         }
         let header = ("Layer (type)", "Output Shape", "Param #")
-        let names: [String] = rows.map(\.0), shapes: [String] = rows.map(\.1), counts: [String] = rows.map(\.2)
+        let names: [String] = rows.map(\.0)
+        let shapes: [String] = rows.map(\.1)
+        let counts: [String] = rows.map(\.2)
         let widths: [Int] = [
             (names + [header.0]).map(\.count).max()! + 2,
             (shapes + [header.1]).map(\.count).max()! + 2,
@@ -32,9 +37,11 @@ extension Sequential {
             left + widths.map { String(repeating: fill, count: $0 + 2) }.joined(separator: mid) + right
         }
         func cells(_ row: (String, String, String), _ bar: String) -> String {
-            let texts = [row.0.padding(toLength: widths[0], withPad: " ", startingAt: 0),
-                         row.1.padding(toLength: widths[1], withPad: " ", startingAt: 0),
-                         String(repeating: " ", count: widths[2] - row.2.count) + row.2]
+            let texts = [
+                row.0.padding(toLength: widths[0], withPad: " ", startingAt: 0),
+                row.1.padding(toLength: widths[1], withPad: " ", startingAt: 0),
+                String(repeating: " ", count: widths[2] - row.2.count) + row.2,
+            ]
             return bar + texts.map { " \($0) " }.joined(separator: bar) + bar
         }
         let title = name ?? (self.name.isEmpty ? "sequential" : self.name)
@@ -47,7 +54,8 @@ extension Sequential {
         let trainable = parameters.filter(\.isTrainable).reduce(0) { $0 + $1.count }
         lines.append(" Total params: \(grouped(parameterCount)) (\(bytes(parameterCount)))")
         lines.append(" Trainable params: \(grouped(trainable)) (\(bytes(trainable)))")
-        lines.append(" Non-trainable params: \(grouped(parameterCount - trainable)) (\(bytes(parameterCount - trainable)))")
+        lines.append(
+            " Non-trainable params: \(grouped(parameterCount - trainable)) (\(bytes(parameterCount - trainable)))")
         return lines.joined(separator: "\n")
     }
 

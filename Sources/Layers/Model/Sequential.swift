@@ -65,8 +65,10 @@ public final class Sequential: Layer {
 
     /// Creates a model from a list of layers written one per line.
     /// - Throws: ``LayerError`` when a layer does not accept the previous layer's output.
-    public convenience init(inputShape: [Int], seed: UInt64 = 0, name: String = "",
-                            @LayerBuilder _ layers: () -> [any Layer]) throws {
+    public convenience init(
+        inputShape: [Int], seed: UInt64 = 0, name: String = "",
+        @LayerBuilder _ layers: () -> [any Layer]
+    ) throws {
         self.init(inputShape: inputShape, seed: seed, name: name)
         for layer in layers() { try add(layer) }
     }
@@ -86,18 +88,25 @@ public final class Sequential: Layer {
         let taken = Set(layers.map(\.name))
         if layer.name.isEmpty {
             let base = snakeCase(layer.typeName)
-            var candidate = base, index = 0
-            while taken.contains(candidate) { index += 1; candidate = "\(base)_\(index)" }
+            var candidate = base
+            var index = 0
+            while taken.contains(candidate) {
+                index += 1
+                candidate = "\(base)_\(index)"
+            }
             layer.name = candidate
             // Saved weights are keyed by the name: a layer that drops it could not be loaded again.
             guard layer.name == candidate else {
                 throw LayerError.invalidArgument(
                     layer: layer.typeName, argument: "name", value: "\"\(layer.name)\" after setting \"\(candidate)\"",
-                    expected: "a layer that keeps the name it is given (declare `var name: String` as a stored property of its Configuration)")
+                    expected:
+                        "a layer that keeps the name it is given (declare `var name: String` as a stored property of its Configuration)"
+                )
             }
         } else if taken.contains(layer.name) {
-            throw LayerError.invalidArgument(layer: layer.name, argument: "name", value: "\"\(layer.name)\"",
-                                             expected: "a name no other layer of the model has")
+            throw LayerError.invalidArgument(
+                layer: layer.name, argument: "name", value: "\"\(layer.name)\"",
+                expected: "a name no other layer of the model has")
         }
         let shape = try layer.outputShape(for: outputShape)
         if layer.parameters.isEmpty {
@@ -116,8 +125,9 @@ public final class Sequential: Layer {
     func checkInputShape() throws {
         let model = name.isEmpty ? "sequential" : name
         if let axis = inputShape.firstIndex(where: { $0 <= 0 }) {
-            throw LayerError.invalidArgument(layer: model, argument: "inputShape", value: "\(inputShape)",
-                                             expected: "positive sizes (dimension \(axis) is \(inputShape[axis]))")
+            throw LayerError.invalidArgument(
+                layer: model, argument: "inputShape", value: "\(inputShape)",
+                expected: "positive sizes (dimension \(axis) is \(inputShape[axis]))")
         }
         try SizeLimit.check(inputShape, layer: model, tensor: "input")
     }
@@ -186,7 +196,8 @@ public final class Sequential: Layer {
             let output = try forward(input.slicingBatch(range), training: false)
             result.withUnsafeMutableBufferPointer { target in
                 output.withUnsafeBufferPointer { source in
-                    target.baseAddress!.advanced(by: range.lowerBound * width).update(from: source.baseAddress!, count: source.count)
+                    target.baseAddress!.advanced(by: range.lowerBound * width).update(
+                        from: source.baseAddress!, count: source.count)
                 }
             }
         }

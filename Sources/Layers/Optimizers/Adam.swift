@@ -57,10 +57,12 @@ public final class Adam: Optimizer {
     public func validateHyperparameters() throws {
         try validateLearningRate(learningRate, optimizer: "Adam")
         for (name, beta) in [("beta1", beta1), ("beta2", beta2)] where !(beta >= 0 && beta < 1) {
-            throw LayerError.invalidTrainingArgument(argument: "Adam \(name)", value: "\(beta)", expected: "a number in [0, 1)")
+            throw LayerError.invalidTrainingArgument(
+                argument: "Adam \(name)", value: "\(beta)", expected: "a number in [0, 1)")
         }
         guard epsilon.isFinite, epsilon > 0 else {
-            throw LayerError.invalidTrainingArgument(argument: "Adam epsilon", value: "\(epsilon)", expected: "a finite number > 0")
+            throw LayerError.invalidTrainingArgument(
+                argument: "Adam epsilon", value: "\(epsilon)", expected: "a finite number > 0")
         }
     }
 
@@ -78,7 +80,8 @@ public final class Adam: Optimizer {
 
     private func step(_ parameters: [Parameter], refusingNonFinite: Bool) -> Int? {
         let t = Double(iterations + 1)
-        let correction = Float(Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+        let correction = Float(
+            Double(learningRate) * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
         var computed: [(Parameter, State)] = []
         computed.reserveCapacity(parameters.count)
         for (index, parameter) in parameters.enumerated() where parameter.isTrainable {
@@ -86,7 +89,9 @@ public final class Adam: Optimizer {
             // The count check guards against a freed parameter's identifier being reused by a new one.
             if let existing = states[ObjectIdentifier(parameter)], existing.m.count == parameter.count {
                 state = existing
-                if state.nextWeights.shape != parameter.value.shape { state.nextWeights = Tensor(zeros: parameter.value.shape) }
+                if state.nextWeights.shape != parameter.value.shape {
+                    state.nextWeights = Tensor(zeros: parameter.value.shape)
+                }
             } else {
                 state = State(shape: parameter.value.shape, count: parameter.count)
                 states[ObjectIdentifier(parameter)] = state
@@ -94,9 +99,10 @@ public final class Adam: Optimizer {
             let nonFinite = parameter.gradient.withUnsafeBufferPointer { g in
                 parameter.value.withUnsafeBufferPointer { w in
                     state.nextWeights.withUnsafeMutableBufferPointer { newW in
-                        rek_adam_update(w.count, w.baseAddress, g.baseAddress, state.m, state.v,
-                                        newW.baseAddress, &state.nextM, &state.nextV,
-                                        correction, 1 - beta1, 1 - beta2, epsilon)
+                        rek_adam_update(
+                            w.count, w.baseAddress, g.baseAddress, state.m, state.v,
+                            newW.baseAddress, &state.nextM, &state.nextV,
+                            correction, 1 - beta1, 1 - beta2, epsilon)
                     }
                 }
             }
@@ -116,7 +122,9 @@ public final class Adam: Optimizer {
 
 /// `base` raised to an integer-valued power `exponent` by repeated squaring (no libm needed).
 private func pow(_ base: Double, _ exponent: Double) -> Double {
-    var result = 1.0, factor = base, n = Int(exponent)
+    var result = 1.0
+    var factor = base
+    var n = Int(exponent)
     while n > 0 {
         if n & 1 == 1 { result *= factor }
         factor *= factor

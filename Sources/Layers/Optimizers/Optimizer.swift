@@ -50,8 +50,9 @@ extension Optimizer {
 /// Throws unless `learningRate` is finite and ≥ 0.
 func validateLearningRate(_ learningRate: Float, optimizer: String) throws {
     guard learningRate.isFinite, learningRate >= 0 else {
-        throw LayerError.invalidTrainingArgument(argument: "\(optimizer) learningRate", value: "\(learningRate)",
-                                                 expected: "a finite number ≥ 0")
+        throw LayerError.invalidTrainingArgument(
+            argument: "\(optimizer) learningRate", value: "\(learningRate)",
+            expected: "a finite number ≥ 0")
     }
 }
 

@@ -48,7 +48,8 @@ public final class SGD: Optimizer {
     public func validateHyperparameters() throws {
         try validateLearningRate(learningRate, optimizer: "SGD")
         guard momentum >= 0, momentum <= 1 else {
-            throw LayerError.invalidTrainingArgument(argument: "SGD momentum", value: "\(momentum)", expected: "a number in [0, 1]")
+            throw LayerError.invalidTrainingArgument(
+                argument: "SGD momentum", value: "\(momentum)", expected: "a number in [0, 1]")
         }
     }
 
@@ -72,7 +73,9 @@ public final class SGD: Optimizer {
             // The count check guards against a freed parameter's identifier being reused by a new one.
             if let existing = states[ObjectIdentifier(parameter)], existing.velocity.count == parameter.count {
                 state = existing
-                if state.nextWeights.shape != parameter.value.shape { state.nextWeights = Tensor(zeros: parameter.value.shape) }
+                if state.nextWeights.shape != parameter.value.shape {
+                    state.nextWeights = Tensor(zeros: parameter.value.shape)
+                }
             } else {
                 state = State(shape: parameter.value.shape, count: parameter.count)
                 states[ObjectIdentifier(parameter)] = state
@@ -95,8 +98,10 @@ public final class SGD: Optimizer {
                     }
                 }
             }
-            let nonFinite = !state.nextWeights.allFinite
-                || (mu != 0 && state.nextVelocity.withUnsafeBufferPointer { rek_first_nonfinite($0.count, $0.baseAddress) } >= 0)
+            let nonFinite =
+                !state.nextWeights.allFinite
+                || (mu != 0
+                    && state.nextVelocity.withUnsafeBufferPointer { rek_first_nonfinite($0.count, $0.baseAddress) } >= 0)
             // Nothing has been swapped in yet, so refusing leaves every weight and velocity as it was.
             if nonFinite, refusingNonFinite { return index }
             computed.append((parameter, state))

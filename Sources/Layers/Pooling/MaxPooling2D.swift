@@ -55,7 +55,9 @@ public final class MaxPooling2D: Layer {
     ///   - name: The layer name; when empty (the default), adding the layer to a model names it
     ///     `max_pooling2d`, `max_pooling2d_1`, ….
     public convenience init(poolSize: [Int], strides: [Int]? = nil, padding: Padding = .valid, name: String = "") {
-        self.init(configuration: Configuration(poolSize: poolSize, strides: strides ?? poolSize, padding: padding, name: name))
+        self.init(
+            configuration: Configuration(poolSize: poolSize, strides: strides ?? poolSize, padding: padding, name: name)
+        )
     }
 
     /// Creates the layer from its hyperparameters.
@@ -73,19 +75,25 @@ public final class MaxPooling2D: Layer {
     private func geometry(for imageShape: [Int]) throws -> Geometry {
         for (argument, value) in [("poolSize", self.poolSize), ("strides", self.strides)] {
             guard value.count == 2, value.allSatisfy({ $0 > 0 }) else {
-                throw LayerError.invalidArgument(layer: name, argument: argument, value: "\(value)", expected: "two positive integers")
+                throw LayerError.invalidArgument(
+                    layer: name, argument: argument, value: "\(value)", expected: "two positive integers")
             }
         }
         guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else {
             throw LayerError.incompatibleInput(layer: name, expected: "[height, width, channels]", received: imageShape)
         }
-        let rows = try self.padding.window(input: imageShape[0], kernel: self.poolSize[0], stride: self.strides[0],
-                                           layer: name, inputShape: imageShape)
-        let columns = try self.padding.window(input: imageShape[1], kernel: self.poolSize[1], stride: self.strides[1],
-                                              layer: name, inputShape: imageShape)
-        return Geometry(height: imageShape[0], width: imageShape[1], channels: imageShape[2],
-                        poolHeight: self.poolSize[0], poolWidth: self.poolSize[1], strideY: self.strides[0], strideX: self.strides[1],
-                        padTop: rows.padBefore, padLeft: columns.padBefore, outHeight: rows.outputSize, outWidth: columns.outputSize)
+        let rows = try self.padding.window(
+            input: imageShape[0], kernel: self.poolSize[0], stride: self.strides[0],
+            layer: name, inputShape: imageShape)
+        let columns = try self.padding.window(
+            input: imageShape[1], kernel: self.poolSize[1], stride: self.strides[1],
+            layer: name, inputShape: imageShape)
+        return Geometry(
+            height: imageShape[0], width: imageShape[1], channels: imageShape[2],
+            poolHeight: self.poolSize[0], poolWidth: self.poolSize[1], strideY: self.strides[0],
+            strideX: self.strides[1],
+            padTop: rows.padBefore, padLeft: columns.padBefore, outHeight: rows.outputSize, outWidth: columns.outputSize
+        )
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -96,22 +104,27 @@ public final class MaxPooling2D: Layer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let g = try geometry(for: Array(input.shape.dropFirst()))
         guard input.count <= Int(Int32.max) else {
-            throw LayerError.incompatibleInput(layer: name, expected: "a batch of fewer than 2³¹ elements", received: Array(input.shape.dropFirst()))
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "a batch of fewer than 2³¹ elements", received: Array(input.shape.dropFirst()))
         }
         let batch = input.shape[0]
         let outputShape = [batch, g.outHeight, g.outWidth, g.channels]
         let outputCount = outputShape.reduce(1, *)
         if winners.count < outputCount { winners = [Int32](repeating: 0, count: outputCount) }
         let output = winners.withUnsafeMutableBufferPointer { winners in
-            Tensor(shape: outputShape, unsafeUninitializedScalars: { out in
-                guard outputCount > 0 else { return }
-                input.withUnsafeBufferPointer { x in
-                    let (x, out, winners) = (x.baseAddress!, out.baseAddress!, winners.baseAddress!)
-                    Self.forEachBand(batch, work: input.count * g.poolHeight * g.poolWidth / (g.strideY * g.strideX)) { items in
-                        for b in items { Self.pool(g, item: b, x, out, winners) }
+            Tensor(
+                shape: outputShape,
+                unsafeUninitializedScalars: { out in
+                    guard outputCount > 0 else { return }
+                    input.withUnsafeBufferPointer { x in
+                        let (x, out, winners) = (x.baseAddress!, out.baseAddress!, winners.baseAddress!)
+                        Self.forEachBand(
+                            batch, work: input.count * g.poolHeight * g.poolWidth / (g.strideY * g.strideX)
+                        ) { items in
+                            for b in items { Self.pool(g, item: b, x, out, winners) }
+                        }
                     }
-                }
-            })
+                })
         }
         shapes = (input.shape, outputShape)
         return output
@@ -120,8 +133,9 @@ public final class MaxPooling2D: Layer {
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let shapes else { throw LayerError.notBuilt(layer: name) }
         guard outputGradient.shape == shapes.output else {
-            throw LayerError.incompatibleInput(layer: name, expected: "a gradient of shape \(Array(shapes.output.dropFirst()))",
-                                               received: Array(outputGradient.shape.dropFirst()))
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "a gradient of shape \(Array(shapes.output.dropFirst()))",
+                received: Array(outputGradient.shape.dropFirst()))
         }
         var inputGradient = Tensor(zeros: shapes.input)
         let batch = shapes.input[0]
@@ -144,8 +158,10 @@ public final class MaxPooling2D: Layer {
     }
 
     /// Pools one sample: writes its outputs and the flat input index of each output's maximum.
-    private static func pool(_ g: Geometry, item b: Int, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                             _ winners: UnsafeMutablePointer<Int32>) {
+    private static func pool(
+        _ g: Geometry, item b: Int, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+        _ winners: UnsafeMutablePointer<Int32>
+    ) {
         let c = g.channels
         let rowLength = g.width &* c
         let image = b &* g.height &* rowLength
@@ -170,7 +186,9 @@ public final class MaxPooling2D: Layer {
                             let value = UnsafeRawPointer(x + cell).loadUnaligned(as: SIMD4<Float>.self)
                             let larger = value .> best
                             best.replace(with: value, where: larger)
-                            winner.replace(with: SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: cell)) &+ SIMD4(0, 1, 2, 3), where: larger)
+                            winner.replace(
+                                with: SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: cell)) &+ SIMD4(0, 1, 2, 3),
+                                where: larger)
                         }
                     }
                     UnsafeMutableRawPointer(out + (o &+ ch)).storeBytes(of: best, as: SIMD4<Float>.self)

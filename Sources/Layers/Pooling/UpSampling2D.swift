@@ -44,13 +44,16 @@ public final class UpSampling2D: Layer {
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard self.size.count == 2, self.size.allSatisfy({ $0 > 0 }) else {
-            throw LayerError.invalidArgument(layer: name, argument: "size", value: "\(self.size)", expected: "two positive integers")
+            throw LayerError.invalidArgument(
+                layer: name, argument: "size", value: "\(self.size)", expected: "two positive integers")
         }
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
             throw LayerError.incompatibleInput(layer: name, expected: "[height, width, channels]", received: inputShape)
         }
-        let output = [try SizeLimit.scaled(inputShape[0], by: self.size[0], layer: name, tensor: "output height"),
-                      try SizeLimit.scaled(inputShape[1], by: self.size[1], layer: name, tensor: "output width"), inputShape[2]]
+        let output = [
+            try SizeLimit.scaled(inputShape[0], by: self.size[0], layer: name, tensor: "output height"),
+            try SizeLimit.scaled(inputShape[1], by: self.size[1], layer: name, tensor: "output width"), inputShape[2],
+        ]
         try SizeLimit.check(output, layer: name, tensor: "output")
         return output
     }
@@ -61,35 +64,39 @@ public final class UpSampling2D: Layer {
         let (sy, sx) = (self.size[0], self.size[1])
         let rowLength = shape[1] * channels
         inputShape = input.shape
-        return Tensor(shape: [batch] + shape, unsafeUninitializedScalars: { out in
-            guard batch > 0 else { return }
-            input.withUnsafeBufferPointer { x in
-                let (x, out) = (x.baseAddress!, out.baseAddress!)
-                Self.forEachBand(batch * height, work: batch * height * sy * rowLength) { rows in
-                    for row in rows {   // row = b · height + i: input row i of sample b
-                        // Write the first of the sy output rows, then copy it.
-                        let target = out + row &* sy &* rowLength
-                        let source = x + row &* width &* channels
-                        if channels == 1 {
-                            for j in 0..<width {
-                                let value = source[j]
-                                for d in 0..<sx { target[j &* sx &+ d] = value }
-                            }
-                        } else {
-                            var pixel = target
-                            for j in 0..<width {
-                                let input = source + j &* channels
-                                for _ in 0..<sx {
-                                    for ch in 0..<channels { pixel[ch] = input[ch] }
-                                    pixel += channels
+        return Tensor(
+            shape: [batch] + shape,
+            unsafeUninitializedScalars: { out in
+                guard batch > 0 else { return }
+                input.withUnsafeBufferPointer { x in
+                    let (x, out) = (x.baseAddress!, out.baseAddress!)
+                    Self.forEachBand(batch * height, work: batch * height * sy * rowLength) { rows in
+                        for row in rows {  // row = b · height + i: input row i of sample b
+                            // Write the first of the sy output rows, then copy it.
+                            let target = out + row &* sy &* rowLength
+                            let source = x + row &* width &* channels
+                            if channels == 1 {
+                                for j in 0..<width {
+                                    let value = source[j]
+                                    for d in 0..<sx { target[j &* sx &+ d] = value }
+                                }
+                            } else {
+                                var pixel = target
+                                for j in 0..<width {
+                                    let input = source + j &* channels
+                                    for _ in 0..<sx {
+                                        for ch in 0..<channels { pixel[ch] = input[ch] }
+                                        pixel += channels
+                                    }
                                 }
                             }
+                            for copy in 1..<Swift.max(sy, 1) {
+                                (target + copy &* rowLength).update(from: target, count: rowLength)
+                            }
                         }
-                        for copy in 1..<Swift.max(sy, 1) { (target + copy &* rowLength).update(from: target, count: rowLength) }
                     }
                 }
-            }
-        })
+            })
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
@@ -97,49 +104,52 @@ public final class UpSampling2D: Layer {
         let (batch, height, width, channels) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let (sy, sx) = (self.size[0], self.size[1])
         guard outputGradient.shape == [batch, height * sy, width * sx, channels] else {
-            throw LayerError.incompatibleInput(layer: name, expected: "a gradient of shape \([height * sy, width * sx, channels])",
-                                               received: Array(outputGradient.shape.dropFirst()))
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "a gradient of shape \([height * sy, width * sx, channels])",
+                received: Array(outputGradient.shape.dropFirst()))
         }
         let rowLength = width * sx * channels
-        return Tensor(shape: inputShape, unsafeUninitializedScalars: { dx in
-            guard batch > 0 else { return }
-            outputGradient.withUnsafeBufferPointer { dy in
-                let (dx, dy) = (dx.baseAddress!, dy.baseAddress!)
-                Self.forEachBand(batch * height, work: batch * height * sy * rowLength) { rows in
-                    for row in rows {   // the sy output rows of input row `row`, summed over each block
-                        let block = dy + row &* sy &* rowLength
-                        let sums = dx + row &* width &* channels
-                        if channels == 1 {
-                            sums.update(repeating: 0, count: width)
-                            for a in 0..<sy {
-                                let source = block + a &* rowLength
-                                if sx == 2 {   // the common case, vectorized as pairs
-                                    for j in 0..<width { sums[j] = sums[j] + source[2 &* j] + source[2 &* j &+ 1] }
-                                } else {
-                                    for j in 0..<width {
-                                        var sum = sums[j]
-                                        for d in 0..<sx { sum += source[j &* sx &+ d] }
-                                        sums[j] = sum
+        return Tensor(
+            shape: inputShape,
+            unsafeUninitializedScalars: { dx in
+                guard batch > 0 else { return }
+                outputGradient.withUnsafeBufferPointer { dy in
+                    let (dx, dy) = (dx.baseAddress!, dy.baseAddress!)
+                    Self.forEachBand(batch * height, work: batch * height * sy * rowLength) { rows in
+                        for row in rows {  // the sy output rows of input row `row`, summed over each block
+                            let block = dy + row &* sy &* rowLength
+                            let sums = dx + row &* width &* channels
+                            if channels == 1 {
+                                sums.update(repeating: 0, count: width)
+                                for a in 0..<sy {
+                                    let source = block + a &* rowLength
+                                    if sx == 2 {  // the common case, vectorized as pairs
+                                        for j in 0..<width { sums[j] = sums[j] + source[2 &* j] + source[2 &* j &+ 1] }
+                                    } else {
+                                        for j in 0..<width {
+                                            var sum = sums[j]
+                                            for d in 0..<sx { sum += source[j &* sx &+ d] }
+                                            sums[j] = sum
+                                        }
                                     }
                                 }
-                            }
-                        } else {
-                            sums.update(repeating: 0, count: width &* channels)
-                            for a in 0..<sy {
-                                var source = UnsafePointer(block + a &* rowLength)
-                                for j in 0..<width {
-                                    let sum = sums + j &* channels
-                                    for _ in 0..<sx {
-                                        for ch in 0..<channels { sum[ch] += source[ch] }
-                                        source += channels
+                            } else {
+                                sums.update(repeating: 0, count: width &* channels)
+                                for a in 0..<sy {
+                                    var source = UnsafePointer(block + a &* rowLength)
+                                    for j in 0..<width {
+                                        let sum = sums + j &* channels
+                                        for _ in 0..<sx {
+                                            for ch in 0..<channels { sum[ch] += source[ch] }
+                                            source += channels
+                                        }
                                     }
                                 }
                             }
                         }
                     }
                 }
-            }
-        })
+            })
     }
 
     /// Runs `body` on bands of `rows`, concurrently when the work is large; every row is handled by

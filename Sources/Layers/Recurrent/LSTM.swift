@@ -77,15 +77,18 @@ public final class LSTM: Layer {
     ///   - biasInitializer: `.zeros` by default; the forget gate's part is 1 when `unitForgetBias`.
     ///   - name: The layer name; when empty (the default), adding the layer to a model names it
     ///     `lstm`, `lstm_1`, ….
-    public convenience init(units: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid,
-                            returnSequences: Bool = false, useBias: Bool = true, unitForgetBias: Bool = true,
-                            kernelInitializer: Initializer = .glorotUniform, recurrentInitializer: Initializer = .orthogonal,
-                            biasInitializer: Initializer = .zeros, name: String = "") {
-        self.init(configuration: Configuration(
-            units: units, activation: activation, recurrentActivation: recurrentActivation,
-            returnSequences: returnSequences, useBias: useBias, unitForgetBias: unitForgetBias,
-            kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
-            biasInitializer: biasInitializer, name: name))
+    public convenience init(
+        units: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid,
+        returnSequences: Bool = false, useBias: Bool = true, unitForgetBias: Bool = true,
+        kernelInitializer: Initializer = .glorotUniform, recurrentInitializer: Initializer = .orthogonal,
+        biasInitializer: Initializer = .zeros, name: String = ""
+    ) {
+        self.init(
+            configuration: Configuration(
+                units: units, activation: activation, recurrentActivation: recurrentActivation,
+                returnSequences: returnSequences, useBias: useBias, unitForgetBias: unitForgetBias,
+                kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
+                biasInitializer: biasInitializer, name: name))
     }
 
     /// Creates an LSTM layer from its hyperparameters.
@@ -97,16 +100,19 @@ public final class LSTM: Layer {
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard self.units > 0 else {
-            throw LayerError.invalidArgument(layer: name, argument: "units", value: "\(self.units)", expected: "a positive integer")
+            throw LayerError.invalidArgument(
+                layer: name, argument: "units", value: "\(self.units)", expected: "a positive integer")
         }
         guard self.activation != .softmax, self.recurrentActivation != .softmax else {
-            throw LayerError.invalidArgument(layer: name, argument: "activation", value: "softmax", expected: "an element-wise activation")
+            throw LayerError.invalidArgument(
+                layer: name, argument: "activation", value: "softmax", expected: "an element-wise activation")
         }
         guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
             throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, features]", received: inputShape)
         }
         if let kernel, kernel.value.shape[0] != inputShape[1] {
-            throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, \(kernel.value.shape[0])]", received: inputShape)
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "[timesteps, \(kernel.value.shape[0])]", received: inputShape)
         }
         let gates = try SizeLimit.scaled(self.units, by: 4, layer: name, tensor: "bias")
         try SizeLimit.check([inputShape[1], gates], layer: name, tensor: "kernel")
@@ -118,13 +124,17 @@ public final class LSTM: Layer {
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
         _ = try outputShape(for: inputShape)
         let units = self.units
-        kernel = try makeParameter("kernel", shape: [inputShape[1], 4 * units], initializer: self.kernelInitializer,
-                                   layer: name, using: &generator)
-        recurrentKernel = try makeParameter("recurrent_kernel", shape: [units, 4 * units], initializer: self.recurrentInitializer,
-                                            layer: name, using: &generator)
+        kernel = try makeParameter(
+            "kernel", shape: [inputShape[1], 4 * units], initializer: self.kernelInitializer,
+            layer: name, using: &generator)
+        recurrentKernel = try makeParameter(
+            "recurrent_kernel", shape: [units, 4 * units], initializer: self.recurrentInitializer,
+            layer: name, using: &generator)
         if self.useBias {
             let unitForgetBias = self.unitForgetBias
-            bias = try makeParameter("bias", shape: [4 * units], initializer: self.biasInitializer, layer: name, using: &generator) { value in
+            bias = try makeParameter(
+                "bias", shape: [4 * units], initializer: self.biasInitializer, layer: name, using: &generator
+            ) { value in
                 if unitForgetBias { for j in units..<(2 * units) { value[j] = 1 } }
             }
         }
@@ -133,8 +143,9 @@ public final class LSTM: Layer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard let kernel, let recurrentKernel else { throw LayerError.notBuilt(layer: name) }
         guard input.rank == 3, input.shape[2] == kernel.value.shape[0] else {
-            throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, \(kernel.value.shape[0])]",
-                                               received: Array(input.shape.dropFirst()))
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "[timesteps, \(kernel.value.shape[0])]",
+                received: Array(input.shape.dropFirst()))
         }
         let (batch, steps, features, u) = (input.shape[0], input.shape[1], input.shape[2], self.units)
         let g4 = 4 * u
@@ -145,36 +156,47 @@ public final class LSTM: Layer {
         let (act, recurrent) = (self.activation.kernelCode, self.recurrentActivation.kernelCode)
 
         // Every element is written by one band below: no clearing pass.
-        var output = Tensor(shape: self.returnSequences ? [batch, steps, u] : [batch, u], unsafeUninitializedScalars: { _ in })
+        var output = Tensor(
+            shape: self.returnSequences ? [batch, steps, u] : [batch, u], unsafeUninitializedScalars: { _ in })
         let bands = rowBands(batch)
         input.withUnsafeBufferPointer { xs in
             output.withUnsafeMutableBufferPointer { out in
                 kernel.value.withUnsafeBufferPointer { w in
-                    recurrentKernel.value.withUnsafeBufferPointer { uk in withBias { b in
-                        let (x, y, w, uk) = (xs.baseAddress!, out.baseAddress!, w.baseAddress!, uk.baseAddress!)
-                        // Each band of rows runs its whole sequence on its own: rows never interact.
-                        Parallel.forEach(bands.count) { band in
-                            let (first, rows) = (bands[band].lowerBound, bands[band].count)
-                            let z = z + first * steps * g4, h = h + first * (steps + 1) * u
-                            let c = c + first * (steps + 1) * u, a = a + first * steps * u
-                            MatrixKernels.multiply(m: rows * steps, n: g4, k: features, a: x + first * steps * features,
-                                                   lda: features, b: w, ldb: g4, bias: b, c: z, ldc: g4)
-                            for t in 0..<steps {
-                                // z[:, t, :] += h[:, t, :] · recurrentKernel (h slot t holds hₜ₋₁).
-                                MatrixKernels.multiply(m: rows, n: g4, k: u, a: h + t * u, lda: (steps + 1) * u,
-                                                       b: uk, ldb: g4, beta: 1, c: z + t * g4, ldc: steps * g4)
-                                rek_lstm_cell_forward(rows, u, act, recurrent, z + t * g4, steps * g4,
-                                                      c + t * u, (steps + 1) * u, c + (t + 1) * u, (steps + 1) * u,
-                                                      a + t * u, steps * u, h + (t + 1) * u, (steps + 1) * u)
-                            }
-                            for row in 0..<rows {
-                                let target = y + (first + row) * (self.returnSequences ? steps * u : u)
-                                let source = h + row * (steps + 1) * u
-                                if self.returnSequences { target.update(from: source + u, count: steps * u) }
-                                else { target.update(from: source + steps * u, count: u) }
+                    recurrentKernel.value.withUnsafeBufferPointer { uk in
+                        withBias { b in
+                            let (x, y, w, uk) = (xs.baseAddress!, out.baseAddress!, w.baseAddress!, uk.baseAddress!)
+                            // Each band of rows runs its whole sequence on its own: rows never interact.
+                            Parallel.forEach(bands.count) { band in
+                                let (first, rows) = (bands[band].lowerBound, bands[band].count)
+                                let z = z + first * steps * g4
+                                let h = h + first * (steps + 1) * u
+                                let c = c + first * (steps + 1) * u
+                                let a = a + first * steps * u
+                                MatrixKernels.multiply(
+                                    m: rows * steps, n: g4, k: features, a: x + first * steps * features,
+                                    lda: features, b: w, ldb: g4, bias: b, c: z, ldc: g4)
+                                for t in 0..<steps {
+                                    // z[:, t, :] += h[:, t, :] · recurrentKernel (h slot t holds hₜ₋₁).
+                                    MatrixKernels.multiply(
+                                        m: rows, n: g4, k: u, a: h + t * u, lda: (steps + 1) * u,
+                                        b: uk, ldb: g4, beta: 1, c: z + t * g4, ldc: steps * g4)
+                                    rek_lstm_cell_forward(
+                                        rows, u, act, recurrent, z + t * g4, steps * g4,
+                                        c + t * u, (steps + 1) * u, c + (t + 1) * u, (steps + 1) * u,
+                                        a + t * u, steps * u, h + (t + 1) * u, (steps + 1) * u)
+                                }
+                                for row in 0..<rows {
+                                    let target = y + (first + row) * (self.returnSequences ? steps * u : u)
+                                    let source = h + row * (steps + 1) * u
+                                    if self.returnSequences {
+                                        target.update(from: source + u, count: steps * u)
+                                    } else {
+                                        target.update(from: source + steps * u, count: u)
+                                    }
+                                }
                             }
                         }
-                    } }
+                    }
                 }
             }
         }
@@ -187,8 +209,9 @@ public final class LSTM: Layer {
     /// states stay in cache through the whole sequence.
     private func rowBands(_ batch: Int) -> [Range<Int>] {
         let threads = batch >= 16 ? Parallel.availableThreads : 1
-        return Parallel.partition(batch, into: Swift.max(threads, (batch + Self.maximumBandRows - 1) / Self.maximumBandRows),
-                                  multipleOf: 8)
+        return Parallel.partition(
+            batch, into: Swift.max(threads, (batch + Self.maximumBandRows - 1) / Self.maximumBandRows),
+            multipleOf: 8)
     }
 
     private static let maximumBandRows = 64
@@ -207,10 +230,13 @@ public final class LSTM: Layer {
         guard let kernel, let recurrentKernel, let input = cachedInput else { throw LayerError.notBuilt(layer: name) }
         let (batch, steps, features, u) = (input.shape[0], input.shape[1], input.shape[2], self.units)
         let g4 = 4 * u
-        let z = gates.pointer, h = hidden.pointer, c = cell.pointer, a = cellActivation.pointer
+        let z = gates.pointer
+        let h = hidden.pointer
+        let c = cell.pointer
+        let a = cellActivation.pointer
         let dz = gateGradient.reserve(batch * steps * g4)
-        let dh = hiddenGradient.reserve(batch * u, zeroed: true)   // ∂loss/∂hₜ from later steps
-        let dc = cellGradient.reserve(batch * u, zeroed: true)     // ∂loss/∂cₜ from later steps
+        let dh = hiddenGradient.reserve(batch * u, zeroed: true)  // ∂loss/∂hₜ from later steps
+        let dc = cellGradient.reserve(batch * u, zeroed: true)  // ∂loss/∂cₜ from later steps
         let (act, recurrent) = (self.activation.kernelCode, self.recurrentActivation.kernelCode)
 
         // Written by each band's product.
@@ -224,21 +250,29 @@ public final class LSTM: Layer {
                         let ldy = self.returnSequences ? steps * u : u
                         Parallel.forEach(bands.count) { band in
                             let (first, rows) = (bands[band].lowerBound, bands[band].count)
-                            let z = z + first * steps * g4, dz = dz + first * steps * g4
-                            let c = c + first * (steps + 1) * u, a = a + first * steps * u
-                            let dh = dh + first * u, dc = dc + first * u, dy = dy + first * ldy
+                            let z = z + first * steps * g4
+                            let dz = dz + first * steps * g4
+                            let c = c + first * (steps + 1) * u
+                            let a = a + first * steps * u
+                            let dh = dh + first * u
+                            let dc = dc + first * u
+                            let dy = dy + first * ldy
                             for t in stride(from: steps - 1, through: 0, by: -1) {
-                                let external: UnsafePointer<Float>? = self.returnSequences
+                                let external: UnsafePointer<Float>? =
+                                    self.returnSequences
                                     ? dy + t * u
                                     : (t == steps - 1 ? dy : nil)
-                                rek_lstm_cell_backward(rows, u, act, recurrent, z + t * g4, steps * g4, c + t * u, (steps + 1) * u,
-                                                       a + t * u, steps * u, external, ldy, dh, dc, dz + t * g4, steps * g4)
+                                rek_lstm_cell_backward(
+                                    rows, u, act, recurrent, z + t * g4, steps * g4, c + t * u, (steps + 1) * u,
+                                    a + t * u, steps * u, external, ldy, dh, dc, dz + t * g4, steps * g4)
                                 // ∂loss/∂hₜ₋₁ = dzₜ · recurrentKernelᵀ
-                                MatrixKernels.multiply(transposeB: true, m: rows, n: u, k: g4, a: dz + t * g4, lda: steps * g4,
-                                                       b: uk, ldb: g4, c: dh, ldc: u)
+                                MatrixKernels.multiply(
+                                    transposeB: true, m: rows, n: u, k: g4, a: dz + t * g4, lda: steps * g4,
+                                    b: uk, ldb: g4, c: dh, ldc: u)
                             }
-                            MatrixKernels.multiply(transposeB: true, m: rows * steps, n: features, k: g4, a: dz, lda: g4,
-                                                   b: w, ldb: g4, c: dx + first * steps * features, ldc: features)
+                            MatrixKernels.multiply(
+                                transposeB: true, m: rows * steps, n: features, k: g4, a: dz, lda: g4,
+                                b: w, ldb: g4, c: dx + first * steps * features, ldc: features)
                         }
                     }
                 }
@@ -250,22 +284,27 @@ public final class LSTM: Layer {
         let columns = Parallel.partition(g4, into: Parallel.availableThreads, multipleOf: 32)
         input.withUnsafeBufferPointer { xs in
             kernel.gradient.withUnsafeMutableBufferPointer { dws in
-                recurrentKernel.gradient.withUnsafeMutableBufferPointer { dus in withBiasGradient { db in
-                    let (x, dw, du) = (xs.baseAddress!, dws.baseAddress!, dus.baseAddress!)
-                    Parallel.forEach(columns.count) { band in
-                        let (first, width) = (columns[band].lowerBound, columns[band].count)
-                        for t in 0..<steps {
-                            MatrixKernels.multiply(transposeA: true, m: u, n: width, k: batch, a: h + t * u, lda: (steps + 1) * u,
-                                                   b: dz + t * g4 + first, ldb: steps * g4, beta: 1, c: du + first, ldc: g4)
-                        }
-                        MatrixKernels.multiply(transposeA: true, m: features, n: width, k: batch * steps, a: x, lda: features,
-                                               b: dz + first, ldb: g4, beta: 1, c: dw + first, ldc: g4)
-                        if let db {
-                            MatrixKernels.accumulateColumnSums(of: dz + first, rows: batch * steps, columns: width,
-                                                               stride: g4, into: db + first)
+                recurrentKernel.gradient.withUnsafeMutableBufferPointer { dus in
+                    withBiasGradient { db in
+                        let (x, dw, du) = (xs.baseAddress!, dws.baseAddress!, dus.baseAddress!)
+                        Parallel.forEach(columns.count) { band in
+                            let (first, width) = (columns[band].lowerBound, columns[band].count)
+                            for t in 0..<steps {
+                                MatrixKernels.multiply(
+                                    transposeA: true, m: u, n: width, k: batch, a: h + t * u, lda: (steps + 1) * u,
+                                    b: dz + t * g4 + first, ldb: steps * g4, beta: 1, c: du + first, ldc: g4)
+                            }
+                            MatrixKernels.multiply(
+                                transposeA: true, m: features, n: width, k: batch * steps, a: x, lda: features,
+                                b: dz + first, ldb: g4, beta: 1, c: dw + first, ldc: g4)
+                            if let db {
+                                MatrixKernels.accumulateColumnSums(
+                                    of: dz + first, rows: batch * steps, columns: width,
+                                    stride: g4, into: db + first)
+                            }
                         }
                     }
-                } }
+                }
             }
         }
         return inputGradient

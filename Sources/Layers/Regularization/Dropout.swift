@@ -47,7 +47,8 @@ public final class Dropout: Layer {
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard self.rate >= 0, self.rate < 1 else {
-            throw LayerError.invalidArgument(layer: name, argument: "rate", value: "\(self.rate)", expected: "a probability in [0, 1)")
+            throw LayerError.invalidArgument(
+                layer: name, argument: "rate", value: "\(self.rate)", expected: "a probability in [0, 1)")
         }
         return inputShape
     }
@@ -73,25 +74,29 @@ public final class Dropout: Layer {
         let keep: Float = 1 - self.rate
         var state = generator
         let output = mask.withUnsafeMutableBufferPointer { mask in
-            Tensor(shape: input.shape, unsafeUninitializedScalars: { out in
-                guard count > 0 else { return }
-                let m = mask.baseAddress!
-                var rng = state   // a local copy stays in registers in the loop
-                var i = 0
-                while i &+ 1 < count {
-                    let bits = rng.next()
-                    m[i] = (bits & 0xFFFF_FFFF) >= threshold ? 1 : 0
-                    m[i &+ 1] = (bits >> 32) >= threshold ? 1 : 0
-                    i &+= 2
-                }
-                if i < count { m[i] = (rng.next() & 0xFFFF_FFFF) >= threshold ? 1 : 0 }
-                state = rng
-                input.withUnsafeBufferPointer { x in
-                    let (x, out) = (x.baseAddress!, out.baseAddress!)
-                    // Branch-free (the mask is random): survivors' bits are kept, the others cleared to +0.
-                    for i in 0..<count { out[i] = Float(bitPattern: (x[i] / keep).bitPattern & (0 &- UInt32(m[i]))) }
-                }
-            })
+            Tensor(
+                shape: input.shape,
+                unsafeUninitializedScalars: { out in
+                    guard count > 0 else { return }
+                    let m = mask.baseAddress!
+                    var rng = state  // a local copy stays in registers in the loop
+                    var i = 0
+                    while i &+ 1 < count {
+                        let bits = rng.next()
+                        m[i] = (bits & 0xFFFF_FFFF) >= threshold ? 1 : 0
+                        m[i &+ 1] = (bits >> 32) >= threshold ? 1 : 0
+                        i &+= 2
+                    }
+                    if i < count { m[i] = (rng.next() & 0xFFFF_FFFF) >= threshold ? 1 : 0 }
+                    state = rng
+                    input.withUnsafeBufferPointer { x in
+                        let (x, out) = (x.baseAddress!, out.baseAddress!)
+                        // Branch-free (the mask is random): survivors' bits are kept, the others cleared to +0.
+                        for i in 0..<count {
+                            out[i] = Float(bitPattern: (x[i] / keep).bitPattern & (0 &- UInt32(m[i])))
+                        }
+                    }
+                })
         }
         self.generator = state
         last = (input.shape, true)
@@ -101,20 +106,25 @@ public final class Dropout: Layer {
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let last else { throw LayerError.notBuilt(layer: name) }
         guard outputGradient.shape == last.shape else {
-            throw LayerError.incompatibleInput(layer: name, expected: "a gradient of shape \(Array(last.shape.dropFirst()))",
-                                               received: Array(outputGradient.shape.dropFirst()))
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "a gradient of shape \(Array(last.shape.dropFirst()))",
+                received: Array(outputGradient.shape.dropFirst()))
         }
         guard last.masked else { return outputGradient }
         let keep: Float = 1 - self.rate
         let count = outputGradient.count
         return mask.withUnsafeBufferPointer { mask in
-            Tensor(shape: outputGradient.shape, unsafeUninitializedScalars: { dx in
-                guard count > 0 else { return }
-                outputGradient.withUnsafeBufferPointer { dy in
-                    let (m, dy, dx) = (mask.baseAddress!, dy.baseAddress!, dx.baseAddress!)
-                    for i in 0..<count { dx[i] = Float(bitPattern: (dy[i] / keep).bitPattern & (0 &- UInt32(m[i]))) }
-                }
-            })
+            Tensor(
+                shape: outputGradient.shape,
+                unsafeUninitializedScalars: { dx in
+                    guard count > 0 else { return }
+                    outputGradient.withUnsafeBufferPointer { dy in
+                        let (m, dy, dx) = (mask.baseAddress!, dy.baseAddress!, dx.baseAddress!)
+                        for i in 0..<count {
+                            dx[i] = Float(bitPattern: (dy[i] / keep).bitPattern & (0 &- UInt32(m[i])))
+                        }
+                    }
+                })
         }
     }
 }

@@ -32,7 +32,8 @@ public final class RepeatVector: Layer {
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard self.count > 0 else {
-            throw LayerError.invalidArgument(layer: name, argument: "count", value: "\(self.count)", expected: "a positive integer")
+            throw LayerError.invalidArgument(
+                layer: name, argument: "count", value: "\(self.count)", expected: "a positive integer")
         }
         guard inputShape.count == 1 else {
             throw LayerError.incompatibleInput(layer: name, expected: "[features]", received: inputShape)
@@ -49,7 +50,8 @@ public final class RepeatVector: Layer {
             input.withUnsafeBufferPointer { x in
                 for b in 0..<batch {
                     for step in 0..<self.count {
-                        (out.baseAddress! + (b * self.count + step) * width).update(from: x.baseAddress! + b * width, count: width)
+                        (out.baseAddress! + (b * self.count + step) * width).update(
+                            from: x.baseAddress! + b * width, count: width)
                     }
                 }
             }

@@ -44,8 +44,9 @@ public final class Reshape: ReshapingLayer {
         let target = self.targetShape
         let inferred = target.indices.filter { target[$0] == -1 }
         guard inferred.count <= 1, target.allSatisfy({ $0 > 0 || $0 == -1 }) else {
-            throw LayerError.invalidArgument(layer: name, argument: "targetShape", value: "\(target)",
-                                             expected: "positive sizes and at most one -1")
+            throw LayerError.invalidArgument(
+                layer: name, argument: "targetShape", value: "\(target)",
+                expected: "positive sizes and at most one -1")
         }
         guard inputShape.allSatisfy({ $0 >= 0 }) else {
             throw LayerError.incompatibleInput(layer: name, expected: "non-negative sizes", received: inputShape)
@@ -54,15 +55,17 @@ public final class Reshape: ReshapingLayer {
         let known = try SizeLimit.check(target.filter { $0 != -1 }, layer: name, tensor: "targetShape")
         if let axis = inferred.first {
             guard total % known == 0 else {
-                throw LayerError.incompatibleInput(layer: name, expected: "a multiple of \(known) elements to reshape to \(target)",
-                                                   received: inputShape)
+                throw LayerError.incompatibleInput(
+                    layer: name, expected: "a multiple of \(known) elements to reshape to \(target)",
+                    received: inputShape)
             }
             var resolved = target
             resolved[axis] = total / known
             return resolved
         }
         guard total == known else {
-            throw LayerError.incompatibleInput(layer: name, expected: "\(known) elements to reshape to \(target)", received: inputShape)
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "\(known) elements to reshape to \(target)", received: inputShape)
         }
         return target
     }

@@ -21,8 +21,9 @@ extension ReshapingLayer {
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let inputShape = lastInputShape else { throw LayerError.notBuilt(layer: name) }
         guard outputGradient.count == inputShape.reduce(1, *), outputGradient.shape.first == inputShape.first else {
-            throw LayerError.incompatibleInput(layer: name, expected: "a gradient of the last output's shape",
-                                               received: Array(outputGradient.shape.dropFirst()))
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "a gradient of the last output's shape",
+                received: Array(outputGradient.shape.dropFirst()))
         }
         return outputGradient.reshaped(to: inputShape)
     }

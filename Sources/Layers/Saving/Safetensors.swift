@@ -1,6 +1,6 @@
+internal import FileFormats
 import Foundation
 import Tensor
-internal import FileFormats
 
 /// Reads and writes the [safetensors](https://huggingface.co/docs/safetensors) format: an 8-byte
 /// little-endian header length, a JSON header mapping each name to `dtype`, `shape` and
@@ -18,7 +18,8 @@ public enum Safetensors {
         var offset = 0
         for (name, tensor) in tensors {
             let size = tensor.count * MemoryLayout<Float>.size
-            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + size]] as [String: Any]
+            header[name] =
+                ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + size]] as [String: Any]
             offset += size
         }
         // JSONSerialization of strings, integers and arrays cannot fail.
@@ -29,7 +30,9 @@ public enum Safetensors {
         data.append(json)
         for (_, tensor) in tensors {
             tensor.withUnsafeBufferPointer { buffer in
-                for value in buffer { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+                for value in buffer {
+                    withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+                }
             }
         }
         return data
@@ -53,11 +56,17 @@ public enum Safetensors {
     ///   ``SavingError/duplicateKey(path:key:)``, ``SavingError/unsupportedDType(path:tensor:dtype:)``,
     ///   ``SavingError/invalidTensor(path:tensor:reason:)``, ``SavingError/nonFiniteWeight(path:tensor:index:)``
     ///   or ``SavingError/corrupt(path:reason:)`` for the rest.
-    public static func decode(_ data: Data, path: String) throws(SavingError) -> (tensors: [String: Tensor], metadata: [String: String]) {
+    public static func decode(_ data: Data, path: String) throws(SavingError) -> (
+        tensors: [String: Tensor], metadata: [String: String]
+    ) {
         guard data.count >= 8 else { throw .truncated(path: path, expected: 8, found: data.count) }
-        let headerLength64 = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let headerLength64 = data.prefix(8).enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
         guard headerLength64 <= UInt64(maximumHeaderLength) else {
-            throw .corrupt(path: path, reason: "the header length \(headerLength64) exceeds the limit of \(maximumHeaderLength) bytes")
+            throw .corrupt(
+                path: path,
+                reason: "the header length \(headerLength64) exceeds the limit of \(maximumHeaderLength) bytes")
         }
         let headerLength = Int(headerLength64)
         guard headerLength <= data.count - 8 else {
@@ -71,7 +80,9 @@ public enum Safetensors {
             if error.isDuplicateKey { throw .duplicateKey(path: path, key: error.path + ": " + error.reason) }
             throw .corrupt(path: path, reason: "the header is not valid JSON \(error.description)")
         }
-        guard case let .object(members) = header else { throw .corrupt(path: path, reason: "the header is not a JSON object") }
+        guard case let .object(members) = header else {
+            throw .corrupt(path: path, reason: "the header is not a JSON object")
+        }
         let body = data[(start + 8 + headerLength)...]
 
         var metadata: [String: String] = [:]
@@ -79,35 +90,51 @@ public enum Safetensors {
         for member in members {
             let (name, value) = (member.key, member.value)
             if name == "__metadata__" {
-                guard case let .object(pairs) = value else { throw .corrupt(path: path, reason: "__metadata__ is not a string map") }
+                guard case let .object(pairs) = value else {
+                    throw .corrupt(path: path, reason: "__metadata__ is not a string map")
+                }
                 for pair in pairs {
-                    guard case let .string(text) = pair.value else { throw .corrupt(path: path, reason: "__metadata__ is not a string map") }
+                    guard case let .string(text) = pair.value else {
+                        throw .corrupt(path: path, reason: "__metadata__ is not a string map")
+                    }
                     metadata[pair.key] = text
                 }
                 continue
             }
             guard case let .object(fields) = value, fields.count == 3,
-                  case let .string(dtype)? = value["dtype"], case let .array(shapeValues)? = value["shape"],
-                  case let .array(offsetValues)? = value["data_offsets"] else {
-                throw .invalidTensor(path: path, tensor: name, reason: "expected exactly the keys dtype, shape and data_offsets")
+                case let .string(dtype)? = value["dtype"], case let .array(shapeValues)? = value["shape"],
+                case let .array(offsetValues)? = value["data_offsets"]
+            else {
+                throw .invalidTensor(
+                    path: path, tensor: name, reason: "expected exactly the keys dtype, shape and data_offsets")
             }
             guard dtype == "F32" else { throw .unsupportedDType(path: path, tensor: name, dtype: dtype) }
             var shape: [Int] = []
             for case let .integer(dimension) in shapeValues where dimension >= 0 { shape.append(dimension) }
             guard shape.count == shapeValues.count else {
-                throw .invalidTensor(path: path, tensor: name, reason: "shape \(describe(shapeValues)) is not a list of non-negative integers")
+                throw .invalidTensor(
+                    path: path, tensor: name,
+                    reason: "shape \(describe(shapeValues)) is not a list of non-negative integers")
             }
-            guard let count = checkedProduct(shape), case let (bytes, false) = count.multipliedReportingOverflow(by: 4) else {
-                throw .invalidTensor(path: path, tensor: name, reason: "shape \(shape) has more elements than an Int counts")
+            guard let count = checkedProduct(shape), case let (bytes, false) = count.multipliedReportingOverflow(by: 4)
+            else {
+                throw .invalidTensor(
+                    path: path, tensor: name, reason: "shape \(shape) has more elements than an Int counts")
             }
-            guard offsetValues.count == 2, case let .integer(begin) = offsetValues[0], case let .integer(end) = offsetValues[1],
-                  begin >= 0, end >= begin else {
-                throw .invalidTensor(path: path, tensor: name,
-                                     reason: "data_offsets \(describe(offsetValues)) are not two integers 0 ≤ begin ≤ end")
+            guard offsetValues.count == 2, case let .integer(begin) = offsetValues[0],
+                case let .integer(end) = offsetValues[1],
+                begin >= 0, end >= begin
+            else {
+                throw .invalidTensor(
+                    path: path, tensor: name,
+                    reason: "data_offsets \(describe(offsetValues)) are not two integers 0 ≤ begin ≤ end")
             }
             guard end - begin == bytes else {
-                throw .invalidTensor(path: path, tensor: name,
-                                     reason: "data_offsets [\(begin), \(end)] hold \(end - begin) bytes; shape \(shape) of F32 needs \(bytes)")
+                throw .invalidTensor(
+                    path: path, tensor: name,
+                    reason:
+                        "data_offsets [\(begin), \(end)] hold \(end - begin) bytes; shape \(shape) of F32 needs \(bytes)"
+                )
             }
             entries.append((name, shape, begin, end))
         }
@@ -118,12 +145,17 @@ public enum Safetensors {
         var previous: String?
         for entry in entries {
             if entry.begin < expected {
-                throw .invalidTensor(path: path, tensor: entry.name,
-                                     reason: "data_offsets [\(entry.begin), \(entry.end)] overlap tensor '\(previous ?? "")', which ends at \(expected)")
+                throw .invalidTensor(
+                    path: path, tensor: entry.name,
+                    reason:
+                        "data_offsets [\(entry.begin), \(entry.end)] overlap tensor '\(previous ?? "")', which ends at \(expected)"
+                )
             }
             if entry.begin > expected {
-                throw .invalidTensor(path: path, tensor: entry.name,
-                                     reason: "data_offsets [\(entry.begin), \(entry.end)] leave unused bytes \(expected)..<\(entry.begin)")
+                throw .invalidTensor(
+                    path: path, tensor: entry.name,
+                    reason:
+                        "data_offsets [\(entry.begin), \(entry.end)] leave unused bytes \(expected)..<\(entry.begin)")
             }
             expected = entry.end
             previous = entry.name
@@ -133,7 +165,11 @@ public enum Safetensors {
             throw .truncated(path: path, expected: overflow ? Int.max : total, found: data.count)
         }
         guard expected == body.count else {
-            throw .corrupt(path: path, reason: "\(body.count - expected) bytes follow the last tensor's data (expected the file to end at byte \(8 + headerLength + expected))")
+            throw .corrupt(
+                path: path,
+                reason:
+                    "\(body.count - expected) bytes follow the last tensor's data (expected the file to end at byte \(8 + headerLength + expected))"
+            )
         }
 
         var tensors: [String: Tensor] = [:]
@@ -155,17 +191,18 @@ public enum Safetensors {
 
     /// A short rendering of JSON values for error messages.
     private static func describe(_ values: [StrictJSON]) -> String {
-        "[" + values.prefix(8).map { value -> String in
-            switch value {
-            case let .integer(number): "\(number)"
-            case let .number(number): "\(number)"
-            case let .string(text): "\"\(text.prefix(40))\""
-            case .null: "null"
-            case let .bool(flag): "\(flag)"
-            case .array: "[…]"
-            case .object: "{…}"
-            }
-        }.joined(separator: ", ") + (values.count > 8 ? ", …" : "") + "]"
+        "["
+            + values.prefix(8).map { value -> String in
+                switch value {
+                case let .integer(number): "\(number)"
+                case let .number(number): "\(number)"
+                case let .string(text): "\"\(text.prefix(40))\""
+                case .null: "null"
+                case let .bool(flag): "\(flag)"
+                case .array: "[…]"
+                case .object: "{…}"
+                }
+            }.joined(separator: ", ") + (values.count > 8 ? ", …" : "") + "]"
     }
 }
 

@@ -1,6 +1,6 @@
+internal import FileFormats
 import Foundation
 import Tensor
-internal import FileFormats
 
 /// The architecture of a ``Sequential`` model as stored in `config.json`, and a nested model's
 /// configuration as a layer.
@@ -19,7 +19,9 @@ public struct ModelConfiguration: LayerConfiguration {
 
     /// Creates a configuration of the current format.
     public init(inputShape: [Int], layers: [LayerDescription], name: String) {
-        (format, version, self.inputShape, self.layers, self.name) = ("RareEventKit.Sequential", 1, inputShape, layers, name)
+        (format, version, self.inputShape, self.layers, self.name) = (
+            "RareEventKit.Sequential", 1, inputShape, layers, name
+        )
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,13 +42,16 @@ public struct ModelConfiguration: LayerConfiguration {
         guard case let .number(version)? = members["version"], let version = Int(exactly: version) else {
             throw fail("expected an integer version")
         }
-        guard case let .array(shape)? = members["inputShape"] else { throw fail("expected inputShape, a list of integers") }
+        guard case let .array(shape)? = members["inputShape"] else {
+            throw fail("expected inputShape, a list of integers")
+        }
         var inputShape: [Int] = []
         for case let .number(size) in shape { if let size = Int(exactly: size) { inputShape.append(size) } }
         guard inputShape.count == shape.count else { throw fail("expected inputShape, a list of integers") }
         guard case let .array(layers)? = members["layers"] else { throw fail("expected layers, a list") }
         let descriptions = try layers.map { value throws -> LayerDescription in
-            guard case let .object(layer) = value, case let .string(type)? = layer["type"], let config = layer["config"] else {
+            guard case let .object(layer) = value, case let .string(type)? = layer["type"], let config = layer["config"]
+            else {
                 throw fail("expected each layer as {\"type\": …, \"config\": …}")
             }
             return LayerDescription(type: type, config: config)
@@ -71,7 +76,8 @@ extension JSONValue {
         case let .number(value): self = .number(value)
         case let .string(text): self = .string(text)
         case let .array(elements): self = .array(elements.map(JSONValue.init))
-        case let .object(members): self = .object(Dictionary(members.map { ($0.key, JSONValue($0.value)) }, uniquingKeysWith: { $1 }))
+        case let .object(members):
+            self = .object(Dictionary(members.map { ($0.key, JSONValue($0.value)) }, uniquingKeysWith: { $1 }))
         }
     }
 }
@@ -108,23 +114,27 @@ extension Sequential {
     public convenience init(configuration: ModelConfiguration) throws {
         guard configuration.format == "RareEventKit.Sequential", configuration.version == 1 else {
             throw LayerError.invalidConfiguration(
-                type: Self.typeName, reason: "unsupported format \(configuration.format) version \(configuration.version)")
+                type: Self.typeName,
+                reason: "unsupported format \(configuration.format) version \(configuration.version)")
         }
         self.init(inputShape: configuration.inputShape, name: configuration.name)
         let loading = WeightLoadingScope.current
         do {
             try checkInputShape()
-        } catch where loading != nil {
+        } catch  where loading != nil {
             throw ConfigurationFailure(key: "inputShape", error: error)
         }
         if let loading, loading.prefix != nil, !loading.transparent, configuration.name.isEmpty {
-            throw LayerError.invalidConfiguration(type: Self.typeName, reason: "a nested model needs a name (its weights are keyed by it)")
+            throw LayerError.invalidConfiguration(
+                type: Self.typeName, reason: "a nested model needs a name (its weights are keyed by it)")
         }
         // While loading, the layers of a nested model key their weights under its name.
-        try WeightLoadingScope.with(prefix: { scope in
-            guard let prefix = scope.prefix else { return "" }
-            return scope.transparent ? prefix : prefix + configuration.name + "/"
-        }, nesting: loading?.prefix != nil, layer: Self.typeName) {
+        try WeightLoadingScope.with(
+            prefix: { scope in
+                guard let prefix = scope.prefix else { return "" }
+                return scope.transparent ? prefix : prefix + configuration.name + "/"
+            }, nesting: loading?.prefix != nil, layer: Self.typeName
+        ) {
             for (index, description) in configuration.layers.enumerated() {
                 do {
                     try add(LayerRegistry.makeLayer(from: description))
@@ -132,7 +142,7 @@ extension Sequential {
                     throw error.inside("layers[\(index)].config.")
                 } catch let error as SavingError {
                     throw error
-                } catch where loading != nil {
+                } catch  where loading != nil {
                     throw ConfigurationFailure(key: "layers[\(index)]", error: error)
                 }
             }
@@ -199,18 +209,23 @@ extension Sequential {
         try save(to: folder, adding: files, allowingExchange: true) { _ in nil }
     }
 
-    private func save(to folder: URL, adding files: [(name: String, data: Data)], allowingExchange: Bool,
-                      interrupt: (String) -> SaveInterruption?) throws(SavingError) {
+    private func save(
+        to folder: URL, adding files: [(name: String, data: Data)], allowingExchange: Bool,
+        interrupt: (String) -> SaveInterruption?
+    ) throws(SavingError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         guard let json = try? encoder.encode(configuration) else {
-            throw .unwritable(path: folder.appendingPathComponent(Self.configurationFileName).path,
-                              reason: "the configuration could not be encoded")
+            throw .unwritable(
+                path: folder.appendingPathComponent(Self.configurationFileName).path,
+                reason: "the configuration could not be encoded")
         }
         let weights = try encodedWeights(path: folder.appendingPathComponent(Self.weightsFileName).path)
         do {
-            try AtomicFile.writeFolder([(Self.configurationFileName, json), (Self.weightsFileName, weights)] + files,
-                                       to: folder, allowingExchange: allowingExchange) { step throws(AtomicWriteError) in
+            try AtomicFile.writeFolder(
+                [(Self.configurationFileName, json), (Self.weightsFileName, weights)] + files,
+                to: folder, allowingExchange: allowingExchange
+            ) { step throws(AtomicWriteError) in
                 switch interrupt(step.description) {
                 case nil: break
                 case .fail: throw AtomicWriteError(path: folder.path, reason: "injected failure after \(step)")
@@ -271,12 +286,15 @@ extension Sequential {
     /// and the weights always come from the same save.
     ///
     /// `betweenReads` runs between the two reads (a test's hook to save in that moment).
-    static func readConsistently(_ first: URL, _ second: URL, in folder: URL,
-                                 betweenReads: () -> Void = {}) throws(SavingError) -> (Data, Data) {
+    static func readConsistently(
+        _ first: URL, _ second: URL, in folder: URL,
+        betweenReads: () -> Void = {}
+    ) throws(SavingError) -> (Data, Data) {
         func identity() -> [Int]? {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: folder.path),
-                  let inode = attributes[.systemFileNumber] as? Int,
-                  let device = attributes[.systemNumber] as? Int else { return nil }
+                let inode = attributes[.systemFileNumber] as? Int,
+                let device = attributes[.systemNumber] as? Int
+            else { return nil }
             return [device, inode]
         }
         var attempt = 0
@@ -314,12 +332,14 @@ extension Sequential {
             throw .invalidConfiguration(path: path, key: "$", reason: "\(error)")
         }
         guard configuration.format == "RareEventKit.Sequential", configuration.version == 1 else {
-            throw .invalidConfiguration(path: path, key: "format",
-                                        reason: "unsupported format \(configuration.format) version \(configuration.version); expected RareEventKit.Sequential version 1")
+            throw .invalidConfiguration(
+                path: path, key: "format",
+                reason:
+                    "unsupported format \(configuration.format) version \(configuration.version); expected RareEventKit.Sequential version 1"
+            )
         }
         return configuration
     }
-
 
     /// Replaces every weight with the tensor of its path in `tensors`, after checking that each is
     /// present with the right shape and that no tensor is left over.
@@ -334,7 +354,9 @@ extension Sequential {
             used.insert(name)
             assignments.append((parameter, tensor))
         }
-        if let extra = tensors.keys.filter({ !used.contains($0) }).min() { throw .unexpectedTensor(path: path, name: extra) }
+        if let extra = tensors.keys.filter({ !used.contains($0) }).min() {
+            throw .unexpectedTensor(path: path, name: extra)
+        }
         for (parameter, tensor) in assignments { parameter.value = tensor }
     }
 
@@ -379,11 +401,13 @@ extension Sequential {
     public func setWeights(_ weights: [Tensor]) throws {
         let parameters = self.parameters
         guard weights.count == parameters.count else {
-            throw LayerError.invalidTrainingArgument(argument: "weights", value: "\(weights.count) tensors",
-                                                     expected: "\(parameters.count) tensors")
+            throw LayerError.invalidTrainingArgument(
+                argument: "weights", value: "\(weights.count) tensors",
+                expected: "\(parameters.count) tensors")
         }
         for (parameter, value) in zip(parameters, weights) where value.shape != parameter.value.shape {
-            throw LayerError.weightShapeMismatch(parameter: parameter.name, expected: parameter.value.shape, received: value.shape)
+            throw LayerError.weightShapeMismatch(
+                parameter: parameter.name, expected: parameter.value.shape, received: value.shape)
         }
         for (parameter, value) in zip(parameters, weights) { parameter.value = value }
     }

@@ -68,16 +68,21 @@ package indirect enum StrictJSON {
         }
 
         func fail(_ reason: String, at offset: Int? = nil, duplicate: Bool = false) -> Failure {
-            Failure(offset: offset ?? index, path: "$" + path.map { component in
-                switch component {
-                case let .key(key): "." + key
-                case let .index(index): "[\(index)]"
-                }
-            }.joined(), reason: reason, isDuplicateKey: duplicate)
+            Failure(
+                offset: offset ?? index,
+                path: "$"
+                    + path.map { component in
+                        switch component {
+                        case let .key(key): "." + key
+                        case let .index(index): "[\(index)]"
+                        }
+                    }.joined(), reason: reason, isDuplicateKey: duplicate)
         }
 
         mutating func skipSpace() {
-            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+            while index < bytes.count,
+                bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09
+            {
                 index += 1
             }
         }
@@ -96,9 +101,15 @@ package indirect enum StrictJSON {
             case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
             case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
             case UInt8(ascii: "\""): return .string(try parseString())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return .null
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
             default: throw fail("expected a value (object, array, string, number, true, false or null)")
             }
@@ -106,7 +117,8 @@ package indirect enum StrictJSON {
 
         mutating func literal(_ word: String) throws(Failure) {
             let expected = Array(word.utf8)
-            guard index + expected.count <= bytes.count, Array(bytes[index..<(index + expected.count)]) == expected else {
+            guard index + expected.count <= bytes.count, Array(bytes[index..<(index + expected.count)]) == expected
+            else {
                 throw fail("expected \(word)")
             }
             index += expected.count
@@ -118,17 +130,24 @@ package indirect enum StrictJSON {
             var members: [Member] = []
             var seen = Set<String>()
             skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(members)
+            }
             while true {
                 skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                    throw fail("expected a string key")
+                }
                 let keyOffset = index
                 let key = try parseString()
                 guard seen.insert(key).inserted else {
                     throw fail("duplicate key \"\(key)\"", at: keyOffset, duplicate: true)
                 }
                 skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after key \"\(key)\"") }
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                    throw fail("expected ':' after key \"\(key)\"")
+                }
                 index += 1
                 skipSpace()
                 path.append(.key(key))
@@ -137,7 +156,10 @@ package indirect enum StrictJSON {
                 members.append(Member(key: key, value: value))
                 skipSpace()
                 guard index < bytes.count else { throw fail("the text ends inside an object") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 guard bytes[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
                 index += 1
                 return .object(members)
@@ -149,7 +171,10 @@ package indirect enum StrictJSON {
             index += 1
             var elements: [StrictJSON] = []
             skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(elements)
+            }
             while true {
                 skipSpace()
                 path.append(.index(elements.count))
@@ -158,7 +183,10 @@ package indirect enum StrictJSON {
                 elements.append(value)
                 skipSpace()
                 guard index < bytes.count else { throw fail("the text ends inside an array") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 guard bytes[index] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
                 index += 1
                 return .array(elements)
@@ -193,7 +221,9 @@ package indirect enum StrictJSON {
                 switch byte {
                 case UInt8(ascii: "\""):
                     index += 1
-                    guard let text = String(validating: utf8, as: UTF8.self) else { throw fail("a string is not valid UTF-8", at: start) }
+                    guard let text = String(validating: utf8, as: UTF8.self) else {
+                        throw fail("a string is not valid UTF-8", at: start)
+                    }
                     return text
                 case UInt8(ascii: "\\"):
                     index += 1
@@ -210,7 +240,9 @@ package indirect enum StrictJSON {
                     case UInt8(ascii: "u"):
                         var scalar = try hex4()
                         if (0xD800..<0xDC00).contains(scalar) {
-                            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                                bytes[index + 1] == UInt8(ascii: "u")
+                            else {
                                 throw fail("an unpaired surrogate escape")
                             }
                             index += 2
@@ -251,13 +283,17 @@ package indirect enum StrictJSON {
             if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
                 integral = false
                 index += 1
-                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                    index += 1
+                }
                 guard index < bytes.count, isDigit(bytes[index]) else { throw fail("expected an exponent digit") }
                 while index < bytes.count, isDigit(bytes[index]) { index += 1 }
             }
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
             if integral, let value = Int(text) { return .integer(value) }
-            guard let value = Double(text), value.isFinite else { throw fail("the number \(text) is out of range", at: start) }
+            guard let value = Double(text), value.isFinite else {
+                throw fail("the number \(text) is out of range", at: start)
+            }
             return .number(value)
         }
     }

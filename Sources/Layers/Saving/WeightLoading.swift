@@ -26,14 +26,18 @@ struct WeightLoadingScope: Sendable {
 
     /// Runs `body` with the prefix `prefix(current)`, when a model is being loaded (else just runs it).
     /// `nesting` adds a level of nesting, checked against ``SizeLimit/maximumNestingDepth``.
-    static func with<R>(prefix: (WeightLoadingScope) -> String, transparent: Bool = false, nesting: Bool = false,
-                        layer: String = "", _ body: () throws -> R) throws -> R {
+    static func with<R>(
+        prefix: (WeightLoadingScope) -> String, transparent: Bool = false, nesting: Bool = false,
+        layer: String = "", _ body: () throws -> R
+    ) throws -> R {
         guard let scope = current else { return try body() }
         let depth = scope.depth + (nesting ? 1 : 0)
         guard depth <= SizeLimit.maximumNestingDepth else {
-            throw LayerError.invalidConfiguration(type: layer, reason: "models nested deeper than \(SizeLimit.maximumNestingDepth) levels")
+            throw LayerError.invalidConfiguration(
+                type: layer, reason: "models nested deeper than \(SizeLimit.maximumNestingDepth) levels")
         }
-        let inner = WeightLoadingScope(source: scope.source, prefix: prefix(scope), transparent: transparent, depth: depth)
+        let inner = WeightLoadingScope(
+            source: scope.source, prefix: prefix(scope), transparent: transparent, depth: depth)
         return try $current.withValue(inner, operation: body)
     }
 }
@@ -44,12 +48,16 @@ struct WeightLoadingScope: Sendable {
 ///
 /// - Throws: ``LayerError/tooLarge(layer:tensor:size:limit:)``; while loading,
 ///   ``SavingError/missingTensor(path:name:)`` or ``SavingError/shapeMismatch(path:name:expected:found:)``.
-func makeParameter<G: RandomNumberGenerator>(_ name: String, shape: [Int], initializer: Initializer, layer: String,
-                                             using generator: inout G, adjust: (inout Tensor) -> Void = { _ in }) throws -> Parameter {
+func makeParameter<G: RandomNumberGenerator>(
+    _ name: String, shape: [Int], initializer: Initializer, layer: String,
+    using generator: inout G, adjust: (inout Tensor) -> Void = { _ in }
+) throws -> Parameter {
     try SizeLimit.check(shape, layer: layer, tensor: name)
     if let scope = WeightLoadingScope.current {
         let key = (scope.prefix ?? "") + name
-        guard let stored = scope.source.tensors[key] else { throw SavingError.missingTensor(path: scope.source.path, name: key) }
+        guard let stored = scope.source.tensors[key] else {
+            throw SavingError.missingTensor(path: scope.source.path, name: key)
+        }
         guard stored.shape == shape else {
             throw SavingError.shapeMismatch(path: scope.source.path, name: key, expected: shape, found: stored.shape)
         }

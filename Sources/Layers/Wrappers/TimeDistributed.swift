@@ -38,15 +38,17 @@ public final class TimeDistributed: Layer {
     /// Recreates the wrapper and its inner layer; the inner type must be registered.
     public convenience init(configuration: Configuration) throws {
         // While loading, a model wrapped here keys its weights under the wrapper's name.
-        let layer = try WeightLoadingScope.with(prefix: { $0.transparent ? $0.prefix ?? "" : ($0.prefix ?? "") + configuration.name + "/" },
-                                                transparent: true, nesting: true, layer: Self.typeName) {
+        let layer = try WeightLoadingScope.with(
+            prefix: { $0.transparent ? $0.prefix ?? "" : ($0.prefix ?? "") + configuration.name + "/" },
+            transparent: true, nesting: true, layer: Self.typeName
+        ) {
             do {
                 return try LayerRegistry.makeLayer(from: configuration.layer)
             } catch let error as ConfigurationFailure {
                 throw error.inside("layer.config.")
             } catch let error as SavingError {
                 throw error
-            } catch where WeightLoadingScope.current != nil {
+            } catch  where WeightLoadingScope.current != nil {
                 throw ConfigurationFailure(key: "layer", error: error)
             }
         }
@@ -72,7 +74,8 @@ public final class TimeDistributed: Layer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard input.rank >= 3 else {
-            throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, …]", received: Array(input.shape.dropFirst()))
+            throw LayerError.incompatibleInput(
+                layer: name, expected: "[timesteps, …]", received: Array(input.shape.dropFirst()))
         }
         steps = input.shape[1]
         let folded = input.reshaped(to: [input.shape[0] * steps] + Array(input.shape.dropFirst(2)))

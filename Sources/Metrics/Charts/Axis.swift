@@ -19,17 +19,25 @@ struct Axis {
         self.scale = scale
         let finite = values.filter { $0.isFinite && (scale == .linear || $0 > 0) }
         if scale == .logarithmic {
-            let low = fixed?.lowerBound ?? finite.min() ?? 1, high = fixed?.upperBound ?? finite.max() ?? 10
+            let low = fixed?.lowerBound ?? finite.min() ?? 1
+            let high = fixed?.upperBound ?? finite.max() ?? 10
             let lowExponent = Foundation.floor(log10(Swift.max(low, .leastNormalMagnitude)))
-            let highExponent = Swift.max(Foundation.ceil(log10(Swift.max(high, .leastNormalMagnitude))), lowExponent + 1)
+            let highExponent = Swift.max(
+                Foundation.ceil(log10(Swift.max(high, .leastNormalMagnitude))), lowExponent + 1)
             lower = pow(10, lowExponent)
             upper = pow(10, highExponent)
-            ticks = stride(from: lowExponent, through: highExponent, by: Swift.max(1, Foundation.ceil((highExponent - lowExponent) / 8)))
-                .map { pow(10, $0) }
+            ticks = stride(
+                from: lowExponent, through: highExponent,
+                by: Swift.max(1, Foundation.ceil((highExponent - lowExponent) / 8))
+            )
+            .map { pow(10, $0) }
             return
         }
-        var low = fixed?.lowerBound ?? finite.min() ?? 0, high = fixed?.upperBound ?? finite.max() ?? 1
-        if high <= low { (low, high) = (low - 0.5 * Swift.max(1, Swift.abs(low)), high + 0.5 * Swift.max(1, Swift.abs(high))) }
+        var low = fixed?.lowerBound ?? finite.min() ?? 0
+        var high = fixed?.upperBound ?? finite.max() ?? 1
+        if high <= low {
+            (low, high) = (low - 0.5 * Swift.max(1, Swift.abs(low)), high + 0.5 * Swift.max(1, Swift.abs(high)))
+        }
         let rough = (high - low) / Double(targetTicks)
         let magnitude = pow(10, Foundation.floor(log10(rough)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
@@ -39,7 +47,9 @@ struct Axis {
         }
         lower = low
         upper = high
-        ticks = stride(from: Foundation.ceil(low / step - 1e-9) * step, through: high + step * 1e-9, by: step).map { $0 }
+        ticks = stride(from: Foundation.ceil(low / step - 1e-9) * step, through: high + step * 1e-9, by: step).map {
+            $0
+        }
     }
 
     /// The position of `value` in `0...1` along the axis.

@@ -1,5 +1,5 @@
-import Foundation
 internal import FileFormats
+import Foundation
 
 extension Chart {
     /// Training (and validation) loss per epoch.
@@ -15,8 +15,9 @@ extension Chart {
     /// Precision and recall against the decision threshold, the picture used to pick a threshold where
     /// they cross.
     public static func precisionRecallVersusThreshold(_ curve: PrecisionRecallCurve) -> Chart {
-        var chart = Chart(title: "Precision and recall for different thresholds", xLabel: "threshold",
-                          yLabel: "precision / recall")
+        var chart = Chart(
+            title: "Precision and recall for different thresholds", xLabel: "threshold",
+            yLabel: "precision / recall")
         let x = curve.thresholds
         chart.add(Series(name: "precision", x: x, y: Array(curve.precision.dropLast())))
         chart.add(Series(name: "recall", x: x, y: Array(curve.recall.dropLast())))
@@ -25,26 +26,35 @@ extension Chart {
     }
 
     /// Reconstruction error per sample, coloured by class, with the threshold as a dashed line.
-    public static func reconstructionErrors(_ errors: [Float], labels: [Int], threshold: Float,
-                                            scale: AxisScale = .linear) -> Chart {
+    public static func reconstructionErrors(
+        _ errors: [Float], labels: [Int], threshold: Float,
+        scale: AxisScale = .linear
+    ) -> Chart {
         var chart = Chart(title: "Reconstruction error by class", xLabel: "sample", yLabel: "reconstruction error")
         chart.yScale = scale
         for (label, name, color) in [(0, "normal", Chart.palette[0]), (1, "event", Chart.palette[1])] {
             let indices = errors.indices.filter { labels.indices.contains($0) && labels[$0] == label }
-            chart.add(Series(name: name, x: indices.map(Double.init), y: indices.map { Double(errors[$0]) },
-                             style: .markers(radius: label == 1 ? 3.5 : 2), color: color))
+            chart.add(
+                Series(
+                    name: name, x: indices.map(Double.init), y: indices.map { Double(errors[$0]) },
+                    style: .markers(radius: label == 1 ? 3.5 : 2), color: color))
         }
-        chart.referenceLines.append(ReferenceLine(name: "threshold \(Axis.label(Double(threshold)))",
-                                                  value: Double(threshold), orientation: .horizontal))
+        chart.referenceLines.append(
+            ReferenceLine(
+                name: "threshold \(Axis.label(Double(threshold)))",
+                value: Double(threshold), orientation: .horizontal))
         return chart
     }
 
     /// The ROC curve with its AUC in the legend, and the chance diagonal.
     public static func roc(_ curve: ROCCurve) -> Chart {
-        var chart = Chart(title: "Receiver operating characteristic", xLabel: "false positive rate",
-                          yLabel: "true positive rate")
-        chart.add(Series(name: String(format: "ROC (AUC = %.3f)", curve.area), x: curve.falsePositiveRate,
-                         y: curve.truePositiveRate))
+        var chart = Chart(
+            title: "Receiver operating characteristic", xLabel: "false positive rate",
+            yLabel: "true positive rate")
+        chart.add(
+            Series(
+                name: String(format: "ROC (AUC = %.3f)", curve.area), x: curve.falsePositiveRate,
+                y: curve.truePositiveRate))
         chart.add(Series(name: "chance", x: [0, 1], y: [0, 1], color: "#999999"))
         chart.xRange = 0...1
         chart.yRange = 0...1
@@ -55,7 +65,8 @@ extension Chart {
     public static func errorHistogram(normal: [Float], anomalous: [Float], threshold: Float, bins: Int = 50) -> Chart {
         var chart = Chart(title: "Reconstruction error histogram", xLabel: "reconstruction error", yLabel: "samples")
         let all = (normal + anomalous).filter(\.isFinite).map(Double.init)
-        let low = all.min() ?? 0, high = Swift.max(all.max() ?? 1, low + 1e-12)
+        let low = all.min() ?? 0
+        let high = Swift.max(all.max() ?? 1, low + 1e-12)
         let edges = (0...bins).map { low + (high - low) * Double($0) / Double(bins) }
         func counts(_ values: [Float]) -> [Double] {
             var result = [Double](repeating: 0, count: bins)
@@ -66,8 +77,10 @@ extension Chart {
         }
         chart.add(Series(name: "normal", x: edges, y: counts(normal), style: .bars))
         chart.add(Series(name: "anomalous", x: edges, y: counts(anomalous), style: .bars))
-        chart.referenceLines.append(ReferenceLine(name: "threshold \(Axis.label(Double(threshold)))",
-                                                  value: Double(threshold), orientation: .vertical))
+        chart.referenceLines.append(
+            ReferenceLine(
+                name: "threshold \(Axis.label(Double(threshold)))",
+                value: Double(threshold), orientation: .vertical))
         return chart
     }
 }
@@ -82,7 +95,9 @@ public struct ConfusionMatrixChart: Sendable {
     public var title: String
 
     /// Creates a heatmap of `matrix`.
-    public init(_ matrix: ConfusionMatrix, classNames: [String] = ["normal", "event"], title: String = "Confusion matrix") {
+    public init(
+        _ matrix: ConfusionMatrix, classNames: [String] = ["normal", "event"], title: String = "Confusion matrix"
+    ) {
         self.matrix = matrix
         self.classNames = classNames
         self.title = title
@@ -105,9 +120,12 @@ public struct ConfusionMatrixChart: Sendable {
                 let level = (Double(counts[row][column]) / largest).squareRoot()
                 let shade = Int(247 - level * 200)
                 let fill = String(format: "#%02x%02x%02x", shade, Swift.min(255, shade + 20), 255 - Int(level * 90))
-                document.rect(left + cell * Double(column), top + cell * Double(row), cell, cell, fill: fill, stroke: "white")
-                document.text("\(counts[row][column])", left + cell * (Double(column) + 0.5), top + cell * (Double(row) + 0.5) + 7,
-                              size: 20, weight: "bold", fill: level > 0.6 ? "white" : "#222")
+                document.rect(
+                    left + cell * Double(column), top + cell * Double(row), cell, cell, fill: fill, stroke: "white")
+                document.text(
+                    "\(counts[row][column])", left + cell * (Double(column) + 0.5),
+                    top + cell * (Double(row) + 0.5) + 7,
+                    size: 20, weight: "bold", fill: level > 0.6 ? "white" : "#222")
             }
         }
         return document.text

@@ -1,5 +1,5 @@
-import Foundation
 internal import FileFormats
+import Foundation
 
 /// A 2-D chart — lines, markers, histogram bars and reference lines — rendered to a standalone SVG file
 /// with axes, ticks, labels and a legend, without any dependency.
@@ -117,7 +117,8 @@ public struct Chart: Sendable {
         if series.contains(where: { $0.style == .bars }) && yScale == .linear { ys.append(0) }
         let xAxis = Axis(values: xs, scale: xScale, fixed: xRange)
         let yAxis = Axis(values: ys, scale: yScale, fixed: yRange)
-        guard series.contains(where: { s in zip(s.x, s.y).contains { xAxis.contains($0) && yAxis.contains($1) } }) else {
+        guard series.contains(where: { s in zip(s.x, s.y).contains { xAxis.contains($0) && yAxis.contains($1) } })
+        else {
             throw .noData(title)
         }
         var document = SVGDocument(width: size.width, height: size.height)
@@ -160,8 +161,9 @@ public struct Chart: Sendable {
             case .bars:
                 let base = yScale == .linear ? py(Swift.max(0, yAxis.lower)) : bottom
                 for (i, y) in series.y.enumerated() where i + 1 < series.x.count && inside(series.x[i], y) && y > 0 {
-                    document.rect(px(series.x[i]), py(y), px(series.x[i + 1]) - px(series.x[i]), base - py(y),
-                                  fill: color, stroke: "white", opacity: 0.55)
+                    document.rect(
+                        px(series.x[i]), py(y), px(series.x[i + 1]) - px(series.x[i]), base - py(y),
+                        fill: color, stroke: "white", opacity: 0.55)
                 }
             }
             legend.append((series.name, color, series.style == .line))
@@ -180,10 +182,13 @@ public struct Chart: Sendable {
         if !entries.isEmpty {
             let width = Double(entries.map(\.0.count).max()!) * 7 + 44
             let x = right - width - 10
-            document.rect(x, top + 10, width, Double(entries.count) * 20 + 8, fill: "white", stroke: "#999", opacity: 0.9)
+            document.rect(
+                x, top + 10, width, Double(entries.count) * 20 + 8, fill: "white", stroke: "#999", opacity: 0.9)
             for (i, entry) in entries.enumerated() {
                 let y = top + 26 + Double(i) * 20
-                if entry.2 { document.line(x + 8, y - 4, x + 30, y - 4, stroke: entry.1, width: 3) } else {
+                if entry.2 {
+                    document.line(x + 8, y - 4, x + 30, y - 4, stroke: entry.1, width: 3)
+                } else {
                     document.circle(x + 19, y - 4, radius: 5, fill: entry.1)
                 }
                 document.text(entry.0, x + 36, y, size: 12, anchor: .start)

@@ -35,19 +35,25 @@ public struct ClassificationReport: Sendable, CustomStringConvertible {
     /// Builds the report from 0/1 labels and predictions.
     ///
     /// - Throws: ``MetricsError`` as ``ConfusionMatrix/init(labels:predictions:)``.
-    public init(labels: [Int], predictions: [Int], targetNames: [String] = ["0", "1"], digits: Int = 2) throws(MetricsError) {
-        guard targetNames.count == 2 else { throw .invalidArgument("a binary report needs two target names, got \(targetNames.count)") }
+    public init(labels: [Int], predictions: [Int], targetNames: [String] = ["0", "1"], digits: Int = 2)
+        throws(MetricsError)
+    {
+        guard targetNames.count == 2 else {
+            throw .invalidArgument("a binary report needs two target names, got \(targetNames.count)")
+        }
         let matrix = try ConfusionMatrix(labels: labels, predictions: predictions)
         confusionMatrix = matrix
         self.digits = digits
         let rows = [matrix.swappingClasses, matrix].enumerated().map { index, counts in
-            Row(name: targetNames[index], precision: counts.precision, recall: counts.recall, f1: counts.f1,
+            Row(
+                name: targetNames[index], precision: counts.precision, recall: counts.recall, f1: counts.f1,
                 support: counts.positives)
         }
         classes = rows
         let total = Double(matrix.total)
         func average(_ name: String, _ weight: (Row) -> Double) -> Row {
-            Row(name: name, precision: rows.reduce(0) { $0 + weight($1) * $1.precision },
+            Row(
+                name: name, precision: rows.reduce(0) { $0 + weight($1) * $1.precision },
                 recall: rows.reduce(0) { $0 + weight($1) * $1.recall },
                 f1: rows.reduce(0) { $0 + weight($1) * $1.f1 }, support: matrix.total)
         }
@@ -58,16 +64,22 @@ public struct ClassificationReport: Sendable, CustomStringConvertible {
     /// The report text, character for character as sklearn prints it.
     public var description: String {
         let width = Swift.max(classes.map(\.name.count).max() ?? 0, "weighted avg".count, digits)
-        func pad(_ text: String, _ size: Int) -> String { String(repeating: " ", count: Swift.max(0, size - text.count)) + text }
+        func pad(_ text: String, _ size: Int) -> String {
+            String(repeating: " ", count: Swift.max(0, size - text.count)) + text
+        }
         func number(_ value: Double) -> String { pad(String(format: "%.\(digits)f", value), 9) }
         func line(_ row: Row) -> String {
-            pad(row.name, width) + " " + [number(row.precision), number(row.recall), number(row.f1), pad("\(row.support)", 9)]
+            pad(row.name, width) + " "
+                + [number(row.precision), number(row.recall), number(row.f1), pad("\(row.support)", 9)]
                 .map { " " + $0 }.joined() + "\n"
         }
-        var text = pad("", width) + " " + ["precision", "recall", "f1-score", "support"].map { " " + pad($0, 9) }.joined() + "\n\n"
+        var text =
+            pad("", width) + " " + ["precision", "recall", "f1-score", "support"].map { " " + pad($0, 9) }.joined()
+            + "\n\n"
         for row in classes { text += line(row) }
         text += "\n"
-        text += pad("accuracy", width) + " " + " " + pad("", 9) + " " + pad("", 9) + " " + number(confusionMatrix.accuracy)
+        text +=
+            pad("accuracy", width) + " " + " " + pad("", 9) + " " + pad("", 9) + " " + number(confusionMatrix.accuracy)
             + " " + pad("\(confusionMatrix.total)", 9) + "\n"
         text += line(macroAverage) + line(weightedAverage)
         return text

@@ -36,7 +36,8 @@ public struct ConfusionMatrix: Sendable, Hashable, Codable, CustomStringConverti
         }
         var counts = [0, 0, 0, 0]
         for (label, prediction) in zip(labels, predictions) { counts[label * 2 + prediction] += 1 }
-        self.init(trueNegatives: counts[0], falsePositives: counts[1], falseNegatives: counts[2], truePositives: counts[3])
+        self.init(
+            trueNegatives: counts[0], falsePositives: counts[1], falseNegatives: counts[2], truePositives: counts[3])
     }
 
     /// Classifies `scores` against `threshold` and counts them against `labels`.
@@ -92,13 +93,15 @@ public struct ConfusionMatrix: Sendable, Hashable, Codable, CustomStringConverti
 
     /// The same counts with the classes swapped (class 0 as the positive one).
     public var swappingClasses: ConfusionMatrix {
-        ConfusionMatrix(trueNegatives: truePositives, falsePositives: falseNegatives,
-                        falseNegatives: falsePositives, truePositives: trueNegatives)
+        ConfusionMatrix(
+            trueNegatives: truePositives, falsePositives: falseNegatives,
+            falseNegatives: falsePositives, truePositives: trueNegatives)
     }
 
     /// A small text table, true classes as rows.
     public var description: String {
-        let width = Swift.max(9, String(Swift.max(trueNegatives, falsePositives, falseNegatives, truePositives)).count + 2)
+        let width = Swift.max(
+            9, String(Swift.max(trueNegatives, falsePositives, falseNegatives, truePositives)).count + 2)
         func cell(_ text: String) -> String { String(repeating: " ", count: Swift.max(0, width - text.count)) + text }
         return [
             "            " + cell("pred 0") + cell("pred 1"),

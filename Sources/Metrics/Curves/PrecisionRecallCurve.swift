@@ -34,12 +34,15 @@ public struct PrecisionRecallCurve: Sendable, Hashable {
         if counts.truePositives.last == 0 { throw .singleClass(present: 0, metric: "the precision-recall curve") }
         if dropIntermediate && counts.thresholds.count > 2 {
             let tps = counts.truePositives
-            counts.keep(tps.indices.filter { i in
-                i == 0 || i == tps.count - 1 || tps[i] != tps[i - 1] || tps[i + 1] != tps[i]
-            })
+            counts.keep(
+                tps.indices.filter { i in
+                    i == 0 || i == tps.count - 1 || tps[i] != tps[i - 1] || tps[i + 1] != tps[i]
+                })
         }
         let totalPositives = counts.truePositives.last!
-        let precision = zip(counts.truePositives, counts.falsePositives).map { tp, fp in tp + fp == 0 ? 0 : tp / (tp + fp) }
+        let precision = zip(counts.truePositives, counts.falsePositives).map { tp, fp in
+            tp + fp == 0 ? 0 : tp / (tp + fp)
+        }
         self.precision = precision.reversed() + [1]
         self.recall = counts.truePositives.map { $0 / totalPositives }.reversed() + [0]
         self.thresholds = counts.thresholds.reversed()

@@ -31,10 +31,11 @@ public struct ROCCurve: Sendable, Hashable {
         try counts.requireBothClasses("the ROC curve")
         if dropIntermediate && counts.thresholds.count > 2 {
             let (fps, tps) = (counts.falsePositives, counts.truePositives)
-            counts.keep(fps.indices.filter { i in
-                i == 0 || i == fps.count - 1
-                    || fps[i + 1] - 2 * fps[i] + fps[i - 1] != 0 || tps[i + 1] - 2 * tps[i] + tps[i - 1] != 0
-            })
+            counts.keep(
+                fps.indices.filter { i in
+                    i == 0 || i == fps.count - 1
+                        || fps[i + 1] - 2 * fps[i] + fps[i - 1] != 0 || tps[i + 1] - 2 * tps[i] + tps[i - 1] != 0
+                })
         }
         let (negatives, positives) = (counts.falsePositives.last!, counts.truePositives.last!)
         falsePositiveRate = [0] + counts.falsePositives.map { $0 / negatives }
@@ -74,7 +75,11 @@ public func auc(x: [Double], y: [Double]) throws(MetricsError) -> Double {
     }
     let steps = zip(x.dropFirst(), x).map { $0 - $1 }
     let direction: Double
-    if steps.allSatisfy({ $0 >= 0 }) { direction = 1 } else if steps.allSatisfy({ $0 <= 0 }) { direction = -1 } else {
+    if steps.allSatisfy({ $0 >= 0 }) {
+        direction = 1
+    } else if steps.allSatisfy({ $0 <= 0 }) {
+        direction = -1
+    } else {
         throw .notMonotonic
     }
     var area = 0.0

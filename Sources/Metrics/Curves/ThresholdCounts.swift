@@ -19,7 +19,9 @@ struct ThresholdCounts {
         try validate(labels: labels, count: scores.count)
         if let bad = scores.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteScore(index: bad) }
         let order = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-        var tps: [Double] = [], fps: [Double] = [], thresholds: [Double] = []
+        var tps: [Double] = []
+        var fps: [Double] = []
+        var thresholds: [Double] = []
         var positives = 0.0
         for (rank, index) in order.enumerated() {
             positives += Double(labels[index])

@@ -72,7 +72,8 @@ public struct EventReport: Sendable, CustomStringConvertible {
     /// - Throws: ``MetricsError`` for different lengths, no rows, a label other than 0/1, a negative or
     ///   non-finite horizon, a duration horizon without timestamps, or a timestamp that is not finite or
     ///   goes back in time.
-    public init(labels: [Int], alarms: [Bool], horizon: EventHorizon, timestamps: [Double]? = nil) throws(MetricsError) {
+    public init(labels: [Int], alarms: [Bool], horizon: EventHorizon, timestamps: [Double]? = nil) throws(MetricsError)
+    {
         try validate(labels: labels, count: alarms.count)
         if let timestamps {
             guard timestamps.count == labels.count else {
@@ -108,24 +109,34 @@ public struct EventReport: Sendable, CustomStringConvertible {
             switch horizon {
             case let .rows(count): first = Swift.max(count >= start ? 0 : start - count, previousEnd + 1)
             case let .duration(seconds):
-                let times = timestamps!, earliest = times[start] - seconds
+                let times = timestamps!
+                let earliest = times[start] - seconds
                 first = start
                 while first > previousEnd + 1, times[first - 1] >= earliest { first -= 1 }
             }
             for row in first...event.end { covered[row] = true }
             let alarm = (first...start).first { alarms[$0] }
             let late = event.end > start ? (start + 1...event.end).first { alarms[$0] } : nil
-            outcomes.append(EventOutcome(
-                event: event, firstAlarm: alarm, firstAlarmDuringEvent: late, leadRows: alarm.map { start - $0 },
-                leadMinutes: alarm.flatMap { row in timestamps.map { ($0[start] - $0[row]) / 60 } }))
+            outcomes.append(
+                EventOutcome(
+                    event: event, firstAlarm: alarm, firstAlarmDuringEvent: late, leadRows: alarm.map { start - $0 },
+                    leadMinutes: alarm.flatMap { row in timestamps.map { ($0[start] - $0[row]) / 60 } }))
             previousEnd = event.end
         }
-        var onsets = 0, falseOnsets = 0, row = 0
+        var onsets = 0
+        var falseOnsets = 0
+        var row = 0
         while row < alarms.count {
-            guard alarms[row] else { row += 1; continue }
+            guard alarms[row] else {
+                row += 1
+                continue
+            }
             onsets += 1
             var touchesWindow = false
-            while row < alarms.count, alarms[row] { touchesWindow = touchesWindow || covered[row]; row += 1 }
+            while row < alarms.count, alarms[row] {
+                touchesWindow = touchesWindow || covered[row]
+                row += 1
+            }
             if !touchesWindow { falseOnsets += 1 }
         }
         events = outcomes
@@ -160,18 +171,23 @@ public struct EventReport: Sendable, CustomStringConvertible {
             return "lead time (\(name)): median \(number(s.median)), quartiles \(number(s.lowerQuartile))–"
                 + "\(number(s.upperQuartile)), range \(number(s.minimum))–\(number(s.maximum))"
         }
-        var lines = ["events: \(events.count) (horizon \(horizon))",
-                     "caught: \(caught) of \(events.count) (\(number(100 * recall))%), missed: \(missed)"
-                        + " (\(detectedLate) of them only during the event)",
-                     summary("rows", leadRows)]
+        var lines = [
+            "events: \(events.count) (horizon \(horizon))",
+            "caught: \(caught) of \(events.count) (\(number(100 * recall))%), missed: \(missed)"
+                + " (\(detectedLate) of them only during the event)",
+            summary("rows", leadRows),
+        ]
         if days != nil { lines.append(summary("minutes", leadMinutes)) }
         lines.append("alarms: \(alarmCount), false alarms: \(falseAlarms)")
         if let perDay = falseAlarmsPerDay, let days {
-            lines.append("false alarms per day: \(String(format: "%.2f", perDay)) (over \(String(format: "%.2f", days)) days)")
+            lines.append(
+                "false alarms per day: \(String(format: "%.2f", perDay)) (over \(String(format: "%.2f", days)) days)")
         }
         lines.append("false alarms per 1,000 rows: \(String(format: "%.2f", falseAlarmsPerThousandRows))")
-        lines.append(String(format: "point-adjusted precision %.4f, recall %.4f, F1 %.4f",
-                            pointAdjusted.precision, pointAdjusted.recall, pointAdjusted.f1))
+        lines.append(
+            String(
+                format: "point-adjusted precision %.4f, recall %.4f, F1 %.4f",
+                pointAdjusted.precision, pointAdjusted.recall, pointAdjusted.f1))
         return lines.joined(separator: "\n")
     }
 }

@@ -28,7 +28,10 @@ public struct LabelledEvent: Sendable, Hashable, CustomStringConvertible {
             switch label {
             case 1: if runStart == nil { runStart = index }
             case 0:
-                if let start = runStart { events.append(LabelledEvent(rows: start...(index - 1))); runStart = nil }
+                if let start = runStart {
+                    events.append(LabelledEvent(rows: start...(index - 1)))
+                    runStart = nil
+                }
             default: throw .invalidLabel(index: index, value: label)
             }
         }

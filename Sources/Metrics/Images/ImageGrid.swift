@@ -1,5 +1,5 @@
-import Foundation
 internal import FileFormats
+import Foundation
 
 /// Rows of equally sized grayscale images laid out on one canvas and saved as a PNG, like the
 /// TensorFlow autoencoder tutorial's figures of original, noisy and reconstructed test images.
@@ -50,8 +50,9 @@ public struct ImageGrid: Sendable {
     public mutating func addRow(_ images: [[Float]]) throws(MetricsError) {
         let size = imageWidth * imageHeight
         if let bad = images.firstIndex(where: { $0.count != size }) {
-            throw .invalidArgument("image \(bad) of row \(rows.count) has \(images[bad].count) values; "
-                                   + "expected \(imageWidth) x \(imageHeight) = \(size)")
+            throw .invalidArgument(
+                "image \(bad) of row \(rows.count) has \(images[bad].count) values; "
+                    + "expected \(imageWidth) x \(imageHeight) = \(size)")
         }
         rows.append(images)
     }
@@ -62,8 +63,9 @@ public struct ImageGrid: Sendable {
     public mutating func addRow(concatenated values: [Float]) throws(MetricsError) {
         let size = imageWidth * imageHeight
         guard values.count % size == 0 else {
-            throw .invalidArgument("row \(rows.count) has \(values.count) values, not a multiple of "
-                                   + "\(imageWidth) x \(imageHeight) = \(size)")
+            throw .invalidArgument(
+                "row \(rows.count) has \(values.count) values, not a multiple of "
+                    + "\(imageWidth) x \(imageHeight) = \(size)")
         }
         rows.append(stride(from: 0, to: values.count, by: size).map { Array(values[$0..<$0 + size]) })
     }
@@ -81,7 +83,8 @@ public struct ImageGrid: Sendable {
     public func pixels() -> [UInt8] {
         let width = width
         var canvas = [UInt8](repeating: Self.level(background), count: width * height)
-        let cellWidth = imageWidth * scale, cellHeight = imageHeight * scale
+        let cellWidth = imageWidth * scale
+        let cellHeight = imageHeight * scale
         let step = margin * scale
         for (row, images) in rows.enumerated() {
             let top = step + row * (cellHeight + step)

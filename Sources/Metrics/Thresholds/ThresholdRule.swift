@@ -23,8 +23,10 @@ public enum ThresholdRule: Sendable, Hashable, CustomStringConvertible {
     ///   - validationLabels: their 0/1 labels (1 = the positive class), one per score.
     ///   - trainingScores: scores of normal training samples, for ``meanPlusStandardDeviations(_:)``.
     /// - Throws: ``MetricsError`` when the data the rule needs is missing, empty or single-class.
-    public func threshold(validationScores: [Float] = [], validationLabels: [Int] = [],
-                          trainingScores: [Float] = []) throws(MetricsError) -> Float {
+    public func threshold(
+        validationScores: [Float] = [], validationLabels: [Int] = [],
+        trainingScores: [Float] = []
+    ) throws(MetricsError) -> Float {
         switch self {
         case let .fixed(value):
             return value

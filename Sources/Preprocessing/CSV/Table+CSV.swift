@@ -37,7 +37,9 @@ extension Table {
     ///
     /// - Throws: ``CSVError``; ``CSVError/unreadableFile(path:reason:)`` when `url` is missing, a
     ///   directory or another non-regular file, or 2 GB or larger.
-    public init(contentsOfCSV url: URL, format: CSVFormat = CSVFormat(), types: ColumnTypes = .inferred) throws(CSVError) {
+    public init(contentsOfCSV url: URL, format: CSVFormat = CSVFormat(), types: ColumnTypes = .inferred)
+        throws(CSVError)
+    {
         let bytes = try Self.readRegularFile(atPath: url.path)
         try self.init(bytes: bytes, format: format, types: types, source: url.path)
     }
@@ -46,8 +48,10 @@ extension Table {
     /// `source` names it in errors.
     ///
     /// - Throws: ``CSVError``.
-    public init(csv text: String, format: CSVFormat = CSVFormat(), types: ColumnTypes = .inferred,
-                source: String = "<string>") throws(CSVError) {
+    public init(
+        csv text: String, format: CSVFormat = CSVFormat(), types: ColumnTypes = .inferred,
+        source: String = "<string>"
+    ) throws(CSVError) {
         try self.init(bytes: Array(text.utf8), format: format, types: types, source: source)
     }
 
@@ -55,16 +59,20 @@ extension Table {
     /// them in errors.
     ///
     /// - Throws: ``CSVError``.
-    public init(csv data: Data, format: CSVFormat = CSVFormat(), types: ColumnTypes = .inferred,
-                source: String = "<data>") throws(CSVError) {
+    public init(
+        csv data: Data, format: CSVFormat = CSVFormat(), types: ColumnTypes = .inferred,
+        source: String = "<data>"
+    ) throws(CSVError) {
         try self.init(bytes: [UInt8](data), format: format, types: types, source: source)
     }
 
     /// The whole content of a regular file, its size checked before anything is allocated.
     private static func readRegularFile(atPath path: String) throws(CSVError) -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .unreadableFile(path: path, reason: FileManager.default.fileExists(atPath: path)
-                                  ? "permission denied" : "no such file")
+            throw .unreadableFile(
+                path: path,
+                reason: FileManager.default.fileExists(atPath: path)
+                    ? "permission denied" : "no such file")
         }
         defer { try? handle.close() }
         var status = stat()
@@ -78,15 +86,19 @@ extension Table {
         }
         let size = Int(status.st_size)
         guard size >= 0, size <= maximumCSVSize else {
-            throw .unreadableFile(path: path, reason: "the file has \(size) bytes; files of 2 GB or more are not supported")
+            throw .unreadableFile(
+                path: path, reason: "the file has \(size) bytes; files of 2 GB or more are not supported")
         }
         var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0
         do {
             // Read at most `size` bytes: a file that grows while being read is read as it was when opened.
-            while filled < size, let chunk = try handle.read(upToCount: Swift.min(1 << 24, size - filled)), !chunk.isEmpty {
+            while filled < size, let chunk = try handle.read(upToCount: Swift.min(1 << 24, size - filled)),
+                !chunk.isEmpty
+            {
                 bytes.withUnsafeMutableBytes { target in
-                    _ = chunk.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: target[filled..<(filled + chunk.count)]))
+                    _ = chunk.copyBytes(
+                        to: UnsafeMutableRawBufferPointer(rebasing: target[filled..<(filled + chunk.count)]))
                 }
                 filled += chunk.count
             }
@@ -99,7 +111,8 @@ extension Table {
 
     private init(bytes: [UInt8], format: CSVFormat, types: ColumnTypes, source: String) throws(CSVError) {
         guard let delimiter = format.delimiter.asciiValue, delimiter != CSVParser.quote,
-              delimiter != CSVParser.lf, delimiter != CSVParser.cr else {
+            delimiter != CSVParser.lf, delimiter != CSVParser.cr
+        else {
             throw .invalidDelimiter(format.delimiter)
         }
         guard bytes.count <= Self.maximumCSVSize else {
@@ -165,11 +178,12 @@ private struct CSVParser {
         var firstNonNumeric: [String: Table.NonNumericCell] = [:]
         for column in 0..<width {
             let name = names[column]
-            let required: Bool? = switch types {
-            case .inferred: nil
-            case .allNumeric: true
-            case let .numeric(except): !except.contains(name)
-            }
+            let required: Bool? =
+                switch types {
+                case .inferred: nil
+                case .allNumeric: true
+                case let .numeric(except): !except.contains(name)
+                }
             var values: [Double] = []
             var failure: Int?
             var firstOutOfRange: Int?
@@ -189,8 +203,9 @@ private struct CSVParser {
                 }
             }
             if let failure, required == true {
-                throw .notANumber(location(record: failure, column: column), columnName: name,
-                                  text: try text(record: failure, column: column))
+                throw .notANumber(
+                    location(record: failure, column: column), columnName: name,
+                    text: try text(record: failure, column: column))
             }
             if failure == nil && required != false {
                 if let firstOutOfRange { throw outOfRange(record: firstOutOfRange, column: column, name: name) }
@@ -201,8 +216,9 @@ private struct CSVParser {
                 cells.reserveCapacity(rows.count)
                 for record in rows { cells.append(try text(record: record, column: column)) }
                 if let failure {
-                    firstNonNumeric[name] = .init(location: location(record: failure, column: column),
-                                                  text: cells[failure - firstRow])
+                    firstNonNumeric[name] = .init(
+                        location: location(record: failure, column: column),
+                        text: cells[failure - firstRow])
                 }
                 columns.append(.text(cells))
             }
@@ -255,14 +271,20 @@ private struct CSVParser {
                     let start = position
                     while true {
                         guard position < count else {
-                            throw .unterminatedQuote(CSVLocation(file: source, line: quoteLine, column: fieldsInRecord + 1))
+                            throw .unterminatedQuote(
+                                CSVLocation(file: source, line: quoteLine, column: fieldsInRecord + 1))
                         }
                         let byte = bytes[position]
                         if byte == Self.quote {
-                            if position + 1 < count && bytes[position + 1] == Self.quote { position += 2; continue }
+                            if position + 1 < count && bytes[position + 1] == Self.quote {
+                                position += 2
+                                continue
+                            }
                             break
                         }
-                        if byte == Self.lf || (byte == Self.cr && !(position + 1 < count && bytes[position + 1] == Self.lf)) {
+                        if byte == Self.lf
+                            || (byte == Self.cr && !(position + 1 < count && bytes[position + 1] == Self.lf))
+                        {
                             line += 1
                         }
                         position += 1
@@ -271,18 +293,22 @@ private struct CSVParser {
                     ends.append(Int32(position))
                     position += 1  // the closing quote
                     if position < count && bytes[position] != delimiter && bytes[position] != Self.lf
-                        && bytes[position] != Self.cr {
+                        && bytes[position] != Self.cr
+                    {
                         var stop = position
                         while stop < count && stop - position < 40 && bytes[stop] != delimiter && bytes[stop] != Self.lf
-                                && bytes[stop] != Self.cr { stop += 1 }
+                            && bytes[stop] != Self.cr
+                        { stop += 1 }
                         throw .textAfterClosingQuote(
                             CSVLocation(file: source, line: line, column: fieldsInRecord + 1),
-                            found: String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<stop]), as: UTF8.self))
+                            found: String(
+                                decoding: UnsafeBufferPointer(rebasing: bytes[position..<stop]), as: UTF8.self))
                     }
                 } else {
                     let start = position
                     while position < count && bytes[position] != delimiter && bytes[position] != Self.lf
-                            && bytes[position] != Self.cr { position += 1 }
+                        && bytes[position] != Self.cr
+                    { position += 1 }
                     starts.append(Int32(start))
                     ends.append(Int32(position))
                 }
@@ -299,8 +325,9 @@ private struct CSVParser {
     private mutating func endRecord(fields: Int, line: Int) throws(CSVError) {
         if recordLines.isEmpty { width = fields }
         guard fields == width else {
-            throw .raggedRow(CSVLocation(file: source, line: line, column: min(fields, width) + 1),
-                             expected: width, found: fields)
+            throw .raggedRow(
+                CSVLocation(file: source, line: line, column: min(fields, width) + 1),
+                expected: width, found: fields)
         }
         recordLines.append(line)
     }
@@ -357,17 +384,26 @@ private struct CSVParser {
             return matchesIgnoringCase(i, end, "nan") ? .value(.nan) : .notANumber
         }
         var digits = 0
-        while i < end && bytes[i] &- UInt8(ascii: "0") < 10 { i += 1; digits += 1 }
+        while i < end && bytes[i] &- UInt8(ascii: "0") < 10 {
+            i += 1
+            digits += 1
+        }
         if i < end && bytes[i] == UInt8(ascii: ".") {
             i += 1
-            while i < end && bytes[i] &- UInt8(ascii: "0") < 10 { i += 1; digits += 1 }
+            while i < end && bytes[i] &- UInt8(ascii: "0") < 10 {
+                i += 1
+                digits += 1
+            }
         }
         guard digits > 0 else { return .notANumber }
         if i < end && bytes[i] | 0x20 == UInt8(ascii: "e") {
             i += 1
             if i < end && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i += 1 }
             var exponentDigits = 0
-            while i < end && bytes[i] &- UInt8(ascii: "0") < 10 { i += 1; exponentDigits += 1 }
+            while i < end && bytes[i] &- UInt8(ascii: "0") < 10 {
+                i += 1
+                exponentDigits += 1
+            }
             guard exponentDigits > 0 else { return .notANumber }
         }
         guard i == end else { return .notANumber }

@@ -10,8 +10,10 @@ extension Tensor {
     ///   - standardDeviation: The noise's standard deviation.
     ///   - range: The interval results are clipped to; `nil` leaves them unclipped.
     ///   - generator: The seeded source of the noise (the same seed gives the same noise).
-    public func addingGaussianNoise<G: RandomNumberGenerator>(standardDeviation: Float, clippedTo range: ClosedRange<Float>? = 0...1,
-                                                              using generator: inout G) -> Tensor {
+    public func addingGaussianNoise<G: RandomNumberGenerator>(
+        standardDeviation: Float, clippedTo range: ClosedRange<Float>? = 0...1,
+        using generator: inout G
+    ) -> Tensor {
         var noisy = self
         noisy.withUnsafeMutableBufferPointer { values in
             for index in values.indices {

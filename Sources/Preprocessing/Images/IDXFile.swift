@@ -1,6 +1,6 @@
+internal import FileFormats
 import Foundation
 import Tensor
-internal import FileFormats
 
 /// An array of unsigned bytes in the IDX format of the MNIST and Fashion-MNIST data sets, read from
 /// a raw or gzip-compressed file.
@@ -41,15 +41,18 @@ public struct IDXFile: Sendable, Equatable {
             switch status.st_mode & S_IFMT {
             case S_IFREG: break
             case S_IFDIR: throw .unreadableFile(path: url.path, reason: "it is a directory, expected a regular file")
-            default: throw .unreadableFile(path: url.path, reason: "it is not a regular file (a device, pipe or socket)")
+            default:
+                throw .unreadableFile(path: url.path, reason: "it is not a regular file (a device, pipe or socket)")
             }
         }
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw .unreadableFile(path: url.path, reason: FileManager.default.fileExists(atPath: url.path)
-                                  ? (error as NSError).localizedDescription : "no such file")
+            throw .unreadableFile(
+                path: url.path,
+                reason: FileManager.default.fileExists(atPath: url.path)
+                    ? (error as NSError).localizedDescription : "no such file")
         }
         try self.init(data: data, path: url.path, maximumSize: maximumSize)
     }
@@ -77,15 +80,17 @@ public struct IDXFile: Sendable, Equatable {
             throw .truncatedHeader(path: path, offset: idx.count, expected: "the 4-byte magic number")
         }
         guard idx[0] == 0, idx[1] == 0 else {
-            throw .invalidHeader(path: path, offset: 0, expected: "two zero bytes starting the magic number",
-                                 found: String(format: "0x%02x 0x%02x", idx[0], idx[1]))
+            throw .invalidHeader(
+                path: path, offset: 0, expected: "two zero bytes starting the magic number",
+                found: String(format: "0x%02x 0x%02x", idx[0], idx[1]))
         }
         guard idx[2] == 0x08 else {
             if [0x09, 0x0B, 0x0C, 0x0D, 0x0E].contains(idx[2]) {
                 throw .unsupportedElementType(path: path, offset: 2, code: idx[2])
             }
-            throw .invalidHeader(path: path, offset: 2, expected: "an element type code (0x08 for unsigned bytes)",
-                                 found: String(format: "0x%02x", idx[2]))
+            throw .invalidHeader(
+                path: path, offset: 2, expected: "an element type code (0x08 for unsigned bytes)",
+                found: String(format: "0x%02x", idx[2]))
         }
         let rank = Int(idx[3])
         guard rank >= 1 else {
@@ -93,11 +98,13 @@ public struct IDXFile: Sendable, Equatable {
         }
         let headerSize = 4 + 4 * rank
         guard idx.count >= headerSize else {
-            throw .truncatedHeader(path: path, offset: idx.count, expected: "the \(rank) dimensions ending at byte \(headerSize)")
+            throw .truncatedHeader(
+                path: path, offset: idx.count, expected: "the \(rank) dimensions ending at byte \(headerSize)")
         }
         let shape = (0..<rank).map { (axis: Int) -> Int in
             let offset = 4 + 4 * axis
-            return Int(idx[offset]) << 24 | Int(idx[offset + 1]) << 16 | Int(idx[offset + 2]) << 8 | Int(idx[offset + 3])
+            return Int(idx[offset]) << 24 | Int(idx[offset + 1]) << 16 | Int(idx[offset + 2]) << 8
+                | Int(idx[offset + 3])
         }
         var count = 1
         for (axis, size) in shape.enumerated() {

@@ -20,12 +20,13 @@ public struct MinMaxScaler: Scaler, Equatable, Codable {
     public mutating func fit(_ x: Tensor) throws(PreprocessingError) {
         let columns = try featureColumns(x, for: "MinMaxScaler")
         let width = featureRange.upperBound - featureRange.lowerBound
-        map = AffineMap(center: columns.map { $0.min()! },
-                        scale: columns.map { column in
-                            let range = column.max()! - column.min()!
-                            return (range < 10 * Double.ulpOfOne ? 1 : range) / width
-                        },
-                        offset: featureRange.lowerBound)
+        map = AffineMap(
+            center: columns.map { $0.min()! },
+            scale: columns.map { column in
+                let range = column.max()! - column.min()!
+                return (range < 10 * Double.ulpOfOne ? 1 : range) / width
+            },
+            offset: featureRange.lowerBound)
     }
 
     public func transform(_ x: Tensor) throws(PreprocessingError) -> Tensor {
@@ -36,7 +37,9 @@ public struct MinMaxScaler: Scaler, Equatable, Codable {
         try map.apply(x, inverse: true, owner: "MinMaxScaler")
     }
 
-    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws(PreprocessingError) {
+    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>)
+        throws(PreprocessingError)
+    {
         try map.apply(row: row, into: output, owner: "MinMaxScaler")
     }
 }
@@ -57,7 +60,9 @@ public struct GlobalMinMaxScaler: Scaler, Equatable, Codable {
     }
 
     public mutating func fit(_ x: Tensor) throws(PreprocessingError) {
-        guard x.count > 0 else { throw .shapeMismatch(expected: "a non-empty tensor to fit GlobalMinMaxScaler", found: x.shape) }
+        guard x.count > 0 else {
+            throw .shapeMismatch(expected: "a non-empty tensor to fit GlobalMinMaxScaler", found: x.shape)
+        }
         try requireFinite(x, for: "GlobalMinMaxScaler")
         let (low, high) = x.withUnsafeBufferPointer { ($0.min()!, $0.max()!) }
         map = AffineMap(center: [Double(low)], scale: [high > low ? Double(high) - Double(low) : 1])
@@ -71,7 +76,9 @@ public struct GlobalMinMaxScaler: Scaler, Equatable, Codable {
         try map.apply(x, inverse: true, owner: "GlobalMinMaxScaler")
     }
 
-    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws(PreprocessingError) {
+    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>)
+        throws(PreprocessingError)
+    {
         try map.apply(row: row, into: output, owner: "GlobalMinMaxScaler")
     }
 }

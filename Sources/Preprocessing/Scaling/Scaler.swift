@@ -28,7 +28,8 @@ public protocol Scaler: Sendable {
     /// compute in place.
     /// - Throws: ``PreprocessingError/notFitted(_:)``, ``PreprocessingError/shapeMismatch(expected:found:)``
     ///   when the row's or `output`'s width is not the fitted one.
-    func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws(PreprocessingError)
+    func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>)
+        throws(PreprocessingError)
 }
 
 extension Scaler {
@@ -38,7 +39,9 @@ extension Scaler {
         return try transform(x)
     }
 
-    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws(PreprocessingError) {
+    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>)
+        throws(PreprocessingError)
+    {
         guard row.count == output.count else {
             throw .shapeMismatch(expected: "an output row of \(row.count) values", found: [output.count])
         }
@@ -73,7 +76,9 @@ struct AffineMap: Sendable, Equatable, Codable {
         guard center.count == scale.count else {
             throw fail(.scale, "expected as many scales as centers (\(center.count)), found \(scale.count)")
         }
-        if let bad = center.firstIndex(where: { !$0.isFinite }) { throw fail(.center, "expected finite numbers, entry \(bad) is \(center[bad])") }
+        if let bad = center.firstIndex(where: { !$0.isFinite }) {
+            throw fail(.center, "expected finite numbers, entry \(bad) is \(center[bad])")
+        }
         if let bad = scale.firstIndex(where: { !$0.isFinite || $0 == 0 }) {
             throw fail(.scale, "expected finite non-zero numbers, entry \(bad) is \(scale[bad])")
         }
@@ -82,7 +87,9 @@ struct AffineMap: Sendable, Equatable, Codable {
     }
 
     /// Scales one row in place of `output`, with the formula of ``apply(_:inverse:owner:)`` (bit-identical).
-    func apply(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>, owner: String) throws(PreprocessingError) {
+    func apply(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>, owner: String)
+        throws(PreprocessingError)
+    {
         let width = center.count
         guard width > 0 else { throw .notFitted(owner) }
         guard width == 1 || row.count == width else {
@@ -133,7 +140,8 @@ func requireFinite(_ x: Tensor, for owner: String) throws(PreprocessingError) {
     let bad = x.withUnsafeBufferPointer { values in values.firstIndex { !$0.isFinite }.map { ($0, values[$0]) } }
     if let (index, value) = bad {
         let width = x.shape.last ?? 1
-        throw .invalidArgument("\(owner) cannot fit non-finite values: sample \(index / Swift.max(width, 1)), "
-                               + "feature \(index % Swift.max(width, 1)) is \(value)")
+        throw .invalidArgument(
+            "\(owner) cannot fit non-finite values: sample \(index / Swift.max(width, 1)), "
+                + "feature \(index % Swift.max(width, 1)) is \(value)")
     }
 }

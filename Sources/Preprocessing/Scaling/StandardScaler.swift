@@ -25,7 +25,8 @@ public struct StandardScaler: Scaler, Equatable, Codable {
     public mutating func fit(_ x: Tensor) throws(PreprocessingError) {
         let columns = try featureColumns(x, for: "StandardScaler")
         let n = Double(x.shape[0])
-        var means: [Double] = [], scales: [Double] = []
+        var means: [Double] = []
+        var scales: [Double] = []
         for column in columns {
             let mean = column.reduce(0, +) / n
             let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
@@ -46,7 +47,9 @@ public struct StandardScaler: Scaler, Equatable, Codable {
         try map.apply(x, inverse: true, owner: "StandardScaler")
     }
 
-    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws(PreprocessingError) {
+    public func transform(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>)
+        throws(PreprocessingError)
+    {
         try map.apply(row: row, into: output, owner: "StandardScaler")
     }
 }

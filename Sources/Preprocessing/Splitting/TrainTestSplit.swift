@@ -26,8 +26,10 @@ public struct SplitIndices: Sendable, Equatable {
 ///
 /// - Throws: ``PreprocessingError/invalidArgument(_:)`` when `testSize` is not in `(0, 1)` or a part
 ///   would be empty (sklearn's `ValueError`).
-public func trainTestSplit(count: Int, testSize: Double = 0.25, randomState: UInt32 = 0,
-                           shuffle: Bool = true) throws(PreprocessingError) -> SplitIndices {
+public func trainTestSplit(
+    count: Int, testSize: Double = 0.25, randomState: UInt32 = 0,
+    shuffle: Bool = true
+) throws(PreprocessingError) -> SplitIndices {
     guard testSize > 0, testSize < 1 else {
         throw .invalidArgument("testSize must be in (0, 1), got \(testSize)")
     }

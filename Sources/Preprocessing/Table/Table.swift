@@ -65,7 +65,8 @@ public struct Table: Sendable, Equatable {
         }
         let rowCount = columns.first?.count ?? 0
         if let bad = columns.firstIndex(where: { $0.count != rowCount }) {
-            throw .invalidArgument("column '\(displayed(names[bad]))' has \(columns[bad].count) rows, expected \(rowCount)")
+            throw .invalidArgument(
+                "column '\(displayed(names[bad]))' has \(columns[bad].count) rows, expected \(rowCount)")
         }
         self.init(validatedNames: names, columns: columns, rowCount: rowCount)
     }
@@ -193,7 +194,8 @@ public struct Table: Sendable, Equatable {
             for i in 0..<rowCount {
                 let value = Float(values[i])
                 if value.isInfinite && values[i].isFinite {
-                    throw .invalidArgument("column '\(displayed(name))' row \(i) holds \(values[i]), outside the Float range")
+                    throw .invalidArgument(
+                        "column '\(displayed(name))' row \(i) holds \(values[i]), outside the Float range")
                 }
                 scalars[i * names.count + j] = value
             }

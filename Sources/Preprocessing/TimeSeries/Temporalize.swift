@@ -19,7 +19,8 @@ import Tensor
 /// - Throws: ``PreprocessingError`` when `x` is not 2-D, the label count differs from `N`, or
 ///   `lookback < 1` or `N < lookback + 2` (no window would fit).
 public func temporalize<Label>(_ x: Tensor, labels: [Label], lookback: Int) throws(PreprocessingError)
-    -> (windows: Tensor, labels: [Label]) {
+    -> (windows: Tensor, labels: [Label])
+{
     guard x.rank == 2 else { throw .shapeMismatch(expected: "a 2-D [rows, features] tensor", found: x.shape) }
     let (rows, features) = (x.shape[0], x.shape[1])
     guard labels.count == rows else {
@@ -34,7 +35,8 @@ public func temporalize<Label>(_ x: Tensor, labels: [Label], lookback: Int) thro
     let (windowSize, overflow) = lookback.multipliedReportingOverflow(by: features)
     let (total, overflow2) = count.multipliedReportingOverflow(by: windowSize)
     guard !overflow, !overflow2 else {
-        throw .invalidArgument("temporalize: \(count) windows of \(lookback) × \(features) values are too many to count")
+        throw .invalidArgument(
+            "temporalize: \(count) windows of \(lookback) × \(features) values are too many to count")
     }
     var scalars = [Float](repeating: 0, count: total)
     x.withUnsafeBufferPointer { source in
@@ -46,8 +48,10 @@ public func temporalize<Label>(_ x: Tensor, labels: [Label], lookback: Int) thro
             }
         }
     }
-    return (Tensor(shape: [count, lookback, features], scalars: scalars),
-            (0..<count).map { labels[$0 + lookback + 1] })
+    return (
+        Tensor(shape: [count, lookback, features], scalars: scalars),
+        (0..<count).map { labels[$0 + lookback + 1] }
+    )
 }
 
 /// The last timestep of each window: `[samples, timesteps, features]` → `[samples, features]`

@@ -34,9 +34,11 @@ public enum Parallel {
         withoutActuallyEscaping(body) { body in
             var task = body
             withUnsafeMutablePointer(to: &task) { pointer in
-                rek_parallel_for(count, { context, chunk in
-                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(chunk)
-                }, pointer)
+                rek_parallel_for(
+                    count,
+                    { context, chunk in
+                        context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(chunk)
+                    }, pointer)
             }
         }
     }

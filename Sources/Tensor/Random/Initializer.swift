@@ -29,7 +29,8 @@ public enum Initializer: String, Codable, Sendable, CaseIterable {
         case .zeros: return Tensor(zeros: shape)
         case .ones: return Tensor(repeating: 1, shape: shape)
         case .glorotUniform:
-            return .uniform(shape: shape, limit: (6 / Float(Swift.max(1, fanIn + fanOut))).squareRoot(), using: &generator)
+            return .uniform(
+                shape: shape, limit: (6 / Float(Swift.max(1, fanIn + fanOut))).squareRoot(), using: &generator)
         case .heUniform:
             return .uniform(shape: shape, limit: (6 / Float(Swift.max(1, fanIn))).squareRoot(), using: &generator)
         case .randomUniform:
@@ -58,7 +59,8 @@ public enum Initializer: String, Codable, Sendable, CaseIterable {
     static func orthogonalMatrix<G: RandomNumberGenerator>(shape: [Int], using generator: inout G) -> Tensor {
         let columns = shape.last ?? 1
         let rows = Swift.max(1, shape.count) == 1 ? 1 : shape.dropLast().reduce(1, *)
-        let tall = Swift.max(rows, columns), narrow = Swift.min(rows, columns)
+        let tall = Swift.max(rows, columns)
+        let narrow = Swift.min(rows, columns)
         // a is tall × narrow, stored by column for Gram–Schmidt.
         var q = (0..<narrow).map { _ in (0..<tall).map { _ in Double(generator.normal()) } }
         for j in 0..<narrow {
@@ -85,7 +87,8 @@ public enum Initializer: String, Codable, Sendable, CaseIterable {
 
 extension Tensor {
     /// Uniform samples in `[−limit, limit)`.
-    public static func uniform<G: RandomNumberGenerator>(shape: [Int], limit: Float, using generator: inout G) -> Tensor {
+    public static func uniform<G: RandomNumberGenerator>(shape: [Int], limit: Float, using generator: inout G) -> Tensor
+    {
         let count = shape.reduce(1, *)
         return Tensor(shape: shape, scalars: (0..<count).map { _ in (2 * generator.unitFloat() - 1) * limit })
     }

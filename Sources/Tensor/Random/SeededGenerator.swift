@@ -41,7 +41,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(state.0); hasher.combine(state.1); hasher.combine(state.2); hasher.combine(state.3)
+        hasher.combine(state.0)
+        hasher.combine(state.1)
+        hasher.combine(state.2)
+        hasher.combine(state.3)
     }
 }
 
@@ -51,9 +54,16 @@ func portableLog(_ x: Double) -> Double {
     // ln(x) = 2·atanh((x−1)/(x+1)) after scaling x into [1, 2) by its exponent.
     let exponent = Double(x.exponent)
     let m = x.significand
-    let s = (m - 1) / (m + 1), s2 = s * s
-    var term = s, sum = 0.0, n = 1.0
-    for _ in 0..<30 { sum += term / n; term *= s2; n += 2 }
+    let s = (m - 1) / (m + 1)
+    let s2 = s * s
+    var term = s
+    var sum = 0.0
+    var n = 1.0
+    for _ in 0..<30 {
+        sum += term / n
+        term *= s2
+        n += 2
+    }
     return 2 * sum + exponent * 0.693_147_180_559_945_3
 }
 
@@ -62,7 +72,11 @@ func portableCos(_ x: Double) -> Double {
     var r = x.truncatingRemainder(dividingBy: 2 * .pi)
     if r > .pi { r -= 2 * .pi } else if r < -.pi { r += 2 * .pi }
     let r2 = r * r
-    var term = 1.0, sum = 1.0
-    for n in stride(from: 2.0, through: 40, by: 2) { term *= -r2 / (n * (n - 1)); sum += term }
+    var term = 1.0
+    var sum = 1.0
+    for n in stride(from: 2.0, through: 40, by: 2) {
+        term *= -r2 / (n * (n - 1))
+        sum += term
+    }
     return sum
 }

@@ -39,8 +39,10 @@ public final class EarlyStopping: Callback {
     ///   - patience: Epochs without improvement before stopping (≥ 0).
     ///   - mode: Whether smaller or larger is better.
     ///   - restoreBestWeights: End with the best epoch's weights.
-    public init(monitor: String = "val_loss", minDelta: Float = 0, patience: Int = 0, mode: MonitorMode = .auto,
-                restoreBestWeights: Bool = false) {
+    public init(
+        monitor: String = "val_loss", minDelta: Float = 0, patience: Int = 0, mode: MonitorMode = .auto,
+        restoreBestWeights: Bool = false
+    ) {
         self.monitor = Monitor(key: monitor, mode: mode, minDelta: minDelta)
         self.patience = patience
         self.restoreBestWeights = restoreBestWeights
@@ -52,7 +54,8 @@ public final class EarlyStopping: Callback {
     public func onTrainBegin(model: Sequential) throws {
         try monitor.validate(for: "EarlyStopping")
         guard patience >= 0 else {
-            throw LayerError.invalidTrainingArgument(argument: "EarlyStopping patience", value: "\(patience)", expected: "an integer ≥ 0")
+            throw LayerError.invalidTrainingArgument(
+                argument: "EarlyStopping patience", value: "\(patience)", expected: "an integer ≥ 0")
         }
         wait = 0
         stoppedEpoch = nil

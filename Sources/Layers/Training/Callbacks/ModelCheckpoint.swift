@@ -28,8 +28,10 @@ public final class ModelCheckpoint: Callback {
     public private(set) var savedEpochs: [Int] = []
 
     /// Creates the callback.
-    public init(path: URL, monitor: String = "val_loss", saveBestOnly: Bool = false, saveWeightsOnly: Bool = false,
-                mode: MonitorMode = .auto) {
+    public init(
+        path: URL, monitor: String = "val_loss", saveBestOnly: Bool = false, saveWeightsOnly: Bool = false,
+        mode: MonitorMode = .auto
+    ) {
         self.path = path
         self.saveBestOnly = saveBestOnly
         self.saveWeightsOnly = saveWeightsOnly

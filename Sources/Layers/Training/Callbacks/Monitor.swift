@@ -18,11 +18,12 @@ struct Monitor {
 
     init(key: String, mode: MonitorMode, minDelta: Float) {
         self.key = key
-        isMinimizing = switch mode {
-        case .min: true
-        case .max: false
-        case .auto: !(key.contains("acc") || key.contains("auc"))
-        }
+        isMinimizing =
+            switch mode {
+            case .min: true
+            case .max: false
+            case .auto: !(key.contains("acc") || key.contains("auc"))
+            }
         self.minDelta = Swift.abs(minDelta)
         best = isMinimizing ? .infinity : -.infinity
     }
@@ -32,8 +33,9 @@ struct Monitor {
     /// (NaN never compares as an improvement, so it would silently stop improving).
     func value(in logs: Logs, for callback: String) throws -> Float {
         guard let value = logs[key] else {
-            throw LayerError.invalidTrainingArgument(argument: "\(callback) monitor", value: key,
-                                                     expected: "one of the logged keys \(logs.keys.sorted())")
+            throw LayerError.invalidTrainingArgument(
+                argument: "\(callback) monitor", value: key,
+                expected: "one of the logged keys \(logs.keys.sorted())")
         }
         guard value.isFinite else {
             throw TrainingError.nonFiniteMonitoredValue(callback: callback, key: key, value: value)
@@ -44,7 +46,8 @@ struct Monitor {
     /// Throws when `minDelta` is NaN or infinite (no value would ever count as an improvement).
     func validate(for callback: String) throws {
         guard minDelta.isFinite else {
-            throw LayerError.invalidTrainingArgument(argument: "\(callback) minDelta", value: "\(minDelta)", expected: "a finite number")
+            throw LayerError.invalidTrainingArgument(
+                argument: "\(callback) minDelta", value: "\(minDelta)", expected: "a finite number")
         }
     }
 

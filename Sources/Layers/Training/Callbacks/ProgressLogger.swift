@@ -33,15 +33,18 @@ public final class ProgressLogger: Callback {
     ///   - batchesPerEpoch: The number of batches per epoch, for the progress bar.
     ///   - interactive: Whether to redraw in place; by default, whether standard output is a terminal.
     ///   - write: Where text goes; standard output by default.
-    public init(verbosity: Verbosity, epochs: Int, batchesPerEpoch: Int, interactive: Bool? = nil,
-                write: ((String) -> Void)? = nil) {
+    public init(
+        verbosity: Verbosity, epochs: Int, batchesPerEpoch: Int, interactive: Bool? = nil,
+        write: ((String) -> Void)? = nil
+    ) {
         self.verbosity = verbosity
         self.epochs = epochs
         self.batchesPerEpoch = batchesPerEpoch
         self.interactive = verbosity == .progressBar && (interactive ?? (isatty(STDOUT_FILENO) != 0))
-        self.write = write ?? { text in
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        self.write =
+            write ?? { text in
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
     }
 
     public func onEpochBegin(_ epoch: Int, model: Sequential) throws {
@@ -50,7 +53,9 @@ public final class ProgressLogger: Callback {
     }
 
     public func onBatchEnd(_ batch: Int, logs: Logs, model: Sequential) throws {
-        guard interactive, batch + 1 < batchesPerEpoch, ContinuousClock.now - lastDraw > .milliseconds(100) else { return }
+        guard interactive, batch + 1 < batchesPerEpoch, ContinuousClock.now - lastDraw > .milliseconds(100) else {
+            return
+        }
         lastDraw = .now
         let elapsed = seconds(ContinuousClock.now - epochStart)
         let eta = elapsed / Double(batch + 1) * Double(batchesPerEpoch - batch - 1)
@@ -72,8 +77,11 @@ public final class ProgressLogger: Callback {
     private func line(done: Int, timing: String, logs: Logs) -> String {
         let width = 20
         let filled = batchesPerEpoch == 0 ? width : done * width / batchesPerEpoch
-        let bar = interactive ? String(repeating: "━", count: filled) + String(repeating: "─", count: width - filled) + " " : ""
-        let figures = ["loss", "val_loss"].compactMap { key in logs[key].map { "\(key): \(String(format: "%.4f", $0))" } }
+        let bar =
+            interactive
+            ? String(repeating: "━", count: filled) + String(repeating: "─", count: width - filled) + " " : ""
+        let figures = ["loss", "val_loss"].compactMap { key in logs[key].map { "\(key): \(String(format: "%.4f", $0))" }
+        }
         return (["\(done)/\(batchesPerEpoch) \(bar)\(timing)"] + figures).joined(separator: " - ")
     }
 

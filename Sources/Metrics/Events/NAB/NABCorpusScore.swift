@@ -19,8 +19,10 @@ public struct NABCorpusScore: Sendable, Hashable, CustomStringConvertible {
     let names: [String]
     let scores: [NABThresholdScore]
 
-    init(profile: NABProfile, threshold: Double, names: [String], scores: [NABThresholdScore],
-         nullScore: Double, perfectScore: Double) {
+    init(
+        profile: NABProfile, threshold: Double, names: [String], scores: [NABThresholdScore],
+        nullScore: Double, perfectScore: Double
+    ) {
         self.profile = profile
         self.threshold = threshold
         self.names = names
@@ -31,30 +33,40 @@ public struct NABCorpusScore: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `100 · (raw - null) / (perfect - null)`: 100 for a perfect detector, 0 for the null detector.
-    public var normalizedScore: Double { NABScorer.normalizedScore(raw: rawScore, null: nullScore, perfect: perfectScore) }
+    public var normalizedScore: Double {
+        NABScorer.normalizedScore(raw: rawScore, null: nullScore, perfect: perfectScore)
+    }
 
     /// Summed row counts over the files.
     public var counts: (truePositives: Int, trueNegatives: Int, falsePositives: Int, falseNegatives: Int) {
-        scores.reduce((0, 0, 0, 0)) { ($0.0 + $1.truePositives, $0.1 + $1.trueNegatives, $0.2 + $1.falsePositives, $0.3 + $1.falseNegatives) }
+        scores.reduce((0, 0, 0, 0)) {
+            ($0.0 + $1.truePositives, $0.1 + $1.trueNegatives, $0.2 + $1.falsePositives, $0.3 + $1.falseNegatives)
+        }
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.profile == rhs.profile && lhs.threshold == rhs.threshold && lhs.names == rhs.names && lhs.scores == rhs.scores
+        lhs.profile == rhs.profile && lhs.threshold == rhs.threshold && lhs.names == rhs.names
+            && lhs.scores == rhs.scores
             && lhs.nullScore == rhs.nullScore && lhs.perfectScore == rhs.perfectScore
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(profile); hasher.combine(threshold); hasher.combine(names); hasher.combine(scores)
+        hasher.combine(profile)
+        hasher.combine(threshold)
+        hasher.combine(names)
+        hasher.combine(scores)
     }
 
     /// One line per figure.
     public var description: String {
         let c = counts
-        return ["profile: \(profile)",
-                "threshold: \(threshold)",
-                String(format: "normalized score: %.2f", normalizedScore),
-                String(format: "raw score: %.4f (null %.4f, perfect %.4f)", rawScore, nullScore, perfectScore),
-                "rows: \(c.truePositives) tp, \(c.falsePositives) fp, \(c.falseNegatives) fn, \(c.trueNegatives) tn in \(names.count) files"]
-            .joined(separator: "\n")
+        return [
+            "profile: \(profile)",
+            "threshold: \(threshold)",
+            String(format: "normalized score: %.2f", normalizedScore),
+            String(format: "raw score: %.4f (null %.4f, perfect %.4f)", rawScore, nullScore, perfectScore),
+            "rows: \(c.truePositives) tp, \(c.falsePositives) fp, \(c.falseNegatives) fn, \(c.trueNegatives) tn in \(names.count) files",
+        ]
+        .joined(separator: "\n")
     }
 }

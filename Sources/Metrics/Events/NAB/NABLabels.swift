@@ -31,13 +31,15 @@ public struct NABLabels: Sendable, Hashable {
     public init(contentsOf url: URL) throws(NABError) {
         let raw: [String: [[String]]]
         do { raw = try JSONDecoder().decode([String: [[String]]].self, from: Data(contentsOf: url)) } catch {
-            throw .unreadable(file: url.path, reason: "expected {\"<file>\": [[\"<start>\", \"<end>\"], ...]}: \(error)")
+            throw .unreadable(
+                file: url.path, reason: "expected {\"<file>\": [[\"<start>\", \"<end>\"], ...]}: \(error)")
         }
         var windows: [String: [Window]] = [:]
         for (name, pairs) in raw {
             windows[name] = try pairs.enumerated().map { (index, pair) throws(NABError) in
                 guard pair.count == 2 else {
-                    throw .unreadable(file: url.path, reason: "\(name): window \(index) has \(pair.count) timestamps, expected 2")
+                    throw .unreadable(
+                        file: url.path, reason: "\(name): window \(index) has \(pair.count) timestamps, expected 2")
                 }
                 return Window(start: pair[0], end: pair[1])
             }
@@ -71,7 +73,8 @@ public struct NABLabels: Sendable, Hashable {
         for (index, window) in fileWindows.enumerated() {
             let (start, end) = (try row(window.start), try row(window.end))
             guard start <= end else {
-                throw .invalidWindow(series: name, index: index, reason: "ends (\(window.end)) before it starts (\(window.start))")
+                throw .invalidWindow(
+                    series: name, index: index, reason: "ends (\(window.end)) before it starts (\(window.start))")
             }
             ranges.append(start...end)
         }

@@ -18,9 +18,12 @@ public struct NABProfile: Sendable, Hashable, CustomStringConvertible {
     public var falseNegativeWeight: Double
 
     /// A profile with the given weights (each finite and at least 0).
-    public init(name: String, truePositiveWeight: Double, falsePositiveWeight: Double,
-                falseNegativeWeight: Double) throws(NABError) {
-        for weight in [truePositiveWeight, falsePositiveWeight, falseNegativeWeight] where !(weight.isFinite && weight >= 0) {
+    public init(
+        name: String, truePositiveWeight: Double, falsePositiveWeight: Double,
+        falseNegativeWeight: Double
+    ) throws(NABError) {
+        for weight in [truePositiveWeight, falsePositiveWeight, falseNegativeWeight]
+        where !(weight.isFinite && weight >= 0) {
             throw .invalidParameter("profile \(name): weight \(weight) must be finite and at least 0")
         }
         self.name = name
@@ -54,15 +57,19 @@ public struct NABProfile: Sendable, Hashable, CustomStringConvertible {
         }
         let entries: [String: Entry]
         do { entries = try JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: url)) } catch {
-            throw .unreadable(file: url.path, reason: "expected {name: {\"CostMatrix\": {\"tpWeight\", \"fpWeight\", "
-                + "\"fnWeight\"}}}: \(error)")
+            throw .unreadable(
+                file: url.path,
+                reason: "expected {name: {\"CostMatrix\": {\"tpWeight\", \"fpWeight\", "
+                    + "\"fnWeight\"}}}: \(error)")
         }
         var profiles: [NABProfile] = []
         for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
             do {
-                profiles.append(try NABProfile(name: name, truePositiveWeight: entry.costMatrix.tpWeight,
-                                               falsePositiveWeight: entry.costMatrix.fpWeight,
-                                               falseNegativeWeight: entry.costMatrix.fnWeight))
+                profiles.append(
+                    try NABProfile(
+                        name: name, truePositiveWeight: entry.costMatrix.tpWeight,
+                        falsePositiveWeight: entry.costMatrix.fpWeight,
+                        falseNegativeWeight: entry.costMatrix.fnWeight))
             } catch { throw .unreadable(file: url.path, reason: error.description) }
         }
         return profiles

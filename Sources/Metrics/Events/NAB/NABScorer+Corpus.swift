@@ -8,7 +8,9 @@ extension NABScorer {
         try pooledSweep(corpus).scores
     }
 
-    func pooledSweep(_ corpus: [NABDetection]) throws(NABError) -> (scores: [NABThresholdScore], none: NABThresholdScore) {
+    func pooledSweep(_ corpus: [NABDetection]) throws(NABError) -> (
+        scores: [NABThresholdScore], none: NABThresholdScore
+    ) {
         guard !corpus.isEmpty else { throw .emptyCorpus }
         var pooled: [Point] = []
         var windowCount = 0
@@ -41,8 +43,9 @@ extension NABScorer {
             scores.append(try score(detection.series, anomalyScores: detection.anomalyScores, threshold: threshold))
         }
         let series = corpus.map(\.series)
-        return NABCorpusScore(profile: profile, threshold: threshold, names: series.map(\.name), scores: scores,
-                              nullScore: try nullScore(series), perfectScore: perfectScore(series))
+        return NABCorpusScore(
+            profile: profile, threshold: threshold, names: series.map(\.name), scores: scores,
+            nullScore: try nullScore(series), perfectScore: perfectScore(series))
     }
 
     /// Chooses the threshold with ``optimizeThreshold(_:)`` and scores the corpus at it: what NAB's
@@ -62,14 +65,18 @@ extension NABScorer {
         guard !series.isEmpty else { throw .emptyCorpus }
         // With one anomaly score everywhere the sweep has two thresholds: 1.1 (nothing detected, first in
         // NAB's list, so it wins ties) and 0.5 (every row detected). Computed directly, without a sort.
-        var nothing: [Double] = [], everything: [Double] = []
+        var nothing: [Double] = []
+        var everything: [Double] = []
         for file in series {
             let points = try points(file, anomalyScores: [Double](repeating: 0.5, count: file.rowCount), firstWindow: 0)
             var best = [Double?](repeating: nil, count: file.windows.count)
             var falsePositives = 0.0
             for point in points where point.window != Self.probation {
-                if point.window == Self.outside { falsePositives += point.sweepScore }
-                else { best[point.window] = Swift.max(best[point.window] ?? -.infinity, point.sweepScore) }
+                if point.window == Self.outside {
+                    falsePositives += point.sweepScore
+                } else {
+                    best[point.window] = Swift.max(best[point.window] ?? -.infinity, point.sweepScore)
+                }
             }
             let present = best.compactMap { $0 }
             nothing.append(present.reduce(0) { acc, _ in acc - profile.falseNegativeWeight })

@@ -67,7 +67,9 @@ public struct NABScorer: Sendable, Hashable {
         guard anomalyScores.count == series.rowCount else {
             throw .lengthMismatch(series: series.name, rows: series.rowCount, scores: anomalyScores.count)
         }
-        if let bad = anomalyScores.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteScore(series: series.name, row: bad) }
+        if let bad = anomalyScores.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFiniteScore(series: series.name, row: bad)
+        }
         guard probationPercent.isFinite, (0...1).contains(probationPercent) else {
             throw .invalidParameter("the probation percentage \(probationPercent) is not in [0, 1]")
         }
@@ -96,7 +98,8 @@ public struct NABScorer: Sendable, Hashable {
             } else {
                 weight = -1.0 * profile.falsePositiveWeight
             }
-            let window = Double(i) >= probationLength ? (current.map { firstWindow + $0.index } ?? Self.outside) : Self.probation
+            let window =
+                Double(i) >= probationLength ? (current.map { firstWindow + $0.index } ?? Self.outside) : Self.probation
             points.append(Point(anomalyScore: anomalyScore, sweepScore: weight, window: window))
             if let window = current, i == window.right {
                 previous = (window.right, window.width)
@@ -111,11 +114,13 @@ public struct NABScorer: Sendable, Hashable {
     /// and the score when nothing is detected.
     func sweep(_ points: [Point], windowCount: Int) -> (scores: [NABThresholdScore], none: NABThresholdScore) {
         let scorable = points.filter { $0.window != Self.probation }.enumerated()
-            .sorted { $0.element.anomalyScore > $1.element.anomalyScore
-                || ($0.element.anomalyScore == $1.element.anomalyScore && $0.offset < $1.offset) }
+            .sorted {
+                $0.element.anomalyScore > $1.element.anomalyScore
+                    || ($0.element.anomalyScore == $1.element.anomalyScore && $0.offset < $1.offset)
+            }
             .map(\.element)
         var windowParts = [Double?](repeating: nil, count: windowCount)
-        var order: [Int] = []   // windows in the order NAB's dictionary holds them (first seen in the sorted list)
+        var order: [Int] = []  // windows in the order NAB's dictionary holds them (first seen in the sorted list)
         for point in scorable where point.window >= 0 && windowParts[point.window] == nil {
             windowParts[point.window] = -profile.falseNegativeWeight
             order.append(point.window)
@@ -123,11 +128,13 @@ public struct NABScorer: Sendable, Hashable {
         var falsePositivePart = 0.0
         var trueNegatives = scorable.count { $0.window == Self.outside }
         var falseNegatives = scorable.count - trueNegatives
-        var truePositives = 0, falsePositives = 0
+        var truePositives = 0
+        var falsePositives = 0
         func current(_ threshold: Double) -> NABThresholdScore {
-            NABThresholdScore(threshold: threshold, score: order.reduce(falsePositivePart) { $0 + windowParts[$1]! },
-                              truePositives: truePositives, trueNegatives: trueNegatives,
-                              falsePositives: falsePositives, falseNegatives: falseNegatives)
+            NABThresholdScore(
+                threshold: threshold, score: order.reduce(falsePositivePart) { $0 + windowParts[$1]! },
+                truePositives: truePositives, trueNegatives: trueNegatives,
+                falsePositives: falsePositives, falseNegatives: falseNegatives)
         }
         let none = current(.infinity)
         var scores: [NABThresholdScore] = []
@@ -155,9 +162,13 @@ public struct NABScorer: Sendable, Hashable {
     /// or above it, else nothing detected. For scores in NAB's range [0, 1] this is NAB's
     /// `scoreDataSet` rule (the row at the threshold, else the row before the first one below it);
     /// NAB fails where no row is at or below the threshold, and here every row is then detected.
-    static func matching(_ threshold: Double, in sweep: (scores: [NABThresholdScore], none: NABThresholdScore)) -> NABThresholdScore {
+    static func matching(_ threshold: Double, in sweep: (scores: [NABThresholdScore], none: NABThresholdScore))
+        -> NABThresholdScore
+    {
         var match = sweep.none
-        for row in sweep.scores where row.truePositives + row.falsePositives > 0 && row.threshold >= threshold { match = row }
+        for row in sweep.scores where row.truePositives + row.falsePositives > 0 && row.threshold >= threshold {
+            match = row
+        }
         match.threshold = threshold
         return match
     }
@@ -165,13 +176,19 @@ public struct NABScorer: Sendable, Hashable {
     /// The raw score of every threshold worth trying on one file, highest threshold first (NAB's
     /// `calcScoreByThreshold`: the first row, threshold 1.1, detects nothing).
     public func thresholdScores(_ series: NABSeries, anomalyScores: [Double]) throws(NABError) -> [NABThresholdScore] {
-        sweep(try points(series, anomalyScores: anomalyScores, firstWindow: 0), windowCount: series.windows.count).scores
+        sweep(try points(series, anomalyScores: anomalyScores, firstWindow: 0), windowCount: series.windows.count)
+            .scores
     }
 
     /// The raw score of one file at `threshold` (rows with an anomaly score `>= threshold` are
     /// detections), as NAB's `Sweeper.scoreDataSet`.
-    public func score(_ series: NABSeries, anomalyScores: [Double], threshold: Double) throws(NABError) -> NABThresholdScore {
-        Self.matching(threshold, in: sweep(try points(series, anomalyScores: anomalyScores, firstWindow: 0),
-                                           windowCount: series.windows.count))
+    public func score(_ series: NABSeries, anomalyScores: [Double], threshold: Double) throws(NABError)
+        -> NABThresholdScore
+    {
+        Self.matching(
+            threshold,
+            in: sweep(
+                try points(series, anomalyScores: anomalyScores, firstWindow: 0),
+                windowCount: series.windows.count))
     }
 }

@@ -23,7 +23,8 @@ public struct NABSeries: Sendable, Hashable {
                 throw .invalidWindow(series: name, index: index, reason: "rows \(window) are outside 0..<\(rowCount)")
             }
             if index > 0, window.lowerBound <= windows[index - 1].upperBound {
-                throw .invalidWindow(series: name, index: index, reason: "rows \(window) overlap or precede window \(index - 1)")
+                throw .invalidWindow(
+                    series: name, index: index, reason: "rows \(window) overlap or precede window \(index - 1)")
             }
         }
         self.name = name
