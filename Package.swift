@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "fashion-mnist", targets: ["fashion-mnist"]),
         .executable(name: "benchmark", targets: ["benchmark"]),
         .executable(name: "monitor", targets: ["monitor"]),
+        .executable(name: "nab", targets: ["nab"]),
     ],
     targets: [
         // MARK: Library modules
@@ -39,6 +40,7 @@ let package = Package(
         .executableTarget(name: "fashion-mnist", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/FashionMNIST"),
         .executableTarget(name: "benchmark", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/Benchmark"),
         .executableTarget(name: "monitor", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/Monitor"),
+        .executableTarget(name: "nab", dependencies: ["RareEventKit", "ExampleSupport"], path: "Examples/NAB"),
         // Trains and checkpoints forever; Tests/FuzzTests kills it with SIGKILL to check checkpoints stay loadable.
         .executableTarget(name: "checkpoint-torture", dependencies: ["Layers", "Tensor"], path: "Examples/Reliability/CheckpointTorture"),
 
