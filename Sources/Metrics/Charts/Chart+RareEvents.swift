@@ -90,7 +90,7 @@ extension Chart {
             chart.add(
                 Series(
                     name: "event", x: starts.map { times[$0] }, y: starts.map { _ in top },
-                    style: .markers(radius: 4.5), color: Chart.palette[3]))
+                    style: .markers(radius: 4.5), color: Chart.palette[1]))
         }
         chart.referenceLines.append(
             ReferenceLine(
