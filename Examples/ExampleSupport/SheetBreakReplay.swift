@@ -374,7 +374,7 @@ extension SheetBreakReplay: CommandLineProgram {
             guard let value = try options.number(name, .any, as: Double.self) else { return nil }
             guard range.contains(value) else {
                 throw .invalidValue(
-                    option: name, value: "\(value)",
+                    option: name, value: options.string(name) ?? "\(value)",
                     expected: "a number from \(range.lowerBound) to \(range.upperBound)")
             }
             return value
