@@ -299,7 +299,8 @@ extension SheetBreakExperiment: CommandLineProgram {
     public static let commandLine = CommandLineOptions(
         command: "sheet-break",
         summary:
-            "Trains a dense or LSTM autoencoder on normal paper-mill data and flags sheet breaks before they happen.",
+            "Trains a dense or LSTM autoencoder on normal paper-mill data and flags sheet breaks before they happen. "
+            + "`sheet-break --replay --help` lists the options of the time-ordered replay through the monitor.",
         options: [
             .init("model", value: "dense|lstm", default: "lstm", help: "Which autoencoder to train."),
             .init("data", value: "PATH", help: "The sheet-break CSV (default: a built-in synthetic data set)."),

@@ -111,3 +111,25 @@ private let rsvgConvert = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert
         }
     }
 }
+
+extension ChartTests {
+    @Test func scoreTimelineMarksTheThresholdAlarmOnsetsAndEventStarts() throws {
+        let chart = Chart.scoreTimeline(
+            scores: [0.1, nil, 0.2, 0.9, 0.8, 0.1, 0.3], times: [0, 1, 2, 3, 4, 5, 6], threshold: 0.5,
+            alarms: [false, false, false, true, true, false, true], labels: [0, 0, 0, 0, 1, 1, 0])
+        #expect(chart.series.map(\.name) == ["score", "alarm raised", "event"])
+        // The row without a score is left out of the line.
+        #expect(chart.series[0].x == [0, 2, 3, 4, 5, 6])
+        #expect(chart.series[0].y.map { Float($0) } == [0.1, 0.2, 0.9, 0.8, 0.1, 0.3])
+        // Two alarm onsets (rows 3 and 6), drawn on the score; one event, starting at row 4, at the top.
+        #expect(chart.series[1].x == [3, 6] && chart.series[1].y.map { Float($0) } == [0.9, 0.3])
+        #expect(chart.series[2].x == [4] && chart.series[2].y.map { Float($0) } == [0.9])
+        #expect(chart.referenceLines.map(\.value) == [Double(Float(0.5))])
+        #expect(chart.yScale == .logarithmic)
+        #expect(isWellFormedXML(try chart.svg()))
+        // Without alarms or events only the score and the threshold are drawn.
+        let quiet = Chart.scoreTimeline(
+            scores: [0.1, 0.2], times: [0, 1], threshold: 0.5, alarms: [false, false], labels: [0, 0])
+        #expect(quiet.series.map(\.name) == ["score"])
+    }
+}

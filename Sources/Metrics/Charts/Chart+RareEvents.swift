@@ -46,6 +46,59 @@ extension Chart {
         return chart
     }
 
+    /// A replayed score over time with the threshold (dashed), the alarm onsets and the events marked:
+    /// the picture of a monitor run. Rows without a score (`nil`, a window still filling, or not
+    /// finite) leave a gap in the line; alarm onsets (rising edges of `alarms`) are drawn on the score
+    /// line, event starts (rising edges of `labels`) along the top of the chart.
+    ///
+    /// ```swift
+    /// let chart = Chart.scoreTimeline(
+    ///     scores: [0.1, 0.2, 0.9, 0.3], times: [0, 2, 4, 6], threshold: 0.5,
+    ///     alarms: [false, false, true, false], labels: [0, 0, 0, 1], timeUnit: "hours")
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - scores: One score per row (`nil` when the row has none).
+    ///   - times: The x position of each row (for example hours since the replay began).
+    ///   - threshold: The alarm threshold.
+    ///   - alarms: Whether the alarm is on, per row.
+    ///   - labels: 0/1 per row; each run of 1 is an event.
+    ///   - timeUnit: The x axis label's unit.
+    public static func scoreTimeline(
+        scores: [Float?], times: [Double], threshold: Float, alarms: [Bool], labels: [Int],
+        timeUnit: String = "hours"
+    ) -> Chart {
+        var chart = Chart(title: "Score over time", xLabel: "time (\(timeUnit))", yLabel: "reconstruction error")
+        chart.yScale = .logarithmic
+        let count = Swift.min(scores.count, times.count)
+        let scored = (0..<count).filter { scores[$0].map { $0.isFinite && $0 > 0 } ?? false }
+        chart.add(
+            Series(
+                name: "score", x: scored.map { times[$0] }, y: scored.map { Double(scores[$0]!) },
+                color: Chart.palette[0]))
+        let onsets = (0..<Swift.min(count, alarms.count)).filter { alarms[$0] && ($0 == 0 || !alarms[$0 - 1]) }
+        if !onsets.isEmpty {
+            chart.add(
+                Series(
+                    name: "alarm raised", x: onsets.map { times[$0] },
+                    y: onsets.map { Double(scores[$0].flatMap { $0.isFinite && $0 > 0 ? $0 : nil } ?? threshold) },
+                    style: .markers(radius: 3.5), color: Chart.palette[2]))
+        }
+        let top = Swift.max(Double(scored.map { scores[$0]! }.max() ?? threshold), Double(threshold))
+        let starts = (0..<Swift.min(count, labels.count)).filter { labels[$0] == 1 && ($0 == 0 || labels[$0 - 1] != 1) }
+        if !starts.isEmpty {
+            chart.add(
+                Series(
+                    name: "event", x: starts.map { times[$0] }, y: starts.map { _ in top },
+                    style: .markers(radius: 4.5), color: Chart.palette[1]))
+        }
+        chart.referenceLines.append(
+            ReferenceLine(
+                name: "threshold \(Axis.label(Double(threshold)))",
+                value: Double(threshold), orientation: .horizontal))
+        return chart
+    }
+
     /// The ROC curve with its AUC in the legend, and the chance diagonal.
     public static func roc(_ curve: ROCCurve) -> Chart {
         var chart = Chart(
