@@ -198,10 +198,52 @@ extension MonitorProgram: CommandLineProgram {
 /// Set by SIGTERM or SIGINT; the read loop stops and the summary is printed.
 nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
 
+/// Lines of standard input, read without blocking past a stop request: the reader waits for input with
+/// `poll` in short slices and checks the stop flag between them, so a signal ends the program promptly
+/// whichever thread the kernel delivers it to and whenever it arrives.
+private struct StandardInputLines {
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var ended = false
+
+    /// The next line without its line break (`\n` or `\r\n`), or `nil` at the end of the input or once
+    /// `stop` is true.
+    mutating func next(stop: () -> Bool) -> String? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = newline
+                if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = String(decoding: buffer[start..<end], as: UTF8.self)
+                start = newline + 1
+                return line
+            }
+            if ended {
+                guard start < buffer.count else { return nil }
+                defer { start = buffer.count }
+                return String(decoding: buffer[start...], as: UTF8.self)
+            }
+            if stop() { return nil }
+            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 100) > 0 else { continue }  // a timeout or a signal: check the flag
+            if start > 0 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let count = read(STDIN_FILENO, &chunk, chunk.count)
+            if count > 0 {
+                buffer.append(contentsOf: chunk[0..<count])
+            } else if count == 0 || errno != EINTR {
+                ended = true
+            }
+        }
+    }
+}
+
 extension MonitorProgram {
     /// Runs on standard input and output until the input ends or SIGTERM/SIGINT arrives, then prints
-    /// the summary on standard error. A signal interrupts a blocked read (the handler is installed
-    /// without `SA_RESTART`).
+    /// the summary on standard error. The input is read in slices of at most 0.1 s between checks of
+    /// the signal flag, so the program stops promptly whichever thread receives the signal.
     public func runOnStandardStreams() throws -> Summary {
         var action = sigaction()
         #if canImport(Glibc)
@@ -219,8 +261,9 @@ extension MonitorProgram {
         sigaddset(&unblock, SIGTERM)
         sigaddset(&unblock, SIGINT)
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        var lines = StandardInputLines()
         let summary = try run(
-            nextLine: { stopRequested != 0 ? nil : readLine(strippingNewline: true) },
+            nextLine: { lines.next { stopRequested != 0 } },
             output: Console.line,
             errorLine: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
             stop: { stopRequested != 0 })
