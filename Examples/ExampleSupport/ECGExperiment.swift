@@ -63,13 +63,7 @@ public struct ECGExperiment {
     ///   not ECG5000-like (numbers, a 0/1 label column last, some normal beats to train on) or the
     ///   threshold is not finite; the library's errors otherwise.
     public func run() throws -> Result {
-        let runOutput = try output.map(RunOutput.init)
-        do {
-            return try run(writingTo: runOutput)
-        } catch {
-            runOutput?.removeIfUnused()
-            throw error
-        }
+        try RunOutput.using(output) { try run(writingTo: $0) }
     }
 
     private func run(writingTo runOutput: RunOutput?) throws -> Result {

@@ -68,13 +68,7 @@ public struct FashionMNISTExperiment {
     /// - Throws: ``ExperimentError`` when the output folder is not writable (checked first, before any
     ///   work); the library's errors for unreadable or malformed image files.
     public func run() throws -> Result {
-        let runOutput = try output.map(RunOutput.init)
-        do {
-            return try run(writingTo: runOutput)
-        } catch {
-            runOutput?.removeIfUnused()
-            throw error
-        }
+        try RunOutput.using(output) { try run(writingTo: $0) }
     }
 
     private func run(writingTo runOutput: RunOutput?) throws -> Result {

@@ -70,13 +70,7 @@ public struct NABExperiment {
     ///   is not `timestamp,value` with finite numbers, or a series is too short for the window;
     ///   ``NABError`` for labels that do not fit the data; the library's errors otherwise.
     public func run() throws -> Result {
-        let runOutput = try output.map(RunOutput.init)
-        do {
-            return try run(writingTo: runOutput)
-        } catch {
-            runOutput?.removeIfUnused()
-            throw error
-        }
+        try RunOutput.using(output) { try run(writingTo: $0) }
     }
 
     private func run(writingTo runOutput: RunOutput?) throws -> Result {

@@ -29,6 +29,18 @@ struct RunOutput {
         self.folder = folder
     }
 
+    /// Runs `body` with the output folder of `folder` (checked writable first), or `nil` when there is
+    /// none; when `body` throws, a folder it left empty is removed again.
+    static func using<Value>(_ folder: URL?, _ body: (RunOutput?) throws -> Value) throws -> Value {
+        let runOutput = try folder.map(RunOutput.init)
+        do {
+            return try body(runOutput)
+        } catch {
+            runOutput?.removeIfUnused()
+            throw error
+        }
+    }
+
     /// Removes the folder if this run created it and nothing was written there (the run failed early).
     func removeIfUnused() {
         guard createdFolder, (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true else {

@@ -97,13 +97,7 @@ public struct SheetBreakExperiment {
     ///   work), the file lacks the sheet-break columns or holds non-finite values, or a setting does not
     ///   fit the data; the library's errors otherwise.
     public func run() throws -> Result {
-        let runOutput = try output.map(RunOutput.init)
-        do {
-            return try run(writingTo: runOutput)
-        } catch {
-            runOutput?.removeIfUnused()
-            throw error
-        }
+        try RunOutput.using(output) { try run(writingTo: $0) }
     }
 
     private func run(writingTo runOutput: RunOutput?) throws -> Result {

@@ -71,13 +71,7 @@ public struct SheetBreakReplay {
     ///   sheet-break columns, holds non-finite values or unparsable times, or a part is too small; the
     ///   library's errors otherwise.
     public func run() throws -> Result {
-        let runOutput = try output.map(RunOutput.init)
-        do {
-            return try run(writingTo: runOutput)
-        } catch {
-            runOutput?.removeIfUnused()
-            throw error
-        }
+        try RunOutput.using(output) { try run(writingTo: $0) }
     }
 
     private func run(writingTo runOutput: RunOutput?) throws -> Result {
