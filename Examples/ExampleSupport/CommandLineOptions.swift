@@ -1,5 +1,6 @@
 internal import FileFormats
 import Foundation
+import RareEventKit
 
 /// A small command-line parser for the example programs (no dependency on swift-argument-parser).
 ///
@@ -454,5 +455,35 @@ public enum Console {
     /// Writes `text` and a line break.
     @Sendable public static func line(_ text: String) {
         write(text + "\n")
+    }
+}
+
+extension CommandLineOptions {
+    /// The alarm-policy options `monitor` and `sheet-break --replay` share: `--raise-after K --of N
+    /// --clear-after M --cooldown C`.
+    public static let alarmPolicyOptions: [Option] = [
+        .init(
+            "raise-after", value: "K", default: "1",
+            help: "Raise an alarm when K of the last N windows are above the threshold."),
+        .init("of", value: "N", help: "The N of --raise-after, K to 64 (default: K)."),
+        .init("clear-after", value: "M", default: "1", help: "Clear an alarm after M windows below the threshold."),
+        .init(
+            "cooldown", value: "C", default: "0",
+            help: "Windows after an alarm clears before another can be raised."),
+    ]
+
+    /// The ``alarmPolicyOptions`` as an `AlarmPolicy` (raise at once, clear at once, no cooldown by default).
+    ///
+    /// - Throws: ``ParseError/invalidValue(option:value:expected:)`` for a value out of range.
+    public func alarmPolicy() throws(ParseError) -> AlarmPolicy {
+        let k = try integer("raise-after", in: 1...AlarmPolicy.maximumWindowCount) ?? 1
+        let n = try integer("of", in: k...AlarmPolicy.maximumWindowCount) ?? k
+        let m = try integer("clear-after", in: 1...1_000_000_000) ?? 1
+        let cooldown = try integer("cooldown", in: 0...1_000_000_000) ?? 0
+        do {
+            return try AlarmPolicy(raiseAfter: k, of: n, clearAfter: m, cooldown: cooldown)
+        } catch {
+            throw .invalidValue(option: "raise-after", value: "\(k)", expected: "\(error)")
+        }
     }
 }

@@ -155,15 +155,7 @@ extension MonitorProgram: CommandLineProgram {
             .init("time-column", value: "NAME", help: "A column copied to the output as \"time\"."),
             .init(
                 "stream-column", value: "NAME", help: "A column naming each row's stream (many streams in one input)."),
-            .init(
-                "raise-after", value: "K", default: "1",
-                help: "Raise an alarm when K of the last N windows are above the threshold."),
-            .init("of", value: "N", help: "The N of --raise-after, K to 64 (default: K)."),
-            .init("clear-after", value: "M", default: "1", help: "Clear an alarm after M windows below the threshold."),
-            .init(
-                "cooldown", value: "C", default: "0",
-                help: "Windows after an alarm clears before another can be raised."),
-        ])
+        ] + CommandLineOptions.alarmPolicyOptions)
 
     /// The run a `monitor` command line describes (without the program name).
     /// - Throws: ``CommandLineOptions/ParseError`` for an unknown option, a missing `--detector`, a
@@ -182,15 +174,7 @@ extension MonitorProgram: CommandLineProgram {
         program.format = try options.value("format", as: "csv or jsonl") { InputFormat(rawValue: $0) } ?? .csv
         program.timeColumn = try options.value("time-column", as: "a column name") { $0.isEmpty ? nil : $0 }
         program.streamColumn = try options.value("stream-column", as: "a column name") { $0.isEmpty ? nil : $0 }
-        let k = try options.integer("raise-after", in: 1...AlarmPolicy.maximumWindowCount) ?? 1
-        let n = try options.integer("of", in: k...AlarmPolicy.maximumWindowCount) ?? k
-        let m = try options.integer("clear-after", in: 1...1_000_000_000) ?? 1
-        let cooldown = try options.integer("cooldown", in: 0...1_000_000_000) ?? 0
-        do {
-            program.policy = try AlarmPolicy(raiseAfter: k, of: n, clearAfter: m, cooldown: cooldown)
-        } catch {
-            throw .invalidValue(option: "raise-after", value: "\(k)", expected: "\(error)")
-        }
+        program.policy = try options.alarmPolicy()
         return program
     }
 }

@@ -336,14 +336,7 @@ extension SheetBreakReplay: CommandLineProgram {
             .init(
                 "horizon-minutes", value: "M", default: "20",
                 help: "An alarm up to M minutes before a break counts as predicting it."),
-            .init(
-                "raise-after", value: "K", default: "1",
-                help: "Raise an alarm when K of the last N windows are above the threshold."),
-            .init("of", value: "N", help: "The N of --raise-after, K to 64 (default: K)."),
-            .init("clear-after", value: "M", default: "1", help: "Clear an alarm after M windows below the threshold."),
-            .init(
-                "cooldown", value: "C", default: "0",
-                help: "Windows after an alarm clears before another can be raised."),
+        ] + CommandLineOptions.alarmPolicyOptions + [
             .init("seed", value: "N", default: "123", help: "Seed of weight initialization and shuffling."),
             .init(
                 "output", value: "DIR", default: "sheet-break-replay",
@@ -376,15 +369,7 @@ extension SheetBreakReplay: CommandLineProgram {
         replay.trainFraction = try fraction("train-fraction", 0.05...0.95) ?? 0.7
         replay.thresholdQuantile = try fraction("threshold-quantile", 0...1) ?? 0.99
         replay.horizonMinutes = try fraction("horizon-minutes", 0...1_000_000) ?? 20
-        let k = try options.integer("raise-after", in: 1...AlarmPolicy.maximumWindowCount) ?? 1
-        let n = try options.integer("of", in: k...AlarmPolicy.maximumWindowCount) ?? k
-        let m = try options.integer("clear-after", in: 1...1_000_000_000) ?? 1
-        let cooldown = try options.integer("cooldown", in: 0...1_000_000_000) ?? 0
-        do {
-            replay.policy = try AlarmPolicy(raiseAfter: k, of: n, clearAfter: m, cooldown: cooldown)
-        } catch {
-            throw .invalidValue(option: "raise-after", value: "\(k)", expected: "\(error)")
-        }
+        replay.policy = try options.alarmPolicy()
         replay.seed = try options.seed("seed") ?? 123
         replay.output = try options.outputFolder("output")
         replay.verbosity = options.flag("quiet") ? .silent : .progressBar
