@@ -12,6 +12,17 @@ public struct SheetBreakExperiment {
         case dense
         /// Windows of `lookback` rows, the LSTM autoencoder.
         case lstm
+
+        /// Whether the model reads windows of `lookback` rows (every model but the dense one).
+        public var readsWindows: Bool { self != .dense }
+    }
+
+    /// How the sensor columns are scaled before they reach the model (fitted on normal training samples).
+    public enum ScalingKind: String, Sendable, CaseIterable {
+        /// Zero mean and unit variance per column (scikit-learn's `StandardScaler`), as the articles do.
+        case standard
+        /// Each column to [0, 1] (scikit-learn's `MinMaxScaler`).
+        case minmax
     }
 
     /// Where the data comes from.
@@ -40,6 +51,10 @@ public struct SheetBreakExperiment {
     public var lookback = 5
     /// The LSTM layers' activation.
     public var activation: Activation = .relu
+    /// How the columns are scaled (`--scaling`); the articles standardise.
+    public var scaling: ScalingKind = .standard
+    /// Which part of a window is scored (`--score`): the last row, as the articles, or the whole window.
+    public var windowScoring: RareEventDetector.WindowScoring = .lastTimestep
     /// Early stopping on `val_loss` with this patience (restoring the best weights); `nil` for none.
     public var earlyStoppingPatience: Int?
     /// The alarm threshold rule; `nil` for the article's fixed value.
@@ -109,7 +124,7 @@ public struct SheetBreakExperiment {
         // Samples: rows (dense) or windows (LSTM).
         var samples = features
         var sampleLabels = labels
-        if model == .lstm {
+        if model.readsWindows {
             try Self.checkWindows(rows: features.shape[0], features: features.shape[1], lookback: lookback)
             (samples, sampleLabels) = try temporalize(features, labels: labels, lookback: lookback)
             log("temporalize lookback \(lookback): \(samples.shape[0]) windows")
@@ -130,9 +145,19 @@ public struct SheetBreakExperiment {
         }
         // Fit on normal training samples only (the last row of each window for the LSTM, as the
         // reference), then scale everything once; keeping one copy of the data keeps the peak memory low.
-        var scaler = StandardScaler()
-        try scaler.fit((model == .lstm ? try flatten(samples) : samples).gatheringBatch(normalTrain))
-        samples = try scaler.transform(samples)
+        let fitted = (model.readsWindows ? try flatten(samples) : samples).gatheringBatch(normalTrain)
+        let scaler: DeployedDetector.Scaling
+        switch scaling {
+        case .standard:
+            var standard = StandardScaler()
+            try standard.fit(fitted)
+            scaler = .standard(standard)
+        case .minmax:
+            var minMax = MinMaxScaler()
+            try minMax.fit(fitted)
+            scaler = .minMax(minMax)
+        }
+        samples = try scaler.scaler?.transform(samples) ?? samples
         func scaled(_ rows: [Int]) -> Tensor { samples.gatheringBatch(rows) }
         let x = scaled(normalTrain)
         let validX = scaled(normalValid)
@@ -166,13 +191,15 @@ public struct SheetBreakExperiment {
             callbacks: callbacks)
         let secondsPerEpoch = Date().timeIntervalSince(start) / Double(Swift.max(1, history.epochs.count))
 
-        var detector = RareEventDetector(model: autoencoder, error: .meanSquared, windowScoring: .lastTimestep)
+        var detector = RareEventDetector(model: autoencoder, error: .meanSquared, windowScoring: windowScoring)
         let allValid = (scaled(validRows), validRows.map { sampleLabels[$0] })
         try detector.calibrate(resolvedThreshold, validation: allValid, normalTraining: x)
         let validation = try detector.evaluate(allValid.0, labels: allValid.1)
         let test = try detector.evaluate(scaled(testRows), labels: testRows.map { sampleLabels[$0] })
         log("threshold (\(resolvedThreshold)): \(detector.threshold)")
-        log("validation ROC AUC \(String(format: "%.3f", validation.rocAUC))")
+        log(
+            "validation ROC AUC \(String(format: "%.4f", validation.rocAUC))  "
+                + "AP \(String(format: "%.4f", validation.averagePrecision))")
         log("test:\n\(test)")
 
         if let runOutput {
@@ -190,8 +217,8 @@ public struct SheetBreakExperiment {
                     ),
                 ])
             let deployed = try DeployedDetector(
-                detector, columns: columns, scaling: .standard(scaler),
-                lookback: model == .lstm ? lookback : 1, thresholdRule: resolvedThreshold)
+                detector, columns: columns, scaling: scaler,
+                lookback: model.readsWindows ? lookback : 1, thresholdRule: resolvedThreshold)
             try runOutput.write(detector: deployed)
             log("wrote the model, detector, training.csv and charts to \(runOutput.folder.path)")
         }
@@ -310,6 +337,12 @@ extension SheetBreakExperiment: CommandLineProgram {
             .init("lookback", value: "N", default: "5", help: "Window length of the LSTM autoencoder (1 to 10,000)."),
             .init("activation", value: "relu|tanh", default: "relu", help: "Activation of the LSTM layers."),
             .init(
+                "scaling", value: "standard|minmax", default: "standard",
+                help: "Column scaling, fitted on the normal training samples."),
+            .init(
+                "score", value: "last|window", default: "last",
+                help: "Score a window's last row (as the articles) or the whole window."),
+            .init(
                 "early-stopping", value: "PATIENCE", help: "Stop when val_loss has not improved for PATIENCE epochs."),
             .init(
                 "threshold", value: "VALUE|pr-equal|max-f1",
@@ -337,6 +370,12 @@ extension SheetBreakExperiment: CommandLineProgram {
         experiment.activation =
             try options.value("activation", as: "relu or tanh") { ["relu": Activation.relu, "tanh": .tanh][$0] }
             ?? .relu
+        experiment.scaling =
+            try options.value("scaling", as: "standard or minmax") { ScalingKind(rawValue: $0) } ?? .standard
+        experiment.windowScoring =
+            try options.value("score", as: "last or window") {
+                ["last": RareEventDetector.WindowScoring.lastTimestep, "window": .wholeWindow][$0]
+            } ?? .lastTimestep
         experiment.earlyStoppingPatience = try options.integer("early-stopping", in: 0...maximumCount)
         experiment.threshold = try options.value("threshold", as: "a finite non-negative number, pr-equal or max-f1") {
             text in
