@@ -57,6 +57,10 @@ public enum LayerRegistry {
         Dropout.typeName: factory(Dropout.self),
         Conv2D.typeName: factory(Conv2D.self),
         Conv2DTranspose.typeName: factory(Conv2DTranspose.self),
+        Conv1D.typeName: factory(Conv1D.self),
+        MaxPooling1D.typeName: factory(MaxPooling1D.self),
+        UpSampling1D.typeName: factory(UpSampling1D.self),
+        GlobalAveragePooling1D.typeName: factory(GlobalAveragePooling1D.self),
     ])
 
     private static func factory<L: Layer>(_ type: L.Type) -> Factory {
