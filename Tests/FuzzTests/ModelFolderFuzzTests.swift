@@ -242,7 +242,14 @@ private func write(_ data: Data, to url: URL) throws {
             encoder
             decoder
         }
-        return [dense, lstm, conv]
+        let sequence = try Sequential(inputShape: [8, 3], seed: 6) {
+            Conv1D(filters: 2, kernelSize: 3, padding: .causal, dilationRate: 2, activation: .relu)
+            MaxPooling1D(poolSize: 2, padding: .same)
+            UpSampling1D(size: 2)
+            Conv1D(filters: 3, kernelSize: 2, strides: 2)
+            GlobalAveragePooling1D(keepDims: true)
+        }
+        return [dense, lstm, conv, sequence]
     }
 
     private static let numbers = [
@@ -320,6 +327,7 @@ private func write(_ data: Data, to url: URL) throws {
                                 "Dense", "LSTM", "Sequential", "TimeDistributed", "Conv2D", "Conv2DTranspose",
                                 "Flatten",
                                 "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "Nope",
+                                "Conv1D", "MaxPooling1D", "UpSampling1D", "GlobalAveragePooling1D", "causal",
                                 "dense", "lstm", "encoder", "same", "valid", "relu", "orthogonal", "glorot_uniform",
                             ]))
                     } ?? tree
