@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Layers
 import Tensor
@@ -478,5 +479,46 @@ func referenceConv1D(
                     == serial[0].slicingBatch(row..<row + 1))
             #expect(try layer.backward(dy.slicingBatch(row..<row + 1)) == serial[1].slicingBatch(row..<row + 1))
         }
+    }
+
+    /// The shared im2col/col2im kernels with dilation along both axes (Conv1D uses only the column
+    /// axis): every patch entry against the plain rule, and col2im as the exact adjoint (sums of the
+    /// entries read from each pixel), with windows hanging over every border.
+    @Test(arguments: [(1, 1), (2, 1), (1, 3), (2, 2)])
+    func im2colAndCol2imDilateBothAxes(dilationY: Int, dilationX: Int) {
+        let (height, width, channels, kh, kw) = (5, 7, 3, 2, 3)
+        let (sy, sx, top, left) = (1, 2, 1, 2)
+        let (outHeight, outWidth) = (5, 4)
+        var geometry = rek_conv_geometry(
+            height: height, width: width, channels: channels, kernelHeight: kh, kernelWidth: kw, strideY: sy,
+            strideX: sx, dilationY: dilationY, dilationX: dilationX, padTop: top, padLeft: left,
+            outHeight: outHeight, outWidth: outWidth)
+        let image = (0..<(height * width * channels)).map { Float($0 + 1) }
+        let patch = kh * kw * channels
+        var columns = [Float](repeating: .nan, count: outHeight * outWidth * patch)
+        rek_im2col(&geometry, image, 0, 1, &columns)
+        var expected = [Float](repeating: 0, count: columns.count)
+        var folded = [Float](repeating: 0, count: image.count)
+        let weights = (0..<columns.count).map { Float($0 % 7) - 3 }
+        for oy in 0..<outHeight {
+            for ox in 0..<outWidth {
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        let (y, x) = (oy * sy - top + ky * dilationY, ox * sx - left + kx * dilationX)
+                        guard y >= 0, y < height, x >= 0, x < width else { continue }
+                        for c in 0..<channels {
+                            let entry = ((oy * outWidth + ox) * kh * kw + ky * kw + kx) * channels + c
+                            let pixel = (y * width + x) * channels + c
+                            expected[entry] = image[pixel]
+                            folded[pixel] += weights[entry]
+                        }
+                    }
+                }
+            }
+        }
+        #expect(columns == expected, "im2col with dilation (\(dilationY), \(dilationX))")
+        var images = [Float](repeating: .nan, count: image.count)
+        rek_col2im(&geometry, weights, 0, 1, &images)
+        #expect(images == folded, "col2im with dilation (\(dilationY), \(dilationX))")
     }
 }
