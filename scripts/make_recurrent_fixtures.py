@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np
 import keras
 
-from make_fixtures import layer_case
+from make_fixtures import layer_case, model_case
 
 CONFIG_KEYS = ["units", "activation", "recurrent_activation", "use_bias", "return_sequences", "go_backwards",
                "reset_after"]
@@ -66,9 +66,29 @@ def lstm_cases(rng):
              keras.layers.LSTM(6, return_sequences=sequences, go_backwards=True), rng)
 
 
+def gru_autoencoder(rng):
+    """The GRU version of the seed LSTM autoencoder, scaled down (5 steps of 6 features, 4- and 3-unit codes)
+    to keep the fixture small: output, MSE gradients and three Adam steps of the whole model."""
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(7)
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input((5, 6)),
+        layers.GRU(4, return_sequences=True),
+        layers.GRU(3),
+        layers.RepeatVector(5),
+        layers.GRU(3, return_sequences=True, reset_after=False),
+        layers.SimpleRNN(4, return_sequences=True, go_backwards=True),
+        layers.TimeDistributed(layers.Dense(6)),
+    ])
+    x = rng.normal(size=(4, 5, 6)).astype(np.float32)
+    model_case("gru_autoencoder", model, list(model.layers), x, x)
+
+
 if __name__ == "__main__":
     # Its own generator: the fixtures of make_fixtures.py stay byte-identical.
     rng = np.random.default_rng(20261204)
     gru_cases(rng)
     simple_rnn_cases(rng)
     lstm_cases(rng)
+    gru_autoencoder(np.random.default_rng(20261205))

@@ -148,6 +148,19 @@ struct RecurrentFixtureConfig: Decodable {
         }
     }
 
+    /// A small GRU/SimpleRNN autoencoder against Keras: output, MSE gradients and three Adam steps.
+    @Test func recurrentAutoencoderMatchesKeras() throws {
+        let model = try Sequential(inputShape: [5, 6]) {
+            GRU(units: 4, returnSequences: true)
+            GRU(units: 3)
+            RepeatVector(count: 5)
+            GRU(units: 3, returnSequences: true, resetAfter: false)
+            SimpleRNN(units: 4, returnSequences: true, goBackwards: true)
+            TimeDistributed(Dense(units: 6))
+        }
+        try expectModelParity(model, fixture: "gru_autoencoder")
+    }
+
     @Test func gruAutoencoderTrainsSavesAndLoads() throws {
         let model = try gruAutoencoder()
         var generator = SeededGenerator(seed: 6)
