@@ -317,7 +317,8 @@ private func write(_ data: Data, to url: URL) throws {
                         guard case .string = node else { return node }
                         return .string(
                             g.pick([
-                                "Dense", "LSTM", "Sequential", "TimeDistributed", "Conv2D", "Conv2DTranspose",
+                                "Dense", "LSTM", "GRU", "SimpleRNN", "Sequential", "TimeDistributed", "Conv2D",
+                                "Conv2DTranspose",
                                 "Flatten",
                                 "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "Nope",
                                 "dense", "lstm", "encoder", "same", "valid", "relu", "orthogonal", "glorot_uniform",
