@@ -324,7 +324,8 @@ private func write(_ data: Data, to url: URL) throws {
                         guard case .string = node else { return node }
                         return .string(
                             g.pick([
-                                "Dense", "LSTM", "Sequential", "TimeDistributed", "Conv2D", "Conv2DTranspose",
+                                "Dense", "LSTM", "GRU", "SimpleRNN", "Sequential", "TimeDistributed", "Conv2D",
+                                "Conv2DTranspose",
                                 "Flatten",
                                 "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "Nope",
                                 "Conv1D", "MaxPooling1D", "UpSampling1D", "GlobalAveragePooling1D", "causal",

@@ -28,6 +28,8 @@ public enum LayerRegistry {
     private static let factories = Mutex<[String: Factory]>([
         Dense.typeName: factory(Dense.self),
         LSTM.typeName: factory(LSTM.self),
+        GRU.typeName: factory(GRU.self),
+        SimpleRNN.typeName: factory(SimpleRNN.self),
         RepeatVector.typeName: factory(RepeatVector.self),
         // Containers read their configuration straight from the JSON tree: a round trip through
         // text at every level would make decoding nested models quadratic.
