@@ -212,7 +212,8 @@ private func write(_ data: Data, to url: URL) throws {
 }
 
 @Suite struct ModelFolderFuzzTests {
-    /// Three small real models: a Dense autoencoder, an LSTM autoencoder and a nested conv model.
+    /// Four small real models: a Dense autoencoder, an LSTM autoencoder, a nested conv model and two
+    /// bidirectional LSTMs.
     private static func models() throws -> [Sequential] {
         let dense = try Sequential(inputShape: [8], seed: 1) {
             Dense(units: 4, activation: .relu)
@@ -242,7 +243,11 @@ private func write(_ data: Data, to url: URL) throws {
             encoder
             decoder
         }
-        return [dense, lstm, conv]
+        let bidirectional = try Sequential(inputShape: [3, 2], seed: 6) {
+            Bidirectional(LSTM(units: 2, returnSequences: true), mergeMode: .sum)
+            Bidirectional(LSTM(units: 2))
+        }
+        return [dense, lstm, conv, bidirectional]
     }
 
     private static let numbers = [
@@ -317,7 +322,8 @@ private func write(_ data: Data, to url: URL) throws {
                         guard case .string = node else { return node }
                         return .string(
                             g.pick([
-                                "Dense", "LSTM", "Sequential", "TimeDistributed", "Conv2D", "Conv2DTranspose",
+                                "Dense", "LSTM", "Sequential", "TimeDistributed", "Bidirectional", "Conv2D",
+                                "Conv2DTranspose",
                                 "Flatten",
                                 "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "Nope",
                                 "dense", "lstm", "encoder", "same", "valid", "relu", "orthogonal", "glorot_uniform",
