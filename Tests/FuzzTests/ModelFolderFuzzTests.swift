@@ -212,7 +212,8 @@ private func write(_ data: Data, to url: URL) throws {
 }
 
 @Suite struct ModelFolderFuzzTests {
-    /// Three small real models: a Dense autoencoder, an LSTM autoencoder and a nested conv model.
+    /// Four small real models: a Dense autoencoder, an LSTM autoencoder, a nested conv model and two
+    /// bidirectional LSTMs.
     private static func models() throws -> [Sequential] {
         let dense = try Sequential(inputShape: [8], seed: 1) {
             Dense(units: 4, activation: .relu)
@@ -249,7 +250,11 @@ private func write(_ data: Data, to url: URL) throws {
             Conv1D(filters: 3, kernelSize: 2, strides: 2)
             GlobalAveragePooling1D(keepDims: true)
         }
-        return [dense, lstm, conv, sequence]
+        let bidirectional = try Sequential(inputShape: [3, 2], seed: 6) {
+            Bidirectional(LSTM(units: 2, returnSequences: true), mergeMode: .sum)
+            Bidirectional(GRU(units: 2))
+        }
+        return [dense, lstm, conv, sequence, bidirectional]
     }
 
     private static let numbers = [
@@ -324,7 +329,8 @@ private func write(_ data: Data, to url: URL) throws {
                         guard case .string = node else { return node }
                         return .string(
                             g.pick([
-                                "Dense", "LSTM", "GRU", "SimpleRNN", "Sequential", "TimeDistributed", "Conv2D",
+                                "Dense", "LSTM", "GRU", "SimpleRNN", "Sequential", "TimeDistributed", "Bidirectional",
+                                "Conv2D",
                                 "Conv2DTranspose",
                                 "Flatten",
                                 "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "Nope",
