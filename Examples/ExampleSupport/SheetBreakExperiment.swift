@@ -16,6 +16,8 @@ public struct SheetBreakExperiment {
         case gru
         /// Windows through "same" 1-D convolutions (``Conv1DAutoencoder``).
         case conv1d
+        /// The LSTM autoencoder's shape with bidirectional LSTMs of half the units per direction (as wide).
+        case bilstm
 
         /// Whether the model reads windows of `lookback` rows (every model but the dense one).
         public var readsWindows: Bool { self != .dense }
@@ -23,7 +25,7 @@ public struct SheetBreakExperiment {
         public var defaultBatchSize: Int { self == .dense ? 128 : 64 }
         /// The articles' Adam learning rate: 1e-3 for the dense model, 1e-4 for the window models.
         public var defaultLearningRate: Float { self == .dense ? 1e-3 : 1e-4 }
-        /// The names `--model` accepts, as an error message lists them ("dense, lstm, gru or conv1d").
+        /// The names `--model` accepts, as an error message lists them ("dense, lstm, gru, conv1d or bilstm").
         public static var names: String {
             allCases.dropLast().map(\.rawValue).joined(separator: ", ") + " or " + allCases.last!.rawValue
         }
@@ -45,6 +47,10 @@ public struct SheetBreakExperiment {
                 try RecurrentAutoencoder.make(
                     cell: .gru, timesteps: lookback, features: features, activation: activation, seed: seed)
             case .conv1d: try Conv1DAutoencoder.make(timesteps: lookback, features: features, seed: seed)
+            case .bilstm:
+                try RecurrentAutoencoder.make(
+                    cell: .lstm, timesteps: lookback, features: features, encoderUnits: [16, 8],
+                    activation: activation, bidirectional: true, seed: seed)
             }
         }
     }
@@ -349,7 +355,7 @@ extension SheetBreakExperiment: CommandLineProgram {
     public static let commandLine = CommandLineOptions(
         command: "sheet-break",
         summary:
-            "Trains a dense, LSTM, GRU or Conv1D autoencoder on normal paper-mill data and flags sheet breaks before they happen. "
+            "Trains a dense, LSTM, GRU, Conv1D or bidirectional LSTM autoencoder on normal paper-mill data and flags sheet breaks before they happen. "
             + "`sheet-break --replay --help` lists the options of the time-ordered replay through the monitor.",
         options: [
             .init(

@@ -283,7 +283,10 @@ import Testing
                 ["--seed", "-1"],
                 .invalidValue(option: "seed", value: "-1", expected: "a non-negative integer (a seed)")
             ),
-            (["--model", "cnn"], .invalidValue(option: "model", value: "cnn", expected: "dense, lstm, gru or conv1d")),
+            (
+                ["--model", "cnn"],
+                .invalidValue(option: "model", value: "cnn", expected: "dense, lstm, gru, conv1d or bilstm")
+            ),
             (["--epochs", "3", "--epochs=4"], .duplicateOption("epochs")),
             (["data.csv"], .unexpectedArgument("data.csv", expected: nil)),
             (["-h5"], .unexpectedArgument("-h5", expected: nil)),

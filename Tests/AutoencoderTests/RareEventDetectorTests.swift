@@ -45,5 +45,8 @@ import Testing
         // Keras 3.15.1 counts for the same models on [5, 59] windows.
         #expect(try RecurrentAutoencoder.make(cell: .gru, timesteps: 5, features: 59).parameterCount == 19_707)
         #expect(try Conv1DAutoencoder.make(timesteps: 5, features: 59).parameterCount == 14_539)
+        let bidirectional = try RecurrentAutoencoder.make(
+            cell: .lstm, timesteps: 5, features: 59, encoderUnits: [16, 8], bidirectional: true)
+        #expect(bidirectional.parameterCount == 20_123)
     }
 }

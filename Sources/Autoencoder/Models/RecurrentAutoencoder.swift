@@ -1,14 +1,18 @@
 import Layers
 
-/// The sheet-break article's recurrent autoencoder with any of the library's recurrent cells.
+/// The sheet-break article's recurrent autoencoder with any of the library's recurrent cells, optionally
+/// bidirectional.
 ///
 ///     cell(32, sequences) → cell(16) → RepeatVector(timesteps) → cell(16, sequences)
 ///       → cell(32, sequences) → TimeDistributed(Dense(features))
 ///
-/// Each `cell` is an ``Layers/LSTM``, ``Layers/GRU`` or ``Layers/SimpleRNN``. ``LSTMAutoencoder`` is the
-/// LSTM case.
+/// Each `cell` is an ``Layers/LSTM``, ``Layers/GRU`` or ``Layers/SimpleRNN``; with `bidirectional` each is
+/// wrapped in ``Layers/Bidirectional`` (outputs concatenated, so a bidirectional layer of `u` units per
+/// direction is `2·u` wide). ``LSTMAutoencoder`` is the LSTM case.
 ///
 ///     let gru = try RecurrentAutoencoder.make(cell: .gru, timesteps: 5, features: 59, seed: 1)
+///     let bidirectional = try RecurrentAutoencoder.make(
+///         cell: .lstm, timesteps: 5, features: 59, encoderUnits: [16, 8], bidirectional: true, seed: 1)
 public enum RecurrentAutoencoder {
     /// The recurrent layer the autoencoder is made of.
     public enum Cell: String, Sendable, CaseIterable {
@@ -28,12 +32,13 @@ public enum RecurrentAutoencoder {
     ///   - encoderUnits: The encoder sizes, per direction (mirrored by the decoder); `[32, 16]` by default.
     ///   - activation: The cells' activation; the article uses `.relu`.
     ///   - recurrentActivation: The gates' activation (LSTM and GRU); `.sigmoid` (Keras 3) by default.
+    ///   - bidirectional: Whether every recurrent layer reads the window in both directions.
     ///   - seed: Seeds the weight initialization.
     /// - Throws: ``Layers/LayerError`` when the sizes are not positive.
     public static func make(
         cell: Cell, timesteps: Int, features: Int, encoderUnits: [Int] = [32, 16],
         activation: Activation = .relu, recurrentActivation: Activation = .sigmoid,
-        seed: UInt64 = 0
+        bidirectional: Bool = false, seed: UInt64 = 0
     ) throws -> Sequential {
         func recurrent(_ units: Int, returnSequences: Bool) -> any Layer {
             let layer: any Layer =
@@ -49,7 +54,7 @@ public enum RecurrentAutoencoder {
                 case .simpleRNN:
                     SimpleRNN(units: units, activation: activation, returnSequences: returnSequences)
                 }
-            return layer
+            return bidirectional ? Bidirectional(layer) : layer
         }
         let model = Sequential(inputShape: [timesteps, features], seed: seed)
         for (index, units) in encoderUnits.enumerated() {
