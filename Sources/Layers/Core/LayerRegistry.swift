@@ -57,6 +57,7 @@ public enum LayerRegistry {
         Dropout.typeName: factory(Dropout.self),
         Conv2D.typeName: factory(Conv2D.self),
         Conv2DTranspose.typeName: factory(Conv2DTranspose.self),
+        LayerNormalization.typeName: factory(LayerNormalization.self),
     ])
 
     private static func factory<L: Layer>(_ type: L.Type) -> Factory {
