@@ -58,6 +58,7 @@ public enum LayerRegistry {
         Conv2D.typeName: factory(Conv2D.self),
         Conv2DTranspose.typeName: factory(Conv2DTranspose.self),
         LayerNormalization.typeName: factory(LayerNormalization.self),
+        BatchNormalization.typeName: factory(BatchNormalization.self),
     ])
 
     private static func factory<L: Layer>(_ type: L.Type) -> Factory {
