@@ -55,6 +55,7 @@ public enum LayerRegistry {
         MaxPooling2D.typeName: factory(MaxPooling2D.self),
         UpSampling2D.typeName: factory(UpSampling2D.self),
         Dropout.typeName: factory(Dropout.self),
+        GaussianNoise.typeName: factory(GaussianNoise.self),
         Conv2D.typeName: factory(Conv2D.self),
         Conv2DTranspose.typeName: factory(Conv2DTranspose.self),
         LayerNormalization.typeName: factory(LayerNormalization.self),
