@@ -6,6 +6,11 @@ import Tensor
 /// folded into one, the wrapped layer runs once on `[batch · timesteps, …]`, and the result is
 /// unfolded. Keras: `TimeDistributed(layer)`; the parameter count is the wrapped layer's.
 ///
+/// As in Keras 3, the wrapped layer's own activity regularizer adds no penalty: Keras 3 runs the
+/// wrapped layer's `call()`, which skips it (Keras 2 added it). `TimeDistributed(Dense(units: 8,
+/// activityRegularizer: .l1(1e-3)))` trains on the plain loss; the regularizer stays in the
+/// configuration, as in Keras.
+///
 ///     TimeDistributed(Dense(units: 59))   // [batch, 5, 32] → [batch, 5, 59]
 public final class TimeDistributed: Layer {
     /// TimeDistributed's arguments: the wrapped layer's description and the name.
@@ -29,10 +34,11 @@ public final class TimeDistributed: Layer {
     }
     private var steps = 0
 
-    /// Wraps `layer`.
+    /// Wraps `layer`, switching off its own activity regularizer (Keras 3).
     public init(_ layer: any Layer, name: String = "") {
         self.layer = layer
         self.name = name
+        (layer as? any ActivityRegularizing)?.appliesActivityRegularizer = false
     }
 
     /// Recreates the wrapper and its inner layer; the inner type must be registered.

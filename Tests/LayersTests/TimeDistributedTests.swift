@@ -1,0 +1,74 @@
+import Foundation
+import Layers
+import Tensor
+import TestSupport
+import Testing
+
+/// scripts/make_normalization_fixtures.py: Keras 3's TimeDistributed(Dense(activity_regularizer=L1(0.1))).
+struct TimeDistributedActivityFixture: Decodable {
+    var weights: [String: FixtureTensor]
+    var input: FixtureTensor
+    var target: FixtureTensor
+    var output: FixtureTensor
+    var regularizationLoss: Float
+    var mse: Float
+    var gradients: [String: FixtureTensor]
+    var evaluate: Float
+}
+
+@Suite struct TimeDistributedTests {
+    static func model() throws -> Sequential {
+        try Sequential(inputShape: [4, 3], seed: 1) {
+            TimeDistributed(
+                Dense(units: 5, activation: .relu, activityRegularizer: .l1(0.1), name: "dense"),
+                name: "time_distributed")
+        }
+    }
+
+    /// Keras 3 runs the wrapped layer's call(), which skips its activity regularizer: no penalty.
+    @Test func wrappedActivityRegularizerAddsNoPenaltyAsInKeras3() throws {
+        let f = try fixture(TimeDistributedActivityFixture.self, "time_distributed_activity")
+        #expect(f.regularizationLoss == 0)
+        let model = try Self.model()
+        for (name, value) in f.weights {
+            try #require(model.layer(named: "time_distributed")?.parameter(named: name)).assign(value.tensor)
+        }
+        let (x, y) = (f.input.tensor, f.target.tensor)
+        model.compile(optimizer: Adam(), loss: .meanSquaredError)
+        expectClose(try model.forward(x, training: true), f.output.tensor, "output")
+        #expect(model.regularizationLoss == 0)
+        let (loss, gradients) = try model.lossAndGradients(x, y)
+        #expect(Swift.abs(loss - f.mse) <= 1e-5 * f.mse, "loss \(loss) vs Keras \(f.mse)")
+        for (name, expected) in f.gradients {
+            expectClose(try #require(gradients["time_distributed/\(name)"]), expected.tensor, "∂\(name)")
+        }
+        let evaluated = try model.evaluate(x, y)
+        #expect(Swift.abs(evaluated - f.evaluate) <= 1e-5 * f.evaluate, "evaluate \(evaluated) vs Keras \(f.evaluate)")
+
+        // The regularizer stays in the configuration, and a reloaded model still adds no penalty.
+        let wrapper = try #require(model.layers.first as? TimeDistributed)
+        #expect((wrapper.layer as? Dense)?.activityRegularizer == .l1(0.1))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rek-td-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try model.save(to: folder)
+        let loaded = try Sequential.load(from: folder)
+        loaded.compile(optimizer: Adam(), loss: .meanSquaredError)
+        #expect(try loaded.evaluate(x, y) == evaluated)
+        #expect(((loaded.layers.first as? TimeDistributed)?.layer as? Dense)?.activityRegularizer == .l1(0.1))
+    }
+
+    @Test func theSameDenseUnwrappedStillAddsItsPenalty() throws {
+        let dense = Dense(units: 5, activation: .relu, activityRegularizer: .l1(0.1))
+        let model = try Sequential(inputShape: [3], seed: 1) { dense }
+        var generator = SeededGenerator(seed: 2)
+        _ = try model.forward(Tensor.normal(shape: [4, 3], using: &generator), training: true)
+        #expect(model.regularizationLoss > 0)
+    }
+
+    @Test func passesTheKitAndTheGradientCheck() throws {
+        let report = LayerTest.run(
+            TimeDistributed(Dense(units: 3, activation: .tanh, activityRegularizer: .l1l2(l1: 0.1, l2: 0.1))),
+            inputShape: [4, 2], expectedOutputShape: [4, 3], expectedParameterCount: 9, seed: 4)
+        #expect(report.passed, "\(report)")
+    }
+}
