@@ -72,3 +72,34 @@ struct TimeDistributedActivityFixture: Decodable {
         #expect(report.passed, "\(report)")
     }
 }
+
+@Suite struct TimeDistributedNormalizationTests {
+    /// Keras 3 normalizes each time step with its own batch statistics; folding time into the batch
+    /// would differ silently, so the wrapper refuses BatchNormalization, also inside a wrapped model.
+    @Test func refusesBatchNormalizationInside() throws {
+        let expected = LayerError.invalidArgument(
+            layer: "td", argument: "layer", value: "BatchNormalization 'bn'",
+            expected:
+                "a layer without BatchNormalization (Keras 3 normalizes each time step with its own batch "
+                + "statistics, which TimeDistributed does not support; apply BatchNormalization to the sequence)")
+        #expect(throws: expected) {
+            try Sequential(inputShape: [4, 3]) { TimeDistributed(BatchNormalization(name: "bn"), name: "td") }
+        }
+        let inner = try Sequential(inputShape: [3], name: "inner") {
+            Dense(units: 2)
+            BatchNormalization(name: "bn")
+        }
+        #expect(throws: expected) {
+            try Sequential(inputShape: [4, 3]) { TimeDistributed(inner, name: "td") }
+        }
+    }
+
+    /// LayerNormalization works per sample and position, so wrapping it changes nothing.
+    @Test func layerNormalizationInsideEqualsLayerNormalizationOnTheSequence() throws {
+        var generator = SeededGenerator(seed: 5)
+        let x = Tensor.normal(shape: [3, 4, 5], using: &generator)
+        let wrapped = try Sequential(inputShape: [4, 5]) { TimeDistributed(LayerNormalization()) }
+        let plain = try Sequential(inputShape: [4, 5]) { LayerNormalization() }
+        #expect(try wrapped.predict(x) == plain.predict(x))
+    }
+}

@@ -11,6 +11,11 @@ import Tensor
 /// activityRegularizer: .l1(1e-3)))` trains on the plain loss; the regularizer stays in the
 /// configuration, as in Keras.
 ///
+/// A ``BatchNormalization`` inside (directly or in a wrapped model) is refused with a typed error:
+/// Keras 3 normalizes each time step with that step's own batch statistics (and updates the moving
+/// statistics once per step), which folding the time axis into the batch would silently change. Apply
+/// `BatchNormalization` to the sequence itself instead (statistics over the batch and time axes).
+///
 ///     TimeDistributed(Dense(units: 59))   // [batch, 5, 32] → [batch, 5, 59]
 public final class TimeDistributed: Layer {
     /// TimeDistributed's arguments: the wrapped layer's description and the name.
@@ -65,11 +70,32 @@ public final class TimeDistributed: Layer {
     public var namedParameters: [(path: String, parameter: Parameter)] { layer.namedParameters }
     public var regularizationLoss: Float { layer.regularizationLoss }
 
+    /// The output shape: the time axis, then the wrapped layer's output shape for one step.
+    /// - Throws: ``LayerError/incompatibleInput(layer:expected:received:)`` for an input without a time
+    ///   axis; ``LayerError/invalidArgument(layer:argument:value:expected:)`` when the wrapped layer is
+    ///   or holds a ``BatchNormalization``; the wrapped layer's errors.
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        if let normalization = Self.batchNormalization(in: layer) {
+            throw LayerError.invalidArgument(
+                layer: name, argument: "layer", value: "BatchNormalization '\(normalization.name)'",
+                expected:
+                    "a layer without BatchNormalization (Keras 3 normalizes each time step with its own batch "
+                    + "statistics, which TimeDistributed does not support; apply BatchNormalization to the sequence)")
+        }
         guard inputShape.count >= 2 else {
             throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, …]", received: inputShape)
         }
         return [inputShape[0]] + (try layer.outputShape(for: Array(inputShape.dropFirst())))
+    }
+
+    /// The first BatchNormalization that `layer` is or holds (through nested models and wrappers).
+    private static func batchNormalization(in layer: any Layer) -> BatchNormalization? {
+        switch layer {
+        case let normalization as BatchNormalization: normalization
+        case let model as Sequential: model.layers.lazy.compactMap(batchNormalization(in:)).first
+        case let wrapper as TimeDistributed: batchNormalization(in: wrapper.layer)
+        default: nil
+        }
     }
 
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
