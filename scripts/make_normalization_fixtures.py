@@ -137,16 +137,14 @@ def batch_normalization_model(name, input_shape, batch, momentum, steps, rng):
     })
 
 
-def time_distributed_activity(rng):
-    """Keras 3: TimeDistributed(Dense(..., activity_regularizer=L1(0.1))) has no activity loss."""
+def time_distributed_activity(rng, nested=False):
+    """Keras 3: TimeDistributed(Dense(..., activity_regularizer=L1(0.1))) has no activity loss. With the
+    Dense inside a wrapped model (`nested`), the model runs the Dense per time step through __call__: the
+    penalty is added once per step, each divided by the batch size (not batch · timesteps)."""
     keras.backend.clear_session()
-    model = keras.Sequential([
-        keras.Input((4, 3)),
-        keras.layers.TimeDistributed(
-            keras.layers.Dense(5, activation="relu", activity_regularizer=keras.regularizers.L1(0.1)),
-            name="time_distributed"),
-    ])
-    dense = model.layers[0].layer
+    dense = keras.layers.Dense(5, activation="relu", activity_regularizer=keras.regularizers.L1(0.1), name="dense")
+    inner = keras.Sequential([keras.Input((3,)), dense], name="inner") if nested else dense
+    model = keras.Sequential([keras.Input((4, 3)), keras.layers.TimeDistributed(inner, name="time_distributed")])
     for variable in dense.trainable_weights:
         variable.assign(rng.uniform(-0.6, 0.6, size=variable.shape).astype(np.float32))
     x = rng.normal(size=(3, 4, 3)).astype(np.float32)
@@ -158,7 +156,7 @@ def time_distributed_activity(rng):
         loss = mse + sum(model.losses) if model.losses else mse
     grads = tape.gradient(loss, dense.trainable_weights)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-2), loss="mse")
-    write("time_distributed_activity", {
+    write("time_distributed_nested_activity" if nested else "time_distributed_activity", {
         "keras_version": keras.__version__,
         "weights": named(dense.trainable_weights),
         "input": tensor(x),
@@ -178,3 +176,4 @@ if __name__ == "__main__":
     batch_normalization_model("batch_normalization_model_2d", (3,), 8, 0.99, 3, rng)
     batch_normalization_model("batch_normalization_model_3d", (4, 3), 5, 0.8, 4, rng)
     time_distributed_activity(rng)
+    time_distributed_activity(np.random.default_rng(20261205), nested=True)

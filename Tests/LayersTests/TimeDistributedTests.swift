@@ -103,3 +103,38 @@ struct TimeDistributedActivityFixture: Decodable {
         #expect(try wrapped.predict(x) == plain.predict(x))
     }
 }
+
+@Suite struct TimeDistributedNestedActivityTests {
+    /// Keras 3 runs a wrapped model per time step through __call__: its Dense's penalty is added once
+    /// per step, divided by the batch size each time, so in all by the batch size (not batch · timesteps).
+    @Test func nestedModelPenaltiesFollowKeras3() throws {
+        let f = try fixture(TimeDistributedActivityFixture.self, "time_distributed_nested_activity")
+        let dense = Dense(units: 5, activation: .relu, activityRegularizer: .l1(0.1), name: "dense")
+        let inner = try Sequential(inputShape: [3], name: "inner") { dense }
+        let model = try Sequential(inputShape: [4, 3]) { TimeDistributed(inner, name: "time_distributed") }
+        for (name, value) in f.weights { try #require(dense.parameter(named: name)).assign(value.tensor) }
+        let (x, y) = (f.input.tensor, f.target.tensor)
+        model.compile(optimizer: Adam(), loss: .meanSquaredError)
+        expectClose(try model.forward(x, training: true), f.output.tensor, "output")
+        #expect(
+            Swift.abs(model.regularizationLoss - f.regularizationLoss) <= 1e-5 * f.regularizationLoss,
+            "penalty \(model.regularizationLoss) vs Keras \(f.regularizationLoss)")
+        let (loss, gradients) = try model.lossAndGradients(x, y)
+        let expected = f.mse + f.regularizationLoss
+        #expect(Swift.abs(loss - expected) <= 1e-5 * expected, "loss \(loss) vs Keras \(expected)")
+        for (name, value) in f.gradients {
+            expectClose(try #require(gradients["time_distributed/dense/\(name)"]), value.tensor, "∂\(name)")
+        }
+        let evaluated = try model.evaluate(x, y)
+        #expect(Swift.abs(evaluated - f.evaluate) <= 1e-5 * f.evaluate, "evaluate \(evaluated) vs Keras \(f.evaluate)")
+        let check = try GradientCheck.run(model, inputShape: x.shape, input: x, seed: 3)
+        #expect(check.passed, "\(check)")
+
+        // Used on its own afterwards, the inner model divides by its own batch again.
+        let steps = x.reshaped(to: [12, 3])
+        _ = try inner.forward(steps, training: true)
+        let output = try inner.forward(steps, training: true)
+        let plain = Regularizer.l1(0.1).loss(output)
+        #expect(inner.regularizationLoss == plain)
+    }
+}

@@ -39,8 +39,12 @@ public final class Dense: Layer, ActivityRegularizing {
     /// The activity penalty of the last forward pass.
     public private(set) var regularizationLoss: Float = 0
 
-    /// Whether the activity regularizer applies: off inside ``TimeDistributed``, as in Keras 3.
+    /// Whether the activity regularizer applies: off when wrapped in ``TimeDistributed``, as in Keras 3.
     var appliesActivityRegularizer = true
+    /// The time steps enclosing ``TimeDistributed`` wrappers folded into the batch (Keras 3 penalizes per step).
+    var foldedTimeSteps = 1
+    /// The penalty's divisor in the last `forward`: the true batch size.
+    private var penaltySamples = 1
     /// The activity regularizer when it applies.
     private var activeRegularizer: Regularizer? { appliesActivityRegularizer ? self.activityRegularizer : nil }
 
@@ -116,7 +120,8 @@ public final class Dense: Layer, ActivityRegularizing {
         }
         var output = input.matmul(kernel.value, addingRowVector: bias?.value)
         output.withUnsafeMutableBufferPointer { self.activation.apply(to: $0, width: self.units) }
-        regularizationLoss = activeRegularizer?.loss(output) ?? 0
+        penaltySamples = Swift.max(1, output.batchSize / Swift.max(1, foldedTimeSteps))
+        regularizationLoss = activeRegularizer?.loss(output, samples: penaltySamples) ?? 0
         cachedInput = input
         cachedOutput = output
         return output
@@ -127,7 +132,7 @@ public final class Dense: Layer, ActivityRegularizing {
             throw LayerError.notBuilt(layer: name)
         }
         var upstream = outputGradient
-        activeRegularizer?.addGradient(of: output, into: &upstream)
+        activeRegularizer?.addGradient(of: output, into: &upstream, samples: penaltySamples)
         let gradient = self.activation.backpropagate(upstream, output: output)
         kernel.gradient.addMatmul(input, gradient, transposeLeft: true)
         if let bias {

@@ -9,7 +9,8 @@ import Tensor
 /// As in Keras 3, the wrapped layer's own activity regularizer adds no penalty: Keras 3 runs the
 /// wrapped layer's `call()`, which skips it (Keras 2 added it). `TimeDistributed(Dense(units: 8,
 /// activityRegularizer: .l1(1e-3)))` trains on the plain loss; the regularizer stays in the
-/// configuration, as in Keras.
+/// configuration, as in Keras. Layers inside a wrapped model do add their penalties, divided by the
+/// batch size (Keras 3 adds them once per time step), not by batch · timesteps.
 ///
 /// A ``BatchNormalization`` inside (directly or in a wrapped model) is refused with a typed error:
 /// Keras 3 normalizes each time step with that step's own batch statistics (and updates the moving
@@ -38,6 +39,9 @@ public final class TimeDistributed: Layer {
         set { name = newValue.name }
     }
     private var steps = 0
+    /// The time steps enclosing wrappers folded into the batch before this one folds its own (set
+    /// during their `forward`).
+    var foldedTimeSteps = 1
 
     /// Wraps `layer`, switching off its own activity regularizer (Keras 3).
     public init(_ layer: any Layer, name: String = "") {
@@ -88,6 +92,20 @@ public final class TimeDistributed: Layer {
         return [inputShape[0]] + (try layer.outputShape(for: Array(inputShape.dropFirst())))
     }
 
+    /// Tells the activity-regularized layers of `model` (and nested models and wrappers) how many time
+    /// steps are folded into their batch.
+    private static func fold(_ timeSteps: Int, into model: Sequential) {
+        for layer in model.layers {
+            if let inner = layer as? Sequential {
+                fold(timeSteps, into: inner)
+            } else if let wrapper = layer as? TimeDistributed {
+                wrapper.foldedTimeSteps = timeSteps
+            } else if let regularized = layer as? any ActivityRegularizing {
+                regularized.foldedTimeSteps = timeSteps
+            }
+        }
+    }
+
     /// The first BatchNormalization that `layer` is or holds (through nested models and wrappers).
     private static func batchNormalization(in layer: any Layer) -> BatchNormalization? {
         switch layer {
@@ -110,6 +128,9 @@ public final class TimeDistributed: Layer {
                 layer: name, expected: "[timesteps, …]", received: Array(input.shape.dropFirst()))
         }
         steps = input.shape[1]
+        // Set only for this call, so that a wrapped model used on its own later penalizes normally.
+        if let model = layer as? Sequential { Self.fold(foldedTimeSteps * steps, into: model) }
+        defer { if let model = layer as? Sequential { Self.fold(1, into: model) } }
         let folded = input.reshaped(to: [input.shape[0] * steps] + Array(input.shape.dropFirst(2)))
         let output = try layer.forward(folded, training: training)
         return output.reshaped(to: [input.shape[0], steps] + Array(output.shape.dropFirst()))
