@@ -212,7 +212,8 @@ private func write(_ data: Data, to url: URL) throws {
 }
 
 @Suite struct ModelFolderFuzzTests {
-    /// Three small real models: a Dense autoencoder, an LSTM autoencoder and a nested conv model.
+    /// Four small real models: a Dense autoencoder, an LSTM autoencoder, a nested conv model and a
+    /// model with the normalization and noise layers (non-trainable weights included).
     private static func models() throws -> [Sequential] {
         let dense = try Sequential(inputShape: [8], seed: 1) {
             Dense(units: 4, activation: .relu)
@@ -242,7 +243,14 @@ private func write(_ data: Data, to url: URL) throws {
             encoder
             decoder
         }
-        return [dense, lstm, conv]
+        let normalized = try Sequential(inputShape: [3, 4], seed: 6) {
+            Dense(units: 4, activation: .relu)
+            BatchNormalization()
+            GaussianNoise(stddev: 0.1)
+            LayerNormalization(center: false)
+            TimeDistributed(Dense(units: 4))
+        }
+        return [dense, lstm, conv, normalized]
     }
 
     private static let numbers = [
@@ -319,7 +327,8 @@ private func write(_ data: Data, to url: URL) throws {
                             g.pick([
                                 "Dense", "LSTM", "Sequential", "TimeDistributed", "Conv2D", "Conv2DTranspose",
                                 "Flatten",
-                                "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "Nope",
+                                "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "GaussianNoise",
+                                "LayerNormalization", "BatchNormalization", "Nope",
                                 "dense", "lstm", "encoder", "same", "valid", "relu", "orthogonal", "glorot_uniform",
                             ]))
                     } ?? tree
