@@ -137,4 +137,18 @@ struct TimeDistributedActivityFixture: Decodable {
         let plain = Regularizer.l1(0.1).loss(output)
         #expect(inner.regularizationLoss == plain)
     }
+
+    /// Two wrappers fold their time steps together: the penalty is divided by the batch alone.
+    @Test func nestedWrappersFoldTheirTimeStepsTogether() throws {
+        let dense = Dense(units: 2, activation: .relu, activityRegularizer: .l1(0.1), name: "dense")
+        let inner = try Sequential(inputShape: [3], name: "inner") { dense }
+        let model = try Sequential(inputShape: [2, 4, 3]) { TimeDistributed(TimeDistributed(inner)) }
+        var generator = SeededGenerator(seed: 7)
+        let x = Tensor.normal(shape: [5, 2, 4, 3], using: &generator)
+        let output = try model.forward(x, training: true)
+        let expected = Regularizer.l1(0.1).loss(output.reshaped(to: [5, 16]))  // Σ|a| · 0.1 / batch
+        #expect(Swift.abs(model.regularizationLoss - expected) <= 1e-6 * expected)
+        let check = try GradientCheck.run(model, inputShape: x.shape, input: x, seed: 2)
+        #expect(check.passed, "\(check)")
+    }
 }

@@ -92,17 +92,14 @@ public final class TimeDistributed: Layer {
         return [inputShape[0]] + (try layer.outputShape(for: Array(inputShape.dropFirst())))
     }
 
-    /// Tells the activity-regularized layers of `model` (and nested models and wrappers) how many time
-    /// steps are folded into their batch.
-    private static func fold(_ timeSteps: Int, into model: Sequential) {
-        for layer in model.layers {
-            if let inner = layer as? Sequential {
-                fold(timeSteps, into: inner)
-            } else if let wrapper = layer as? TimeDistributed {
-                wrapper.foldedTimeSteps = timeSteps
-            } else if let regularized = layer as? any ActivityRegularizing {
-                regularized.foldedTimeSteps = timeSteps
-            }
+    /// Tells the activity-regularized layers in `layer` (through nested models; a nested wrapper
+    /// passes it on) how many time steps are folded into their batch.
+    private static func fold(_ timeSteps: Int, into layer: any Layer) {
+        switch layer {
+        case let model as Sequential: for inner in model.layers { fold(timeSteps, into: inner) }
+        case let wrapper as TimeDistributed: wrapper.foldedTimeSteps = timeSteps
+        case let regularized as any ActivityRegularizing: regularized.foldedTimeSteps = timeSteps
+        default: break
         }
     }
 
@@ -129,8 +126,8 @@ public final class TimeDistributed: Layer {
         }
         steps = input.shape[1]
         // Set only for this call, so that a wrapped model used on its own later penalizes normally.
-        if let model = layer as? Sequential { Self.fold(foldedTimeSteps * steps, into: model) }
-        defer { if let model = layer as? Sequential { Self.fold(1, into: model) } }
+        Self.fold(foldedTimeSteps * steps, into: layer)
+        defer { Self.fold(1, into: layer) }
         let folded = input.reshaped(to: [input.shape[0] * steps] + Array(input.shape.dropFirst(2)))
         let output = try layer.forward(folded, training: training)
         return output.reshaped(to: [input.shape[0], steps] + Array(output.shape.dropFirst()))
