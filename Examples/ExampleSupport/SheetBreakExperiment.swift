@@ -12,9 +12,41 @@ public struct SheetBreakExperiment {
         case dense
         /// Windows of `lookback` rows, the LSTM autoencoder.
         case lstm
+        /// The LSTM autoencoder's shape with GRU layers.
+        case gru
+        /// Windows through "same" 1-D convolutions (``Conv1DAutoencoder``).
+        case conv1d
 
         /// Whether the model reads windows of `lookback` rows (every model but the dense one).
         public var readsWindows: Bool { self != .dense }
+        /// The articles' batch size: 128 for the dense model, 64 for the window models.
+        public var defaultBatchSize: Int { self == .dense ? 128 : 64 }
+        /// The articles' Adam learning rate: 1e-3 for the dense model, 1e-4 for the window models.
+        public var defaultLearningRate: Float { self == .dense ? 1e-3 : 1e-4 }
+        /// The names `--model` accepts, as an error message lists them ("dense, lstm, gru or conv1d").
+        public static var names: String {
+            allCases.dropLast().map(\.rawValue).joined(separator: ", ") + " or " + allCases.last!.rawValue
+        }
+
+        /// Builds the untrained autoencoder.
+        /// - Parameters:
+        ///   - lookback: The window length (ignored by the dense model).
+        ///   - features: The sensor columns.
+        ///   - activation: The recurrent layers' activation (the dense and convolutional models use relu).
+        ///   - seed: Seeds the weight initialization.
+        public func makeAutoencoder(
+            lookback: Int, features: Int, activation: Activation, seed: UInt64
+        ) throws -> Sequential {
+            switch self {
+            case .dense: try DenseAutoencoder.make(features: features, seed: seed)
+            case .lstm:
+                try LSTMAutoencoder.make(timesteps: lookback, features: features, activation: activation, seed: seed)
+            case .gru:
+                try RecurrentAutoencoder.make(
+                    cell: .gru, timesteps: lookback, features: features, activation: activation, seed: seed)
+            case .conv1d: try Conv1DAutoencoder.make(timesteps: lookback, features: features, seed: seed)
+            }
+        }
     }
 
     /// How the sensor columns are scaled before they reach the model (fitted on normal training samples).
@@ -39,17 +71,17 @@ public struct SheetBreakExperiment {
     public var data: DataSource = .synthetic(rows: 6_000)
     /// Training epochs; `nil` for the article default (200).
     public var epochs: Int?
-    /// Batch size; `nil` for the article default (128 dense, 64 LSTM).
+    /// Batch size; `nil` for the article default (128 dense, 64 window models).
     public var batchSize: Int?
-    /// Adam learning rate; `nil` for the article default (1e-3 dense, 1e-4 LSTM).
+    /// Adam learning rate; `nil` for the article default (1e-3 dense, 1e-4 window models).
     public var learningRate: Float?
     /// The curve shift: −k labels the k rows before each break (the articles use −2; see
     /// ``curveShift(_:by:)``). The command line accepts only negative values; `|shift|` must be smaller
     /// than the number of rows.
     public var shift = -2
-    /// The LSTM window length.
+    /// The window length of the window models.
     public var lookback = 5
-    /// The LSTM layers' activation.
+    /// The recurrent layers' activation.
     public var activation: Activation = .relu
     /// How the columns are scaled (`--scaling`); the articles standardise.
     public var scaling: ScalingKind = .standard
@@ -80,11 +112,11 @@ public struct SheetBreakExperiment {
     /// LSTM 200 epochs, batch 64, Adam 1e-4, threshold 0.3.
     public var resolvedEpochs: Int { epochs ?? 200 }
     /// The batch size used.
-    public var resolvedBatchSize: Int { batchSize ?? (model == .dense ? 128 : 64) }
+    public var resolvedBatchSize: Int { batchSize ?? model.defaultBatchSize }
     /// The learning rate used.
-    public var resolvedLearningRate: Float { learningRate ?? (model == .dense ? 1e-3 : 1e-4) }
+    public var resolvedLearningRate: Float { learningRate ?? model.defaultLearningRate }
     /// The threshold rule used.
-    public var resolvedThreshold: ThresholdRule { threshold ?? .fixed(model == .dense ? 0.4 : 0.3) }
+    public var resolvedThreshold: ThresholdRule { threshold ?? .fixed(model.readsWindows ? 0.3 : 0.4) }
 
     /// What a run produced.
     public struct Result {
@@ -163,11 +195,8 @@ public struct SheetBreakExperiment {
         let validX = scaled(normalValid)
         log("training on \(normalTrain.count) normal samples, validating on \(normalValid.count)")
 
-        let autoencoder =
-            model == .lstm
-            ? try LSTMAutoencoder.make(
-                timesteps: lookback, features: features.shape[1], activation: activation, seed: seed)
-            : try DenseAutoencoder.make(features: features.shape[1], seed: seed)
+        let autoencoder = try model.makeAutoencoder(
+            lookback: lookback, features: features.shape[1], activation: activation, seed: seed)
         autoencoder.compile(optimizer: Adam(learningRate: resolvedLearningRate), loss: .meanSquaredError)
         if verbosity != .silent { log(autoencoder.summary()) }
 
@@ -320,10 +349,12 @@ extension SheetBreakExperiment: CommandLineProgram {
     public static let commandLine = CommandLineOptions(
         command: "sheet-break",
         summary:
-            "Trains a dense or LSTM autoencoder on normal paper-mill data and flags sheet breaks before they happen. "
+            "Trains a dense, LSTM, GRU or Conv1D autoencoder on normal paper-mill data and flags sheet breaks before they happen. "
             + "`sheet-break --replay --help` lists the options of the time-ordered replay through the monitor.",
         options: [
-            .init("model", value: "dense|lstm", default: "lstm", help: "Which autoencoder to train."),
+            .init(
+                "model", value: ModelKind.allCases.map(\.rawValue).joined(separator: "|"), default: "lstm",
+                help: "Which autoencoder to train."),
             .init("data", value: "PATH", help: "The sheet-break CSV (default: a built-in synthetic data set)."),
             .init("epochs", value: "N", default: "200", help: "Training epochs (1 to 1,000,000)."),
             .init("batch-size", value: "N", help: "Batch size (default: 128 dense, 64 LSTM)."),
@@ -334,8 +365,8 @@ extension SheetBreakExperiment: CommandLineProgram {
                 "shift", value: "-N", default: "-2",
                 help: "Curve shift: -N labels the N rows before each break "
                     + "(negative, N smaller than the number of rows)."),
-            .init("lookback", value: "N", default: "5", help: "Window length of the LSTM autoencoder (1 to 10,000)."),
-            .init("activation", value: "relu|tanh", default: "relu", help: "Activation of the LSTM layers."),
+            .init("lookback", value: "N", default: "5", help: "Window length of the window models (1 to 10,000)."),
+            .init("activation", value: "relu|tanh", default: "relu", help: "Activation of the recurrent layers."),
             .init(
                 "scaling", value: "standard|minmax", default: "standard",
                 help: "Column scaling, fitted on the normal training samples."),
@@ -360,7 +391,7 @@ extension SheetBreakExperiment: CommandLineProgram {
         var options = commandLine
         try options.parse(arguments)
         var experiment = SheetBreakExperiment()
-        experiment.model = try options.value("model", as: "dense or lstm") { ModelKind(rawValue: $0) } ?? .lstm
+        experiment.model = try options.value("model", as: ModelKind.names) { ModelKind(rawValue: $0) } ?? .lstm
         if let url = try options.file("data", expected: "a CSV file") { experiment.data = .file(url) }
         experiment.epochs = try options.integer("epochs", in: 1...maximumCount)
         experiment.batchSize = try options.integer("batch-size", in: 1...maximumCount)

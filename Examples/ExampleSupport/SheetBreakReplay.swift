@@ -14,11 +14,11 @@ public struct SheetBreakReplay {
     public var data: SheetBreakExperiment.DataSource = .synthetic(rows: 6_000)
     /// Training epochs; `nil` for the article default (200).
     public var epochs: Int?
-    /// Batch size; `nil` for the article default (128 dense, 64 LSTM).
+    /// Batch size; `nil` for the article default (128 dense, 64 window models).
     public var batchSize: Int?
-    /// Adam learning rate; `nil` for the article default (1e-3 dense, 1e-4 LSTM).
+    /// Adam learning rate; `nil` for the article default (1e-3 dense, 1e-4 window models).
     public var learningRate: Float?
-    /// The LSTM window length.
+    /// The window length of the window models.
     public var lookback = 5
     /// The share of rows, in time order, used for training (`--train-fraction`); the rest is replayed.
     public var trainFraction = 0.7
@@ -99,12 +99,10 @@ public struct SheetBreakReplay {
             scaled, labels: labels, fit: fitRows, range: 0..<validStart, valid: validStart..<trainEnd)
         log("training on \(x.shape[0]) normal samples, validating on \(validX.shape[0])")
 
-        let autoencoder =
-            model == .lstm
-            ? try LSTMAutoencoder.make(timesteps: lookback, features: columns.count, seed: seed)
-            : try DenseAutoencoder.make(features: columns.count, seed: seed)
-        let learningRate = learningRate ?? (model == .dense ? 1e-3 : 1e-4)
-        let batchSize = batchSize ?? (model == .dense ? 128 : 64)
+        let autoencoder = try model.makeAutoencoder(
+            lookback: lookback, features: columns.count, activation: .relu, seed: seed)
+        let learningRate = learningRate ?? model.defaultLearningRate
+        let batchSize = batchSize ?? model.defaultBatchSize
         let epochs = epochs ?? 200
         autoencoder.compile(optimizer: Adam(learningRate: learningRate), loss: .meanSquaredError)
         var callbacks: [any Callback] = []
@@ -124,7 +122,7 @@ public struct SheetBreakReplay {
         var detector = RareEventDetector(model: autoencoder, error: .meanSquared, windowScoring: .lastTimestep)
         detector.threshold = 0
         let probe = try DeployedDetector(
-            detector, columns: columns, scaling: .standard(scaler), lookback: model == .lstm ? lookback : 1)
+            detector, columns: columns, scaling: .standard(scaler), lookback: model.readsWindows ? lookback : 1)
         let validScores = try probe.scores(rows: features.gatheringBatch(Array(validStart..<trainEnd)))
         let offset = probe.lookback - 1
         let normalScores = validNormal.filter { $0 - validStart >= offset }.map {
@@ -210,7 +208,7 @@ public struct SheetBreakReplay {
             for end in ends { values += all[((end - lookback + 1) * width)..<((end + 1) * width)] }
             return Tensor(shape: [ends.count, lookback, width], scalars: values)
         }
-        if model == .lstm {
+        if model.readsWindows {
             try SheetBreakExperiment.checkWindows(
                 rows: range.count, features: scaled.shape[1], lookback: lookback)
             return (try windows(range), try windows(valid))
@@ -319,14 +317,16 @@ extension SheetBreakReplay: CommandLineProgram {
             + "streaming monitor and reports breaks caught, lead times and false alarms per day.",
         options: [
             .init(flag: "replay", help: "Replay mode (this command line)."),
-            .init("model", value: "dense|lstm", default: "dense", help: "Which autoencoder to train."),
+            .init(
+                "model", value: SheetBreakExperiment.ModelKind.allCases.map(\.rawValue).joined(separator: "|"),
+                default: "dense", help: "Which autoencoder to train."),
             .init("data", value: "PATH", help: "The sheet-break CSV (default: a built-in synthetic data set)."),
             .init("epochs", value: "N", default: "200", help: "Training epochs (1 to 1,000,000)."),
             .init("batch-size", value: "N", help: "Batch size (default: 128 dense, 64 LSTM)."),
             .init(
                 "learning-rate", value: "LR",
                 help: "Adam learning rate, a finite positive number (default: 1e-3 dense, 1e-4 LSTM)."),
-            .init("lookback", value: "N", default: "5", help: "Window length of the LSTM autoencoder (1 to 10,000)."),
+            .init("lookback", value: "N", default: "5", help: "Window length of the window models (1 to 10,000)."),
             .init(
                 "train-fraction", value: "F", default: "0.7",
                 help: "Share of the rows, in time order, used for training (0.05 to 0.95); the rest is replayed."),
@@ -351,7 +351,9 @@ extension SheetBreakReplay: CommandLineProgram {
         try options.parse(arguments)
         var replay = SheetBreakReplay()
         replay.model =
-            try options.value("model", as: "dense or lstm") { SheetBreakExperiment.ModelKind(rawValue: $0) } ?? .dense
+            try options.value("model", as: SheetBreakExperiment.ModelKind.names) {
+                SheetBreakExperiment.ModelKind(rawValue: $0)
+            } ?? .dense
         if let url = try options.file("data", expected: "a CSV file") { replay.data = .file(url) }
         replay.epochs = try options.integer("epochs", in: 1...SheetBreakExperiment.maximumCount)
         replay.batchSize = try options.integer("batch-size", in: 1...SheetBreakExperiment.maximumCount)

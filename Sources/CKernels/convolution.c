@@ -1,5 +1,6 @@
-// im2col / col2im for channels-last convolutions. Within one window row the kernel's (kx, c)
-// entries are contiguous in the image, so each in-bounds run is one copy (or one vector add).
+// im2col / col2im for channels-last convolutions. Within one window row of an undilated kernel the
+// (kx, c) entries are contiguous in the image, so each in-bounds run is one copy (or one vector add);
+// a dilated row is one run of `channels` floats per tap.
 #include "CKernels.h"
 #include <string.h>
 
@@ -9,10 +10,12 @@
 #define MULTIVERSION
 #endif
 
-// The in-bounds part [kxBegin, kxEnd) of a window row starting at column x0.
+// The in-bounds taps [kxBegin, kxEnd) of a window row starting at column x0, its taps dilationX
+// columns apart: kx is in bounds when 0 <= x0 + kx·dilationX < width.
 static inline void window_columns(const rek_conv_geometry *g, long x0, long *kxBegin, long *kxEnd) {
-    long begin = x0 < 0 ? -x0 : 0;
-    long end = g->width - x0;
+    const long d = g->dilationX;
+    long begin = x0 < 0 ? (-x0 + d - 1) / d : 0;
+    long end = x0 < g->width ? (g->width - 1 - x0) / d + 1 : 0;
     if (end > g->kernelWidth) end = g->kernelWidth;
     if (end < begin) end = begin;
     *kxBegin = begin;
@@ -61,6 +64,7 @@ ATTRIBUTES static void NAME(const rek_conv_geometry *g, const float *images, lon
                             float *columns) {                                                           \
     const long C = g->channels, K = g->kernelHeight * g->kernelWidth * C, rowWidth = g->kernelWidth * C; \
     const long imageSize = g->height * g->width * C, windows = g->outHeight * g->outWidth;              \
+    const long dx = g->dilationX;                                                                       \
     for (long n = first; n < last; n++) {                                                               \
         const float *image = images + n * imageSize;                                                    \
         float *row = columns + n * windows * K;                                                         \
@@ -72,10 +76,17 @@ ATTRIBUTES static void NAME(const rek_conv_geometry *g, const float *images, lon
                 window_columns(g, x0, &kxBegin, &kxEnd);                                                \
                 for (long ky = 0; ky < g->kernelHeight; ky++) {                                         \
                     float *target = row + ky * rowWidth;                                                \
-                    const long y = y0 + ky;                                                             \
+                    const long y = y0 + ky * g->dilationY;                                              \
                     if (y < 0 || y >= g->height || kxEnd == kxBegin) { ZERO(target, rowWidth); continue; } \
                     if (kxBegin > 0) ZERO(target, kxBegin * C);                                         \
-                    COPY(target + kxBegin * C, image + (y * g->width + x0 + kxBegin) * C, (kxEnd - kxBegin) * C); \
+                    /* Offsets, not pointers, until in bounds: x0 may lie left of the image. */         \
+                    const long pixels = (y * g->width + x0) * C;                                        \
+                    if (dx == 1) {                                                                      \
+                        COPY(target + kxBegin * C, image + (pixels + kxBegin * C), (kxEnd - kxBegin) * C); \
+                    } else {                                                                            \
+                        for (long kx = kxBegin; kx < kxEnd; kx++)                                       \
+                            COPY(target + kx * C, image + (pixels + kx * dx * C), C);                   \
+                    }                                                                                   \
                     if (kxEnd < g->kernelWidth) ZERO(target + kxEnd * C, (g->kernelWidth - kxEnd) * C); \
                 }                                                                                       \
             }                                                                                           \
@@ -99,6 +110,7 @@ MULTIVERSION
 void rek_col2im(const rek_conv_geometry *g, const float *columns, long first, long last, float *images) {
     const long C = g->channels, K = g->kernelHeight * g->kernelWidth * C, rowWidth = g->kernelWidth * C;
     const long imageSize = g->height * g->width * C, windows = g->outHeight * g->outWidth;
+    const long dx = g->dilationX;
     for (long n = first; n < last; n++) {
         float *image = images + n * imageSize;
         const float *row = columns + n * windows * K;
@@ -110,12 +122,22 @@ void rek_col2im(const rek_conv_geometry *g, const float *columns, long first, lo
                 long kxBegin, kxEnd;
                 window_columns(g, x0, &kxBegin, &kxEnd);
                 for (long ky = 0; ky < g->kernelHeight; ky++) {
-                    const long y = y0 + ky;
+                    const long y = y0 + ky * g->dilationY;
                     if (y < 0 || y >= g->height) continue;
-                    const float *restrict source = row + ky * rowWidth + kxBegin * C;
-                    float *restrict target = image + (y * g->width + x0 + kxBegin) * C;
-                    const long count = (kxEnd - kxBegin) * C;
-                    for (long i = 0; i < count; i++) target[i] += source[i];
+                    const float *taps = row + ky * rowWidth;
+                    const long pixels = (y * g->width + x0) * C;  // x0 may lie left of the image
+                    if (dx == 1) {
+                        const float *restrict source = taps + kxBegin * C;
+                        float *restrict target = image + (pixels + kxBegin * C);
+                        const long count = (kxEnd - kxBegin) * C;
+                        for (long i = 0; i < count; i++) target[i] += source[i];
+                    } else {
+                        for (long kx = kxBegin; kx < kxEnd; kx++) {
+                            const float *restrict source = taps + kx * C;
+                            float *restrict target = image + (pixels + kx * dx * C);
+                            for (long i = 0; i < C; i++) target[i] += source[i];
+                        }
+                    }
                 }
             }
         }

@@ -15,10 +15,42 @@ public struct CRC32: RunningChecksum, Equatable {
 
     /// Continues the checksum with `bytes`.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard var pointer = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        state = crc32Tables.update(state, with: bytes)
+    }
+}
+
+/// The CRC-32 of gzip, reversed polynomial 0xEDB88320.
+private let crc32Tables = SlicingBy8Tables(reversedPolynomial: 0xEDB8_8320)
+
+/// Eight 256-entry tables of a reflected 32-bit CRC: table 0 is the classic byte-at-a-time table,
+/// table k advances a byte through k further zero bytes. Shared by ``CRC32`` and ``CRC32C``, which
+/// differ only in the polynomial.
+struct SlicingBy8Tables: Sendable {
+    private let tables: [UInt32]
+
+    /// The tables of the reflected CRC with `reversedPolynomial` (0xEDB88320 for CRC-32).
+    init(reversedPolynomial: UInt32) {
+        var tables = [UInt32](repeating: 0, count: 8 * 256)
+        for byte in 0..<256 {
+            var crc = UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ reversedPolynomial : crc >> 1 }
+            tables[byte] = crc
+        }
+        for byte in 0..<256 {
+            for k in 1..<8 {
+                let previous = tables[(k - 1) * 256 + byte]
+                tables[k * 256 + byte] = tables[Int(previous & 0xFF)] ^ (previous >> 8)
+            }
+        }
+        self.tables = tables
+    }
+
+    /// The register `state` (before the final inversion) advanced over `bytes`.
+    func update(_ state: UInt32, with bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard var pointer = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return state }
         var remaining = bytes.count
         var crc = state
-        crcTables.withUnsafeBufferPointer { tables in
+        tables.withUnsafeBufferPointer { tables in
             let t = tables.baseAddress!
             while remaining >= 8 {
                 let low = crc ^ UInt32(littleEndian: UnsafeRawPointer(pointer).loadUnaligned(as: UInt32.self))
@@ -37,24 +69,6 @@ public struct CRC32: RunningChecksum, Equatable {
                 remaining -= 1
             }
         }
-        state = crc
+        return crc
     }
 }
-
-/// Eight 256-entry tables: table 0 is the classic byte-at-a-time table, table k advances a byte
-/// through k further zero bytes.
-private let crcTables: [UInt32] = {
-    var tables = [UInt32](repeating: 0, count: 8 * 256)
-    for byte in 0..<256 {
-        var crc = UInt32(byte)
-        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        tables[byte] = crc
-    }
-    for byte in 0..<256 {
-        for k in 1..<8 {
-            let previous = tables[(k - 1) * 256 + byte]
-            tables[k * 256 + byte] = tables[Int(previous & 0xFF)] ^ (previous >> 8)
-        }
-    }
-    return tables
-}()

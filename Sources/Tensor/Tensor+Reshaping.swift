@@ -63,16 +63,15 @@ extension Tensor {
     /// The number of elements in one item along the first (batch) axis.
     public var itemCount: Int { rank == 0 ? 1 : shape.dropFirst().reduce(1, *) }
 
-    /// Items `range` along the first axis.
+    /// Items `range` along the first axis: ``slicing(_:along:)`` along axis 0 for ranges known to be valid.
     ///
     ///     Tensor(zeros: [100, 5, 59]).slicingBatch(0..<64).shape   // [64, 5, 59]
+    ///
+    /// - Precondition: `range` is within `0..<batchSize`.
     public func slicingBatch(_ range: Range<Int>) -> Tensor {
         precondition(
             range.lowerBound >= 0 && range.upperBound <= batchSize, "batch slice \(range) of \(batchSize) items")
-        let width = itemCount
-        var newShape = shape
-        newShape[0] = range.count
-        return Tensor(shape: newShape, scalars: Array(scalars[(range.lowerBound * width)..<(range.upperBound * width)]))
+        return slicing(checked: range, along: 0)
     }
 
     /// The items at `indices` along the first axis, in that order (a shuffled batch, a split).
@@ -99,25 +98,5 @@ extension Tensor {
                     }
                 }
             })
-    }
-
-    /// Joins tensors along the first axis.
-    ///
-    /// - Throws: ``TensorError/incompatibleShapes(operation:_:_:)`` when the items' shapes differ.
-    public init(concatenating tensors: [Tensor]) throws(TensorError) {
-        guard let first = tensors.first else {
-            self.init(zeros: [0])
-            return
-        }
-        let itemShape = Array(first.shape.dropFirst())
-        var scalars: [Float] = []
-        scalars.reserveCapacity(tensors.reduce(0) { $0 + $1.count })
-        for tensor in tensors {
-            guard Array(tensor.shape.dropFirst()) == itemShape, tensor.rank == first.rank else {
-                throw .incompatibleShapes(operation: "concatenate", first.shape, tensor.shape)
-            }
-            scalars += tensor.scalars
-        }
-        self.init(shape: [tensors.reduce(0) { $0 + $1.batchSize }] + itemShape, scalars: scalars)
     }
 }

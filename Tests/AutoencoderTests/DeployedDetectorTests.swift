@@ -58,6 +58,32 @@ func temporaryFolder(_ name: String) -> URL {
             try DeployedDetector(contentsOf: folder).scores(rows: rows).map(\.bitPattern) == before.map(\.bitPattern))
     }
 
+    /// Detector folders written before the scalers stored `variance` (standard) and `dataMax` (min-max)
+    /// load and score as before.
+    @Test func detectorFoldersWithoutTheScalersNewKeysStillLoad() throws {
+        let (detector, rows) = try makeLSTMDetector()
+        var minMax = MinMaxScaler()
+        try minMax.fit(rows)
+        let minMaxDetector = try DeployedDetector(
+            detector.detector, columns: detector.columns, scaling: .minMax(minMax), lookback: detector.lookback)
+        for (saved, key) in [(detector, "variance"), (minMaxDetector, "dataMax")] {
+            let folder = temporaryFolder("old-detector")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try saved.save(to: folder)
+            let file = folder.appendingPathComponent(DeployedDetector.fileName)
+            let text = try String(contentsOf: file, encoding: .utf8)
+            // The key with the comma before it (the last key) or after it.
+            let range = try #require(
+                text.range(of: #",\s*"\#(key)" : \[[^\]]*\](?=\s*\})"#, options: .regularExpression)
+                    ?? text.range(of: #""\#(key)" : \[[^\]]*\]\s*,"#, options: .regularExpression))
+            try Data(text.replacingCharacters(in: range, with: "").utf8).write(to: file)
+            let loaded = try DeployedDetector(contentsOf: folder)
+            #expect(loaded.scaling.typeName == saved.scaling.typeName && text.contains("\"\(key)\""))
+            #expect(try String(contentsOf: file, encoding: .utf8).contains(key) == false)
+            #expect(try loaded.scores(rows: rows).map(\.bitPattern) == saved.scores(rows: rows).map(\.bitPattern))
+        }
+    }
+
     @Test func aDenseDetectorWithGlobalMinMaxScalingRoundTrips() throws {
         var generator = SeededGenerator(seed: 9)
         let rows = Tensor(shape: [20, 6], scalars: (0..<120).map { _ in generator.normal() })

@@ -42,5 +42,8 @@ import Testing
         #expect(try LSTMAutoencoder.make(timesteps: 5, features: 59).parameterCount == 25_243)
         #expect(try DenseAutoencoder.make(features: 59).layers.map(\.parameterCount) == [1_920, 528, 272, 544, 1_947])
         #expect(try ECGAutoencoder.make().parameterCount == 10_484)
+        // Keras 3.15.1 counts for the same models on [5, 59] windows.
+        #expect(try RecurrentAutoencoder.make(cell: .gru, timesteps: 5, features: 59).parameterCount == 19_707)
+        #expect(try Conv1DAutoencoder.make(timesteps: 5, features: 59).parameterCount == 14_539)
     }
 }

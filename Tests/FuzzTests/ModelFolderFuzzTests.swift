@@ -212,8 +212,9 @@ private func write(_ data: Data, to url: URL) throws {
 }
 
 @Suite struct ModelFolderFuzzTests {
-    /// Four small real models: a Dense autoencoder, an LSTM autoencoder, a nested conv model and a
-    /// model with the normalization and noise layers (non-trainable weights included).
+    /// Six small real models: a Dense autoencoder, an LSTM autoencoder, a nested conv model, a
+    /// sequence conv model, a model of two bidirectional recurrent layers, and one with the normalization and noise
+    /// layers (non-trainable weights included).
     private static func models() throws -> [Sequential] {
         let dense = try Sequential(inputShape: [8], seed: 1) {
             Dense(units: 4, activation: .relu)
@@ -243,6 +244,17 @@ private func write(_ data: Data, to url: URL) throws {
             encoder
             decoder
         }
+        let sequence = try Sequential(inputShape: [8, 3], seed: 6) {
+            Conv1D(filters: 2, kernelSize: 3, padding: .causal, dilationRate: 2, activation: .relu)
+            MaxPooling1D(poolSize: 2, padding: .same)
+            UpSampling1D(size: 2)
+            Conv1D(filters: 3, kernelSize: 2, strides: 2)
+            GlobalAveragePooling1D(keepDims: true)
+        }
+        let bidirectional = try Sequential(inputShape: [3, 2], seed: 6) {
+            Bidirectional(LSTM(units: 2, returnSequences: true), mergeMode: .sum)
+            Bidirectional(GRU(units: 2))
+        }
         let normalized = try Sequential(inputShape: [3, 4], seed: 6) {
             Dense(units: 4, activation: .relu)
             BatchNormalization()
@@ -250,7 +262,7 @@ private func write(_ data: Data, to url: URL) throws {
             LayerNormalization(center: false)
             TimeDistributed(Dense(units: 4))
         }
-        return [dense, lstm, conv, normalized]
+        return [dense, lstm, conv, sequence, bidirectional, normalized]
     }
 
     private static let numbers = [
@@ -325,10 +337,13 @@ private func write(_ data: Data, to url: URL) throws {
                         guard case .string = node else { return node }
                         return .string(
                             g.pick([
-                                "Dense", "LSTM", "Sequential", "TimeDistributed", "Conv2D", "Conv2DTranspose",
+                                "Dense", "LSTM", "GRU", "SimpleRNN", "Sequential", "TimeDistributed", "Bidirectional",
+                                "Conv2D",
+                                "Conv2DTranspose",
                                 "Flatten",
-                                "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "GaussianNoise",
-                                "LayerNormalization", "BatchNormalization", "Nope",
+                                "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "Nope",
+                                "Conv1D", "MaxPooling1D", "UpSampling1D", "GlobalAveragePooling1D", "causal",
+                                "GaussianNoise", "LayerNormalization", "BatchNormalization",
                                 "dense", "lstm", "encoder", "same", "valid", "relu", "orthogonal", "glorot_uniform",
                             ]))
                     } ?? tree

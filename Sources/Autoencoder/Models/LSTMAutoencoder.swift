@@ -22,21 +22,8 @@ public enum LSTMAutoencoder {
         activation: Activation = .relu, recurrentActivation: Activation = .sigmoid,
         seed: UInt64 = 0
     ) throws -> Sequential {
-        let model = Sequential(inputShape: [timesteps, features], seed: seed)
-        for (index, units) in encoderUnits.enumerated() {
-            try model.add(
-                LSTM(
-                    units: units, activation: activation, recurrentActivation: recurrentActivation,
-                    returnSequences: index < encoderUnits.count - 1))
-        }
-        try model.add(RepeatVector(count: timesteps))
-        for units in encoderUnits.reversed() {
-            try model.add(
-                LSTM(
-                    units: units, activation: activation, recurrentActivation: recurrentActivation,
-                    returnSequences: true))
-        }
-        try model.add(TimeDistributed(Dense(units: features)))
-        return model
+        try RecurrentAutoencoder.make(
+            cell: .lstm, timesteps: timesteps, features: features, encoderUnits: encoderUnits,
+            activation: activation, recurrentActivation: recurrentActivation, seed: seed)
     }
 }

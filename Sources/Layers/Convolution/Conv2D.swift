@@ -11,9 +11,9 @@ import Tensor
 ///     Conv2D(filters: 16, kernelSize: 3, strides: 2, padding: .same, activation: .relu)   // 28×28×1 → 14×14×16
 ///
 /// Each image is unfolded into patch rows (im2col), which stay in cache, and multiplied by the kernel
-/// with the bias added in the same pass; backward uses two more products and the fold (col2im).
-/// Images are processed concurrently in groups that depend only on the batch size, so results are
-/// identical for every thread count.
+/// with the bias added in the same pass; backward uses two more products and the fold (col2im), the
+/// same code as ``Conv1D``'s. Images are processed concurrently in groups that depend only on the
+/// batch size, so results are identical for every thread count.
 public final class Conv2D: Layer {
     /// Conv2D's hyperparameters (Keras `get_config`), read as `conv.filters`, `conv.kernelSize`, ….
     public struct Configuration: LayerConfiguration {
@@ -47,17 +47,14 @@ public final class Conv2D: Layer {
     /// The bias `[filters]`, when `useBias`.
     public private(set) var bias: Parameter?
 
-    private let scratch = ScratchPool(), partialSums = Workspace()
-    private var cachedInput: Tensor?
-    private var cachedGeometry: ConvolutionGeometry?
-    private var cachedOutput: Tensor?
+    private let products = ConvolutionProducts()
 
     /// Creates a convolution with a square window and stride.
     /// - Parameters:
     ///   - filters: Output channels.
     ///   - kernelSize: The window's side.
     ///   - strides: The step between windows, 1 by default.
-    ///   - padding: `.valid` (no padding, Keras' default) or `.same`.
+    ///   - padding: `.valid` (no padding, Keras' default) or `.same` (`.causal` throws when built).
     ///   - activation: `.linear` by default.
     ///   - useBias: Whether to add a bias per filter.
     ///   - kernelInitializer: `.glorotUniform` by default.
@@ -98,6 +95,7 @@ public final class Conv2D: Layer {
 
     /// The window grid for an input shape, after checking every hyperparameter.
     private func geometry(for inputShape: [Int]) throws -> ConvolutionGeometry {
+        try self.padding.refuseCausal(layer: name)
         let window = try ConvolutionGeometry.checkedWindow(
             filters: self.filters, activation: self.activation,
             kernelSize: self.kernelSize, strides: self.strides, layer: name)
@@ -140,82 +138,14 @@ public final class Conv2D: Layer {
                 layer: name, expected: "[height, width, channels]", received: Array(input.shape.dropFirst()))
         }
         let geometry = try geometry(for: Array(input.shape.dropFirst()))
-        let batch = input.shape[0]
-        let windows = geometry.windowCount
-        let patch = geometry.patchSize
-        let filters = self.filters
-        var output = Tensor(
-            shape: [batch, geometry.raw.outHeight, geometry.raw.outWidth, filters], unsafeUninitializedScalars: { _ in }
-        )
-        output.withUnsafeMutableBufferPointer { y in
-            input.withUnsafeBufferPointer { x in
-                kernel.value.withUnsafeBufferPointer { w in
-                    (bias?.value).withUnsafeBaseAddress { b in
-                        geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) {
-                            _, samples, patches in
-                            for sample in samples {
-                                geometry.unfold(x.baseAddress!, sample: sample, into: patches)
-                                MatrixKernels.multiply(
-                                    m: windows, n: filters, k: patch, a: patches, lda: patch, b: w.baseAddress!,
-                                    ldb: filters, bias: b, c: y.baseAddress! + sample * windows * filters, ldc: filters)
-                            }
-                        }
-                    }
-                }
-            }
-            self.activation.apply(to: y, width: filters)
-        }
-        cachedInput = input
-        cachedGeometry = geometry
-        cachedOutput = output
-        return output
+        return products.forward(
+            input, geometry: geometry, kernel: kernel.value, bias: bias?.value, activation: self.activation,
+            outputShape: [geometry.raw.outHeight, geometry.raw.outWidth, self.filters])
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        guard let kernel, let input = cachedInput, let geometry = cachedGeometry, let output = cachedOutput else {
-            throw LayerError.notBuilt(layer: name)
-        }
-        let batch = input.shape[0]
-        let windows = geometry.windowCount
-        let patch = geometry.patchSize
-        let filters = self.filters
-        let gradient = self.activation.backpropagate(outputGradient, output: output)
-        let kernelGradient = GroupedGradient(count: patch * filters, batch: batch, workspace: partialSums)
-        var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
-        inputGradient.withUnsafeMutableBufferPointer { dx in
-            input.withUnsafeBufferPointer { x in
-                gradient.withUnsafeBufferPointer { dz in
-                    kernel.value.withUnsafeBufferPointer { w in
-                        // Per sample: ∂kernel += patchesᵀ·∂z, ∂patches = ∂z·kernelᵀ folded into ∂input.
-                        geometry.forEachGroup(batch: batch, scratchCount: 2 * windows * patch, pool: scratch) {
-                            group, samples, scratch in
-                            let patches = scratch
-                            let patchGradient = scratch + windows * patch
-                            for sample in samples {
-                                let dzSample = dz.baseAddress! + sample * windows * filters
-                                geometry.unfold(x.baseAddress!, sample: sample, into: patches)
-                                MatrixKernels.multiply(
-                                    transposeA: true, m: patch, n: filters, k: windows, a: patches, lda: patch,
-                                    b: dzSample, ldb: filters, beta: 1, c: kernelGradient.partial(group), ldc: filters)
-                                MatrixKernels.multiply(
-                                    transposeB: true, m: windows, n: patch, k: filters, a: dzSample, lda: filters,
-                                    b: w.baseAddress!, ldb: filters, c: patchGradient, ldc: patch)
-                                geometry.fold(patchGradient, into: dx.baseAddress!, sample: sample)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        kernelGradient.add(into: &kernel.gradient, groups: ConvolutionGeometry.sampleGroups(batch: batch).count)
-        if let bias {
-            bias.gradient.withUnsafeMutableBufferPointer { db in
-                gradient.withUnsafeBufferPointer { dz in
-                    MatrixKernels.accumulateColumnSums(
-                        of: dz.baseAddress!, rows: batch * windows, columns: filters, into: db.baseAddress!)
-                }
-            }
-        }
-        return inputGradient
+        guard let kernel else { throw LayerError.notBuilt(layer: name) }
+        return try products.backward(
+            outputGradient, kernel: kernel, bias: bias, activation: self.activation, layer: name)
     }
 }

@@ -63,7 +63,7 @@ public final class Conv2DTranspose: Layer {
     ///   - filters: Output channels.
     ///   - kernelSize: The window's side.
     ///   - strides: The upsampling step, 1 by default.
-    ///   - padding: `.valid` (Keras' default) or `.same`.
+    ///   - padding: `.valid` (Keras' default) or `.same` (`.causal` throws when built).
     ///   - outputPadding: Extra bottom/right rows and columns (each less than the stride), or `nil`.
     ///   - activation: `.linear` by default.
     ///   - useBias: Whether to add a bias per filter.
@@ -108,6 +108,7 @@ public final class Conv2DTranspose: Layer {
     /// The geometry of the matching convolution, whose *image* is this layer's output and whose
     /// window grid is this layer's input.
     private func geometry(for inputShape: [Int]) throws -> ConvolutionGeometry {
+        try self.padding.refuseCausal(layer: name)
         let (kernelSize, strides) = try ConvolutionGeometry.checkedWindow(
             filters: self.filters, activation: self.activation,
             kernelSize: self.kernelSize, strides: self.strides,

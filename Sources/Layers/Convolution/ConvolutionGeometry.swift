@@ -3,14 +3,15 @@ import Tensor
 
 /// Where a 2-D convolution's windows fall on a channels-last image, and the unfolding (im2col) and
 /// folding (col2im) between a batch of images and its patch rows, which turn convolutions into
-/// matrix products. `Conv2D` unfolds its input; `Conv2DTranspose`, the adjoint, folds into its output.
+/// matrix products. `Conv2D` and `Conv1D` (a window of height 1 on images of height 1) unfold their
+/// input; `Conv2DTranspose`, the adjoint, folds into its output.
 struct ConvolutionGeometry {
-    /// The image side: `[height, width, channels]`, the windows, strides, leading padding, and the
-    /// window grid `[outHeight, outWidth]`.
+    /// The image side: `[height, width, channels]`, the windows, strides, dilations, leading
+    /// padding, and the window grid `[outHeight, outWidth]`.
     var raw: rek_conv_geometry
 
-    /// The window grid a convolution of `kernel`, `strides` and `padding` lays on an image of
-    /// `imageShape` (`[height, width, channels]`).
+    /// The window grid a convolution of `kernel`, `strides` and `padding` (not `causal`) lays on an
+    /// image of `imageShape` (`[height, width, channels]`).
     init(image imageShape: [Int], kernel: [Int], strides: [Int], padding: Padding, layer: String) throws {
         guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else {
             throw LayerError.incompatibleInput(
@@ -25,11 +26,16 @@ struct ConvolutionGeometry {
             grid: [rows.outputSize, columns.outputSize])
     }
 
-    /// A geometry given in full (a transposed convolution's, whose image size is chosen first).
-    init(image imageShape: [Int], kernel: [Int], strides: [Int], padBefore: [Int], grid: [Int]) {
+    /// A geometry given in full (a transposed convolution's, whose image size is chosen first, or a
+    /// 1-D convolution's); `dilations` are the tap spacings `[rows, columns]`, 1 by default.
+    init(
+        image imageShape: [Int], kernel: [Int], strides: [Int], dilations: [Int] = [1, 1], padBefore: [Int],
+        grid: [Int]
+    ) {
         raw = rek_conv_geometry(
             height: imageShape[0], width: imageShape[1], channels: imageShape[2],
             kernelHeight: kernel[0], kernelWidth: kernel[1], strideY: strides[0], strideX: strides[1],
+            dilationY: dilations[0], dilationX: dilations[1],
             padTop: padBefore[0], padLeft: padBefore[1], outHeight: grid[0], outWidth: grid[1])
     }
 
@@ -120,6 +126,14 @@ extension ConvolutionGeometry {
         filters: Int, activation: Activation, kernelSize: [Int], strides: [Int],
         layer: String
     ) throws -> (kernel: [Int], strides: [Int]) {
+        try checkFilters(filters, activation: activation, layer: layer)
+        return (
+            try kernelSize.checkedPair("kernelSize", layer: layer), try strides.checkedPair("strides", layer: layer)
+        )
+    }
+
+    /// Checks that a convolution has a positive number of `filters` and an element-wise activation.
+    static func checkFilters(_ filters: Int, activation: Activation, layer: String) throws {
         guard filters > 0 else {
             throw LayerError.invalidArgument(
                 layer: layer, argument: "filters", value: "\(filters)", expected: "a positive integer")
@@ -128,9 +142,6 @@ extension ConvolutionGeometry {
             throw LayerError.invalidArgument(
                 layer: layer, argument: "activation", value: "softmax", expected: "an element-wise activation")
         }
-        return (
-            try kernelSize.checkedPair("kernelSize", layer: layer), try strides.checkedPair("strides", layer: layer)
-        )
     }
 }
 

@@ -28,26 +28,26 @@ public enum LayerRegistry {
     private static let factories = Mutex<[String: Factory]>([
         Dense.typeName: factory(Dense.self),
         LSTM.typeName: factory(LSTM.self),
+        GRU.typeName: factory(GRU.self),
+        SimpleRNN.typeName: factory(SimpleRNN.self),
         RepeatVector.typeName: factory(RepeatVector.self),
         // Containers read their configuration straight from the JSON tree: a round trip through
         // text at every level would make decoding nested models quadratic.
         TimeDistributed.typeName: { json in
-            guard case let .object(members) = json, let layer = members["layer"], case let .object(inner) = layer,
-                case let .string(type)? = inner["type"], let config = inner["config"]
+            let (layer, name, _) = try wrapper(json, type: TimeDistributed.typeName)
+            return try TimeDistributed(configuration: .init(layer: layer, name: name))
+        },
+        Bidirectional.typeName: { json in
+            let (layer, name, members) = try wrapper(json, type: Bidirectional.typeName)
+            guard case let .string(text)? = members["mergeMode"],
+                let mergeMode = Bidirectional.MergeMode(rawValue: text)
             else {
                 throw LayerError.invalidConfiguration(
-                    type: TimeDistributed.typeName, reason: "expected layer: {\"type\": …, \"config\": …}")
+                    type: Bidirectional.typeName,
+                    reason: "expected mergeMode: one of "
+                        + Bidirectional.MergeMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
             }
-            var name = ""
-            if let value = members["name"] {
-                guard case let .string(text) = value else {
-                    throw LayerError.invalidConfiguration(
-                        type: TimeDistributed.typeName, reason: "expected a string name")
-                }
-                name = text
-            }
-            return try TimeDistributed(
-                configuration: .init(layer: LayerDescription(type: type, config: config), name: name))
+            return try Bidirectional(configuration: .init(layer: layer, mergeMode: mergeMode, name: name))
         },
         Sequential.typeName: { json in try Sequential(configuration: ModelConfiguration(json: json)) },
         Flatten.typeName: factory(Flatten.self),
@@ -58,9 +58,33 @@ public enum LayerRegistry {
         GaussianNoise.typeName: factory(GaussianNoise.self),
         Conv2D.typeName: factory(Conv2D.self),
         Conv2DTranspose.typeName: factory(Conv2DTranspose.self),
+        Conv1D.typeName: factory(Conv1D.self),
+        MaxPooling1D.typeName: factory(MaxPooling1D.self),
+        UpSampling1D.typeName: factory(UpSampling1D.self),
+        GlobalAveragePooling1D.typeName: factory(GlobalAveragePooling1D.self),
         LayerNormalization.typeName: factory(LayerNormalization.self),
         BatchNormalization.typeName: factory(BatchNormalization.self),
     ])
+
+    /// The wrapped layer's description, the name and all members of a wrapper's configuration,
+    /// `{"layer": {"type": …, "config": …}, "name": …, …}` (the name may be absent: empty).
+    private static func wrapper(
+        _ json: JSONValue, type: String
+    ) throws -> (layer: LayerDescription, name: String, members: [String: JSONValue]) {
+        guard case let .object(members) = json, let layer = members["layer"], case let .object(inner) = layer,
+            case let .string(innerType)? = inner["type"], let config = inner["config"]
+        else {
+            throw LayerError.invalidConfiguration(type: type, reason: "expected layer: {\"type\": …, \"config\": …}")
+        }
+        var name = ""
+        if let value = members["name"] {
+            guard case let .string(text) = value else {
+                throw LayerError.invalidConfiguration(type: type, reason: "expected a string name")
+            }
+            name = text
+        }
+        return (LayerDescription(type: innerType, config: config), name, members)
+    }
 
     private static func factory<L: Layer>(_ type: L.Type) -> Factory {
         { json in

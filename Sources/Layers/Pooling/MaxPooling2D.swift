@@ -39,7 +39,7 @@ public final class MaxPooling2D: Layer {
     /// - Parameters:
     ///   - poolSize: The window side (Keras `pool_size`), 2 by default.
     ///   - strides: The step between windows; the pool size when `nil`, as in Keras.
-    ///   - padding: `.valid` (default) or `.same`.
+    ///   - padding: `.valid` (default) or `.same` (`.causal` throws when built).
     ///   - name: The layer name; when empty (the default), adding the layer to a model names it
     ///     `max_pooling2d`, `max_pooling2d_1`, ….
     public convenience init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid, name: String = "") {
@@ -51,7 +51,7 @@ public final class MaxPooling2D: Layer {
     /// - Parameters:
     ///   - poolSize: The window `[rows, columns]` (Keras `pool_size`).
     ///   - strides: The step between windows `[rows, columns]`; the pool size when `nil`, as in Keras.
-    ///   - padding: `.valid` (default) or `.same`.
+    ///   - padding: `.valid` (default) or `.same` (`.causal` throws when built).
     ///   - name: The layer name; when empty (the default), adding the layer to a model names it
     ///     `max_pooling2d`, `max_pooling2d_1`, ….
     public convenience init(poolSize: [Int], strides: [Int]? = nil, padding: Padding = .valid, name: String = "") {
@@ -73,6 +73,7 @@ public final class MaxPooling2D: Layer {
     }
 
     private func geometry(for imageShape: [Int]) throws -> Geometry {
+        try self.padding.refuseCausal(layer: name)
         for (argument, value) in [("poolSize", self.poolSize), ("strides", self.strides)] {
             guard value.count == 2, value.allSatisfy({ $0 > 0 }) else {
                 throw LayerError.invalidArgument(

@@ -10,7 +10,7 @@ import Tensor
 ///     cₜ = f ⊙ cₜ₋₁ + i ⊙ activation(z_c)        activation = tanh by default
 ///     hₜ = o ⊙ activation(cₜ)
 ///
-/// starting from zero states. Input `[batch, timesteps, features]` → output `[batch, timesteps, units]`
+/// starting from zero states (from the last step to the first when `goBackwards`). Input `[batch, timesteps, features]` → output `[batch, timesteps, units]`
 /// when `returnSequences`, else `[batch, units]` (the last `h`).
 ///
 /// Weights (Keras names and layout): `kernel [features, 4·units]` (glorot-uniform),
@@ -32,6 +32,9 @@ public final class LSTM: Layer {
         public var recurrentActivation: Activation
         /// Whether every timestep's output is returned.
         public var returnSequences: Bool
+        /// Whether the sequence is processed from its last step to its first (Keras `go_backwards`);
+        /// a returned sequence is then in that reversed order. A saved configuration without it reads false.
+        public var goBackwards: Bool
         /// Whether the layer has a bias.
         public var useBias: Bool
         /// Whether the forget-gate bias starts at 1.
@@ -58,8 +61,8 @@ public final class LSTM: Layer {
     /// Bias `[4·units]`.
     public private(set) var bias: Parameter?
 
-    // Forward cache, batch-major: gates [B, T, 4U] (after activation), states h and c [B, T+1, U]
-    // (slot 0 is the zero initial state), activation(c) [B, T, U].
+    // Forward cache (see Recurrence): gates [B, T, 4U] by time (after activation), states h and c
+    // [B, T+1, U] and activation(c) [B, T, U] by processing step.
     private let gates = Workspace(), hidden = Workspace(), cell = Workspace(), cellActivation = Workspace()
     private let gateGradient = Workspace(), hiddenGradient = Workspace(), cellGradient = Workspace()
     private var cachedInput: Tensor?
@@ -70,6 +73,8 @@ public final class LSTM: Layer {
     ///   - activation: Applied to the cell candidate and the cell state; `.tanh` by default.
     ///   - recurrentActivation: The gates' activation; `.sigmoid` by default (Keras 2 used `.hardSigmoid`).
     ///   - returnSequences: Return every step's `h` instead of the last one.
+    ///   - goBackwards: Process the sequence in reverse (Keras `go_backwards`); the returned sequence is
+    ///     in the reversed order too.
     ///   - unitForgetBias: Initialize the forget gate's bias to 1.
     ///   - useBias: Whether to add the bias `[4·units]`.
     ///   - kernelInitializer: For the input kernel; `.glorotUniform` by default.
@@ -79,14 +84,15 @@ public final class LSTM: Layer {
     ///     `lstm`, `lstm_1`, ….
     public convenience init(
         units: Int, activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid,
-        returnSequences: Bool = false, useBias: Bool = true, unitForgetBias: Bool = true,
+        returnSequences: Bool = false, goBackwards: Bool = false, useBias: Bool = true, unitForgetBias: Bool = true,
         kernelInitializer: Initializer = .glorotUniform, recurrentInitializer: Initializer = .orthogonal,
         biasInitializer: Initializer = .zeros, name: String = ""
     ) {
         self.init(
             configuration: Configuration(
                 units: units, activation: activation, recurrentActivation: recurrentActivation,
-                returnSequences: returnSequences, useBias: useBias, unitForgetBias: unitForgetBias,
+                returnSequences: returnSequences, goBackwards: goBackwards, useBias: useBias,
+                unitForgetBias: unitForgetBias,
                 kernelInitializer: kernelInitializer, recurrentInitializer: recurrentInitializer,
                 biasInitializer: biasInitializer, name: name))
     }
@@ -99,26 +105,10 @@ public final class LSTM: Layer {
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias].compactMap { $0 } }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard self.units > 0 else {
-            throw LayerError.invalidArgument(
-                layer: name, argument: "units", value: "\(self.units)", expected: "a positive integer")
-        }
-        guard self.activation != .softmax, self.recurrentActivation != .softmax else {
-            throw LayerError.invalidArgument(
-                layer: name, argument: "activation", value: "softmax", expected: "an element-wise activation")
-        }
-        guard inputShape.count == 2, inputShape[0] > 0, inputShape[1] > 0 else {
-            throw LayerError.incompatibleInput(layer: name, expected: "[timesteps, features]", received: inputShape)
-        }
-        if let kernel, kernel.value.shape[0] != inputShape[1] {
-            throw LayerError.incompatibleInput(
-                layer: name, expected: "[timesteps, \(kernel.value.shape[0])]", received: inputShape)
-        }
-        let gates = try SizeLimit.scaled(self.units, by: 4, layer: name, tensor: "bias")
-        try SizeLimit.check([inputShape[1], gates], layer: name, tensor: "kernel")
-        try SizeLimit.check([self.units, gates], layer: name, tensor: "recurrent_kernel")
-        try SizeLimit.check([inputShape[0], gates], layer: name, tensor: "gates")
-        return self.returnSequences ? [inputShape[0], self.units] : [self.units]
+        try Recurrence.outputShape(
+            for: inputShape, layer: name, units: self.units, gates: 4,
+            activations: [("activation", self.activation), ("recurrent_activation", self.recurrentActivation)],
+            builtFeatures: kernel?.value.shape[0], returnSequences: self.returnSequences)
     }
 
     public func build<G: RandomNumberGenerator>(inputShape: [Int], using generator: inout G) throws {
@@ -142,61 +132,27 @@ public final class LSTM: Layer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard let kernel, let recurrentKernel else { throw LayerError.notBuilt(layer: name) }
-        guard input.rank == 3, input.shape[2] == kernel.value.shape[0] else {
-            throw LayerError.incompatibleInput(
-                layer: name, expected: "[timesteps, \(kernel.value.shape[0])]",
-                received: Array(input.shape.dropFirst()))
-        }
-        let (batch, steps, features, u) = (input.shape[0], input.shape[1], input.shape[2], self.units)
+        try Recurrence.checkInput(input, kernel: kernel, layer: name)
+        let (batch, steps, u) = (input.shape[0], input.shape[1], self.units)
         let g4 = 4 * u
-        let z = gates.reserve(batch * steps * g4)
-        let h = hidden.reserve(batch * (steps + 1) * u, zeroed: true)
+        // Cell states c [B, T+1, U] (slot 0 the zero initial state) and activation(c) [B, T, U], by step.
         let c = cell.reserve(batch * (steps + 1) * u, zeroed: true)
         let a = cellActivation.reserve(batch * steps * u)
         let (act, recurrent) = (self.activation.kernelCode, self.recurrentActivation.kernelCode)
-
-        // Every element is written by one band below: no clearing pass.
-        var output = Tensor(
-            shape: self.returnSequences ? [batch, steps, u] : [batch, u], unsafeUninitializedScalars: { _ in })
-        let bands = rowBands(batch)
-        input.withUnsafeBufferPointer { xs in
-            output.withUnsafeMutableBufferPointer { out in
-                kernel.value.withUnsafeBufferPointer { w in
-                    recurrentKernel.value.withUnsafeBufferPointer { uk in
-                        withBias { b in
-                            let (x, y, w, uk) = (xs.baseAddress!, out.baseAddress!, w.baseAddress!, uk.baseAddress!)
-                            // Each band of rows runs its whole sequence on its own: rows never interact.
-                            Parallel.forEach(bands.count) { band in
-                                let (first, rows) = (bands[band].lowerBound, bands[band].count)
-                                let z = z + first * steps * g4
-                                let h = h + first * (steps + 1) * u
-                                let c = c + first * (steps + 1) * u
-                                let a = a + first * steps * u
-                                MatrixKernels.multiply(
-                                    m: rows * steps, n: g4, k: features, a: x + first * steps * features,
-                                    lda: features, b: w, ldb: g4, bias: b, c: z, ldc: g4)
-                                for t in 0..<steps {
-                                    // z[:, t, :] += h[:, t, :] · recurrentKernel (h slot t holds hₜ₋₁).
-                                    MatrixKernels.multiply(
-                                        m: rows, n: g4, k: u, a: h + t * u, lda: (steps + 1) * u,
-                                        b: uk, ldb: g4, beta: 1, c: z + t * g4, ldc: steps * g4)
-                                    rek_lstm_cell_forward(
-                                        rows, u, act, recurrent, z + t * g4, steps * g4,
-                                        c + t * u, (steps + 1) * u, c + (t + 1) * u, (steps + 1) * u,
-                                        a + t * u, steps * u, h + (t + 1) * u, (steps + 1) * u)
-                                }
-                                for row in 0..<rows {
-                                    let target = y + (first + row) * (self.returnSequences ? steps * u : u)
-                                    let source = h + row * (steps + 1) * u
-                                    if self.returnSequences {
-                                        target.update(from: source + u, count: steps * u)
-                                    } else {
-                                        target.update(from: source + steps * u, count: u)
-                                    }
-                                }
-                            }
-                        }
-                    }
+        let output = recurrentKernel.withValuePointer { uk in
+            bias.withValuePointer { b in
+                Recurrence.forward(
+                    input, kernel: kernel, bias: b, units: u, returnSequences: self.returnSequences,
+                    backwards: self.goBackwards, projections: gates, states: hidden
+                ) { band, s, t in
+                    let (c, a) = (band.offset(c, perRow: (steps + 1) * u), band.offset(a, perRow: steps * u))
+                    // z[:, t, :] += h[:, s, :] · recurrentKernel (h slot s holds the previous state).
+                    MatrixKernels.multiply(
+                        m: band.rows, n: g4, k: u, a: band.h + s * u, lda: band.ldh, b: uk, ldb: g4, beta: 1,
+                        c: band.z + t * g4, ldc: band.ldz)
+                    rek_lstm_cell_forward(
+                        band.rows, u, act, recurrent, band.z + t * g4, band.ldz, c + s * u, band.ldh,
+                        c + (s + 1) * u, band.ldh, a + s * u, steps * u, band.h + (s + 1) * u, band.ldh)
                 }
             }
         }
@@ -204,109 +160,66 @@ public final class LSTM: Layer {
         return output
     }
 
-    /// Bands of batch rows, processed concurrently: at least one per available thread (when the batch
-    /// has 16 rows or more) and at most `maximumBandRows` rows each, so that one band's gates and
-    /// states stay in cache through the whole sequence.
-    private func rowBands(_ batch: Int) -> [Range<Int>] {
-        let threads = batch >= 16 ? Parallel.availableThreads : 1
-        return Parallel.partition(
-            batch, into: Swift.max(threads, (batch + Self.maximumBandRows - 1) / Self.maximumBandRows),
-            multipleOf: 8)
-    }
-
-    private static let maximumBandRows = 64
-
-    private func withBias<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
-        guard let bias else { return body(nil) }
-        return bias.value.withUnsafeBufferPointer { body($0.baseAddress!) }
-    }
-
-    private func withBiasGradient<R>(_ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
-        guard let bias else { return body(nil) }
-        return bias.gradient.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
-    }
-
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let kernel, let recurrentKernel, let input = cachedInput else { throw LayerError.notBuilt(layer: name) }
-        let (batch, steps, features, u) = (input.shape[0], input.shape[1], input.shape[2], self.units)
+        let (batch, steps, u) = (input.shape[0], input.shape[1], self.units)
         let g4 = 4 * u
-        let z = gates.pointer
-        let h = hidden.pointer
-        let c = cell.pointer
-        let a = cellActivation.pointer
-        let dz = gateGradient.reserve(batch * steps * g4)
-        let dh = hiddenGradient.reserve(batch * u, zeroed: true)  // ∂loss/∂hₜ from later steps
+        let (z, h, c, a) = (gates.pointer, hidden.pointer, cell.pointer, cellActivation.pointer)
         let dc = cellGradient.reserve(batch * u, zeroed: true)  // ∂loss/∂cₜ from later steps
         let (act, recurrent) = (self.activation.kernelCode, self.recurrentActivation.kernelCode)
-
-        // Written by each band's product.
-        var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
-        let bands = rowBands(batch)
-        outputGradient.withUnsafeBufferPointer { dys in
-            inputGradient.withUnsafeMutableBufferPointer { dxs in
-                kernel.value.withUnsafeBufferPointer { w in
-                    recurrentKernel.value.withUnsafeBufferPointer { uk in
-                        let (dy, dx, w, uk) = (dys.baseAddress!, dxs.baseAddress!, w.baseAddress!, uk.baseAddress!)
-                        let ldy = self.returnSequences ? steps * u : u
-                        Parallel.forEach(bands.count) { band in
-                            let (first, rows) = (bands[band].lowerBound, bands[band].count)
-                            let z = z + first * steps * g4
-                            let dz = dz + first * steps * g4
-                            let c = c + first * (steps + 1) * u
-                            let a = a + first * steps * u
-                            let dh = dh + first * u
-                            let dc = dc + first * u
-                            let dy = dy + first * ldy
-                            for t in stride(from: steps - 1, through: 0, by: -1) {
-                                let external: UnsafePointer<Float>? =
-                                    self.returnSequences
-                                    ? dy + t * u
-                                    : (t == steps - 1 ? dy : nil)
-                                rek_lstm_cell_backward(
-                                    rows, u, act, recurrent, z + t * g4, steps * g4, c + t * u, (steps + 1) * u,
-                                    a + t * u, steps * u, external, ldy, dh, dc, dz + t * g4, steps * g4)
-                                // ∂loss/∂hₜ₋₁ = dzₜ · recurrentKernelᵀ
-                                MatrixKernels.multiply(
-                                    transposeB: true, m: rows, n: u, k: g4, a: dz + t * g4, lda: steps * g4,
-                                    b: uk, ldb: g4, c: dh, ldc: u)
-                            }
-                            MatrixKernels.multiply(
-                                transposeB: true, m: rows * steps, n: features, k: g4, a: dz, lda: g4,
-                                b: w, ldb: g4, c: dx + first * steps * features, ldc: features)
-                        }
-                    }
+        let inputGradient = recurrentKernel.withValuePointer { uk in
+            bias.withGradientPointer { db in
+                Recurrence.backward(
+                    outputGradient, input: input, kernel: kernel, biasGradient: db, units: u,
+                    returnSequences: self.returnSequences, backwards: self.goBackwards, states: hidden,
+                    gradients: gateGradient, carry: hiddenGradient
+                ) { band, s, t, external, ldExternal in
+                    let z = band.offset(z, perRow: steps * g4)
+                    let (c, a) = (band.offset(c, perRow: (steps + 1) * u), band.offset(a, perRow: steps * u))
+                    rek_lstm_cell_backward(
+                        band.rows, u, act, recurrent, z + t * g4, band.ldz, c + s * u, band.ldh, a + s * u, steps * u,
+                        external, ldExternal, band.carry, band.offset(dc, perRow: u), band.z + t * g4, band.ldz)
+                    // ∂loss/∂hₛ₋₁ = dzₜ · recurrentKernelᵀ
+                    MatrixKernels.multiply(
+                        transposeB: true, m: band.rows, n: u, k: g4, a: band.z + t * g4, lda: band.ldz, b: uk,
+                        ldb: g4, c: band.carry!, ldc: u)
                 }
             }
         }
-
-        // Weight gradients: one product per weight over all rows and steps (hₜ₋₁ is h slot t), in
-        // bands of gate columns so each column's sum keeps one order whatever the thread count.
-        let columns = Parallel.partition(g4, into: Parallel.availableThreads, multipleOf: 32)
-        input.withUnsafeBufferPointer { xs in
-            kernel.gradient.withUnsafeMutableBufferPointer { dws in
-                recurrentKernel.gradient.withUnsafeMutableBufferPointer { dus in
-                    withBiasGradient { db in
-                        let (x, dw, du) = (xs.baseAddress!, dws.baseAddress!, dus.baseAddress!)
-                        Parallel.forEach(columns.count) { band in
-                            let (first, width) = (columns[band].lowerBound, columns[band].count)
-                            for t in 0..<steps {
-                                MatrixKernels.multiply(
-                                    transposeA: true, m: u, n: width, k: batch, a: h + t * u, lda: (steps + 1) * u,
-                                    b: dz + t * g4 + first, ldb: steps * g4, beta: 1, c: du + first, ldc: g4)
-                            }
-                            MatrixKernels.multiply(
-                                transposeA: true, m: features, n: width, k: batch * steps, a: x, lda: features,
-                                b: dz + first, ldb: g4, beta: 1, c: dw + first, ldc: g4)
-                            if let db {
-                                MatrixKernels.accumulateColumnSums(
-                                    of: dz + first, rows: batch * steps, columns: width,
-                                    stride: g4, into: db + first)
-                            }
-                        }
-                    }
-                }
-            }
+        // recurrentKernel += Σₛ hₛᵀ · dz at step s's time (h slot s is the state step s read).
+        let dz = gateGradient.pointer
+        recurrentKernel.withGradientPointer { du in
+            Recurrence.accumulateOverSteps(
+                steps: steps, batch: batch, m: u, n: g4, left: { UnsafePointer(h + $0 * u) }, ldLeft: (steps + 1) * u,
+                right: {
+                    UnsafePointer(dz + Recurrence.time(ofStep: $0, steps: steps, backwards: self.goBackwards) * g4)
+                },
+                ldRight: steps * g4, into: du, ldTarget: g4)
         }
         return inputGradient
+    }
+}
+
+extension LSTM.Configuration {
+    private enum CodingKeys: String, CodingKey {
+        case units, activation, recurrentActivation, returnSequences, goBackwards, useBias, unitForgetBias
+        case kernelInitializer, recurrentInitializer, biasInitializer, name
+    }
+
+    /// Decodes a saved configuration; one saved before `goBackwards` existed reads `goBackwards: false`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            units: try container.decode(Int.self, forKey: .units),
+            activation: try container.decode(Activation.self, forKey: .activation),
+            recurrentActivation: try container.decode(Activation.self, forKey: .recurrentActivation),
+            returnSequences: try container.decode(Bool.self, forKey: .returnSequences),
+            goBackwards: try container.decodeIfPresent(Bool.self, forKey: .goBackwards) ?? false,
+            useBias: try container.decode(Bool.self, forKey: .useBias),
+            unitForgetBias: try container.decode(Bool.self, forKey: .unitForgetBias),
+            kernelInitializer: try container.decode(Initializer.self, forKey: .kernelInitializer),
+            recurrentInitializer: try container.decode(Initializer.self, forKey: .recurrentInitializer),
+            biasInitializer: try container.decode(Initializer.self, forKey: .biasInitializer),
+            name: try container.decode(String.self, forKey: .name))
     }
 }

@@ -104,6 +104,26 @@ struct AffineMap: Sendable, Equatable, Codable {
         }
     }
 
+    /// `rows` scaled in `Double`, with the formula of ``apply(_:inverse:owner:)``.
+    func apply(rows: [[Double]], inverse: Bool, owner: String) throws(PreprocessingError) -> [[Double]] {
+        let width = center.count
+        guard width > 0 else { throw .notFitted(owner) }
+        var result = rows
+        for r in result.indices {
+            guard width == 1 || result[r].count == width else {
+                throw .shapeMismatch(
+                    expected: "rows of \(width) features (as fitted), row \(r) has \(result[r].count)",
+                    found: [rows.count, result[r].count])
+            }
+            for i in result[r].indices {
+                let j = width == 1 ? 0 : i
+                let v = result[r][i]
+                result[r][i] = inverse ? (v - offset) * scale[j] + center[j] : (v - center[j]) / scale[j] + offset
+            }
+        }
+        return result
+    }
+
     func apply(_ x: Tensor, inverse: Bool, owner: String) throws(PreprocessingError) -> Tensor {
         let width = center.count
         guard width > 0 else { throw .notFitted(owner) }
@@ -132,6 +152,27 @@ func featureColumns(_ x: Tensor, for owner: String) throws(PreprocessingError) -
     return x.withUnsafeBufferPointer { values in
         (0..<width).map { j in (0..<rows).map { Double(values[$0 * width + j]) } }
     }
+}
+
+/// Columns of `[samples][features]` rows, after checking that there is a row, that every row has the
+/// first one's width (at least 1) and that every value is finite.
+func featureColumns(rows: [[Double]], for owner: String) throws(PreprocessingError) -> [[Double]] {
+    guard let width = rows.first?.count, width > 0 else {
+        throw .shapeMismatch(
+            expected: "at least one row of at least one feature to fit \(owner)",
+            found: [rows.count, rows.first?.count ?? 0])
+    }
+    for (r, row) in rows.enumerated() {
+        guard row.count == width else {
+            throw .shapeMismatch(
+                expected: "rows of \(width) features to fit \(owner) (as the first one), row \(r) has \(row.count)",
+                found: [rows.count, row.count])
+        }
+        if let j = row.firstIndex(where: { !$0.isFinite }) {
+            throw .invalidArgument("\(owner) cannot fit non-finite values: sample \(r), feature \(j) is \(row[j])")
+        }
+    }
+    return (0..<width).map { j in rows.map { $0[j] } }
 }
 
 /// Throws unless every value of `x` is finite: statistics of NaN or infinite values would scale
