@@ -212,8 +212,9 @@ private func write(_ data: Data, to url: URL) throws {
 }
 
 @Suite struct ModelFolderFuzzTests {
-    /// Four small real models: a Dense autoencoder, an LSTM autoencoder, a nested conv model and two
-    /// bidirectional LSTMs.
+    /// Six small real models: a Dense autoencoder, an LSTM autoencoder, a nested conv model, a
+    /// sequence conv model, a model of two bidirectional recurrent layers, and one with the normalization and noise
+    /// layers (non-trainable weights included).
     private static func models() throws -> [Sequential] {
         let dense = try Sequential(inputShape: [8], seed: 1) {
             Dense(units: 4, activation: .relu)
@@ -254,7 +255,14 @@ private func write(_ data: Data, to url: URL) throws {
             Bidirectional(LSTM(units: 2, returnSequences: true), mergeMode: .sum)
             Bidirectional(GRU(units: 2))
         }
-        return [dense, lstm, conv, sequence, bidirectional]
+        let normalized = try Sequential(inputShape: [3, 4], seed: 6) {
+            Dense(units: 4, activation: .relu)
+            BatchNormalization()
+            GaussianNoise(stddev: 0.1)
+            LayerNormalization(center: false)
+            TimeDistributed(Dense(units: 4))
+        }
+        return [dense, lstm, conv, sequence, bidirectional, normalized]
     }
 
     private static let numbers = [
@@ -335,6 +343,7 @@ private func write(_ data: Data, to url: URL) throws {
                                 "Flatten",
                                 "Reshape", "RepeatVector", "MaxPooling2D", "UpSampling2D", "Dropout", "Nope",
                                 "Conv1D", "MaxPooling1D", "UpSampling1D", "GlobalAveragePooling1D", "causal",
+                                "GaussianNoise", "LayerNormalization", "BatchNormalization",
                                 "dense", "lstm", "encoder", "same", "valid", "relu", "orthogonal", "glorot_uniform",
                             ]))
                     } ?? tree

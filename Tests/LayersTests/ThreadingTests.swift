@@ -39,4 +39,27 @@ import Testing
         #expect(runs[0].0 == runs[1].0 && runs[1].0 == runs[2].0)
         #expect(runs[0].1 == runs[1].1 && runs[1].1 == runs[2].1)
     }
+
+    @Test func normalizationTrainingIsBitIdenticalForEveryThreadCount() throws {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        var generator = SeededGenerator(seed: 5)
+        let x = Tensor.normal(shape: [96, 6, 16], using: &generator)
+        var runs: [([Tensor], [Float])] = []
+        for threads in [1, 2, 4] {
+            Parallel.threadCount = threads
+            let model = try Sequential(inputShape: [6, 16], seed: 2) {
+                GaussianNoise(stddev: 0.1)
+                Dense(units: 32, activation: .relu)
+                BatchNormalization()
+                LayerNormalization()
+                Dense(units: 16)
+            }
+            model.compile(optimizer: Adam(learningRate: 1e-3), loss: MeanSquaredError())
+            let history = try model.fit(x, x, epochs: 2, batchSize: 32, verbose: .silent)
+            runs.append((model.parameters.map(\.value), history.loss))
+        }
+        #expect(runs[0].0 == runs[1].0 && runs[1].0 == runs[2].0)
+        #expect(runs[0].1 == runs[1].1 && runs[1].1 == runs[2].1)
+    }
 }

@@ -51,7 +51,9 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
 ///
 /// The check projects the output onto a fixed random direction `r`, so the scalar
 /// `L = Σ output ⊙ r + regularizationLoss` has gradient `backward(r)`; it then compares that
-/// gradient, for the input and every parameter, with `(L(w + ε) − L(w − ε)) / 2ε`.
+/// gradient, for the input and every trainable parameter, with `(L(w + ε) − L(w − ε)) / 2ε`.
+/// Non-trainable weights (state such as BatchNormalization's moving statistics, which `forward`
+/// updates in training mode) are not compared, and are restored when the check ends.
 /// Use it on your own layers:
 ///
 ///     let report = try GradientCheck.run(Swish(), inputShape: [4, 3])
@@ -75,6 +77,8 @@ public enum GradientCheck {
     ) throws -> GradientCheckReport {
         var generator = SeededGenerator(seed: seed)
         if layer.parameters.isEmpty { try layer.build(inputShape: Array(inputShape.dropFirst()), using: &generator) }
+        let state = ParameterSnapshot(nonTrainableOf: layer.parameters)
+        defer { state.restore() }
         var x = input ?? Tensor.normal(shape: inputShape, using: &generator)
         let output = try layer.forward(x, training: training)
         let direction = Tensor.normal(shape: output.shape, using: &generator)
@@ -108,7 +112,7 @@ public enum GradientCheck {
         }
 
         try compare("input", count: x.count, analytic: { inputGradient.scalars[$0] }, perturb: { x[flat: $0] += $1 })
-        for parameter in layer.parameters {
+        for parameter in layer.parameters where parameter.isTrainable {
             let gradient = parameter.gradient
             try compare(
                 parameter.name, count: parameter.count, analytic: { gradient.scalars[$0] },

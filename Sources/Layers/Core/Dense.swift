@@ -7,7 +7,7 @@ import Tensor
 /// Same weights, defaults and parameter count (`(inputDim + 1) · units`) as `keras.layers.Dense`.
 ///
 ///     let encoder = Dense(units: 32, activation: .relu, activityRegularizer: .l1(1e-3))
-public final class Dense: Layer {
+public final class Dense: Layer, ActivityRegularizing {
     /// Dense's hyperparameters (Keras `get_config`).
     /// Dense's hyperparameters (Keras `get_config`), read as `dense.units`, `dense.activation`, ….
     public struct Configuration: LayerConfiguration {
@@ -39,6 +39,15 @@ public final class Dense: Layer {
     /// The activity penalty of the last forward pass.
     public private(set) var regularizationLoss: Float = 0
 
+    /// Whether the activity regularizer applies: off when wrapped in ``TimeDistributed``, as in Keras 3.
+    var appliesActivityRegularizer = true
+    /// The time steps enclosing ``TimeDistributed`` wrappers folded into the batch (Keras 3 penalizes per step).
+    var foldedTimeSteps = 1
+    /// The penalty's divisor in the last `forward`: the true batch size.
+    private var penaltySamples = 1
+    /// The activity regularizer when it applies.
+    private var activeRegularizer: Regularizer? { appliesActivityRegularizer ? self.activityRegularizer : nil }
+
     private var cachedInput: Tensor?
     private var cachedOutput: Tensor?
 
@@ -49,7 +58,8 @@ public final class Dense: Layer {
     ///   - useBias: Whether to add a bias vector.
     ///   - kernelInitializer: `.glorotUniform` by default.
     ///   - biasInitializer: `.zeros` by default.
-    ///   - activityRegularizer: An optional penalty on the layer's output.
+    ///   - activityRegularizer: An optional penalty on the layer's output (not applied when the layer
+    ///     is wrapped in ``TimeDistributed``, as in Keras 3).
     ///   - name: The layer name; when empty (the default), adding the layer to a model names it
     ///     `dense`, `dense_1`, ….
     public convenience init(
@@ -110,7 +120,8 @@ public final class Dense: Layer {
         }
         var output = input.matmul(kernel.value, addingRowVector: bias?.value)
         output.withUnsafeMutableBufferPointer { self.activation.apply(to: $0, width: self.units) }
-        regularizationLoss = self.activityRegularizer?.loss(output) ?? 0
+        penaltySamples = Swift.max(1, output.batchSize / Swift.max(1, foldedTimeSteps))
+        regularizationLoss = activeRegularizer?.loss(output, samples: penaltySamples) ?? 0
         cachedInput = input
         cachedOutput = output
         return output
@@ -121,7 +132,7 @@ public final class Dense: Layer {
             throw LayerError.notBuilt(layer: name)
         }
         var upstream = outputGradient
-        self.activityRegularizer?.addGradient(of: output, into: &upstream)
+        activeRegularizer?.addGradient(of: output, into: &upstream, samples: penaltySamples)
         let gradient = self.activation.backpropagate(upstream, output: output)
         kernel.gradient.addMatmul(input, gradient, transposeLeft: true)
         if let bias {

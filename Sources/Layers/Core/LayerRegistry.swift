@@ -55,12 +55,15 @@ public enum LayerRegistry {
         MaxPooling2D.typeName: factory(MaxPooling2D.self),
         UpSampling2D.typeName: factory(UpSampling2D.self),
         Dropout.typeName: factory(Dropout.self),
+        GaussianNoise.typeName: factory(GaussianNoise.self),
         Conv2D.typeName: factory(Conv2D.self),
         Conv2DTranspose.typeName: factory(Conv2DTranspose.self),
         Conv1D.typeName: factory(Conv1D.self),
         MaxPooling1D.typeName: factory(MaxPooling1D.self),
         UpSampling1D.typeName: factory(UpSampling1D.self),
         GlobalAveragePooling1D.typeName: factory(GlobalAveragePooling1D.self),
+        LayerNormalization.typeName: factory(LayerNormalization.self),
+        BatchNormalization.typeName: factory(BatchNormalization.self),
     ])
 
     /// The wrapped layer's description, the name and all members of a wrapper's configuration,

@@ -1,11 +1,17 @@
 import Tensor
 
-/// A trainable weight and its gradient, shared by the layer that owns it, the optimizer, the saver
-/// and the gradient checker.
+/// A weight and its gradient, shared by the layer that owns it, the optimizer, the saver and the
+/// gradient checker.
 ///
 /// `name` is the Keras weight name (`kernel`, `recurrent_kernel`, `bias`), so weights map one to
 /// one onto a Keras model's. Layers *add* into `gradient` during `backward`; the training loop
 /// zeroes it before each batch.
+///
+/// A non-trainable weight (``isTrainable`` `false`, Keras' `non_trainable_weights`, such as
+/// ``BatchNormalization``'s moving statistics) is state the layer itself updates in `forward`:
+/// optimizers, ``GradientCheck`` and ``Sequential/gradients(_:_:training:)`` leave it alone, a
+/// failed training step restores it, saving and loading keep it, and `summary()` counts it as
+/// "Non-trainable params".
 public final class Parameter {
     /// The Keras weight name.
     public let name: String
@@ -13,7 +19,7 @@ public final class Parameter {
     public var value: Tensor
     /// The accumulated gradient of the loss with respect to `value`.
     public var gradient: Tensor
-    /// Whether optimizers update this parameter.
+    /// Whether optimizers update this parameter (`false` for state a layer updates itself).
     public var isTrainable: Bool
 
     /// Creates a parameter with a zero gradient.

@@ -22,6 +22,16 @@ public enum Regularizer: Codable, Equatable, Sendable {
 
     /// The penalty for a batch of activations.
     public func loss(_ activations: Tensor) -> Float {
+        loss(activations, samples: activations.batchSize)
+    }
+
+    /// Adds ∂penalty/∂activation into `gradient`.
+    public func addGradient(of activations: Tensor, into gradient: inout Tensor) {
+        addGradient(of: activations, into: &gradient, samples: activations.batchSize)
+    }
+
+    /// The penalty divided by `samples` instead of the batch size (time steps folded into the batch).
+    func loss(_ activations: Tensor, samples: Int) -> Float {
         let (l1, l2) = factors
         var absolute = 0.0
         var squared = 0.0
@@ -31,13 +41,13 @@ public enum Regularizer: Codable, Equatable, Sendable {
                 squared += Double(value * value)
             }
         }
-        return Float((Double(l1) * absolute + Double(l2) * squared) / Double(activations.batchSize))
+        return Float((Double(l1) * absolute + Double(l2) * squared) / Double(samples))
     }
 
-    /// Adds ∂penalty/∂activation into `gradient`.
-    public func addGradient(of activations: Tensor, into gradient: inout Tensor) {
+    /// Adds the gradient of ``loss(_:samples:)`` into `gradient`.
+    func addGradient(of activations: Tensor, into gradient: inout Tensor, samples: Int) {
         let (l1, l2) = factors
-        let scale = 1 / Float(activations.batchSize)
+        let scale = 1 / Float(samples)
         gradient.withUnsafeMutableBufferPointer { out in
             activations.withUnsafeBufferPointer { a in
                 for i in out.indices {

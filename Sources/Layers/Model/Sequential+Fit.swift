@@ -132,22 +132,30 @@ extension Sequential {
 
     /// One optimizer step; returns the loss (regularization included) before the step. A
     /// non-finite loss is returned without a step; a step that would make a weight non-finite is
-    /// refused with ``TrainingError/nonFiniteWeights(parameter:step:epoch:batch:)``.
+    /// refused with ``TrainingError/nonFiniteWeights(parameter:step:epoch:batch:)``. Unless the step
+    /// is applied, the non-trainable weights that the training-mode forward pass updated (moving
+    /// statistics) are restored, so a failed step changes nothing.
     func step(
         _ input: Tensor, _ target: Tensor, loss: any Loss, optimizer: any Optimizer,
         parameters: [Parameter], epoch: Int?, batch: Int?
     ) throws -> Float {
         for parameter in parameters { parameter.zeroGradient() }
+        let state = ParameterSnapshot(nonTrainableOf: parameters)
+        var applied = false
+        defer { if !applied { state.restore() } }
         let prediction = try forward(input, training: true)
         let (lossValue, gradient) = loss.valueAndGradient(predicted: prediction, target: target)
         let value = lossValue + regularizationLoss
         guard value.isFinite else { return value }
         try backward(gradient)
         let optimizerStep = optimizer.iterations + 1
-        if let bad = optimizer.updateIfFinite(parameters) {
-            let path = namedParameters.first { $0.parameter === parameters[bad] }?.path ?? parameters[bad].name
-            throw TrainingError.nonFiniteWeights(parameter: path, step: optimizerStep, epoch: epoch, batch: batch)
+        func refuse(_ parameter: Parameter) -> TrainingError {
+            let path = namedParameters.first { $0.parameter === parameter }?.path ?? parameter.name
+            return TrainingError.nonFiniteWeights(parameter: path, step: optimizerStep, epoch: epoch, batch: batch)
         }
+        if let bad = state.firstNonFinite { throw refuse(bad) }
+        if let bad = optimizer.updateIfFinite(parameters) { throw refuse(parameters[bad]) }
+        applied = true
         return value
     }
 

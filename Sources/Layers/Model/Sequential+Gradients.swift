@@ -7,7 +7,8 @@ extension Sequential {
     /// This is Keras' `tape.gradient(loss, model.trainable_weights)` around `loss(y, model(x,
     /// training=True)) + sum(model.losses)`, or PyTorch's `zero_grad()`, `loss.backward()` and
     /// reading each `.grad`, in one call: gradients are computed from zero on every call, never
-    /// accumulated, and neither the weights nor the optimizer state (its step count and moments) change.
+    /// accumulated, and neither the weights (non-trainable ones included, such as BatchNormalization's
+    /// moving statistics) nor the optimizer state (its step count and moments) change.
     ///
     /// ```swift
     /// model.compile(optimizer: Adam(), loss: .meanSquaredError)
@@ -49,6 +50,8 @@ extension Sequential {
         try checkNotEmpty(input, name: "input")
         try checkFinite(input, name: "input", target: target, targetName: "target")
         zeroGradients()
+        let state = ParameterSnapshot(nonTrainableOf: parameters)
+        defer { state.restore() }
         let prediction = try forward(input, training: training)
         let (value, gradient) = loss.valueAndGradient(predicted: prediction, target: target)
         try backward(gradient)

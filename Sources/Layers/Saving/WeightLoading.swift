@@ -44,13 +44,14 @@ struct WeightLoadingScope: Sendable {
 
 /// A new weight: while loading a saved model, the stored tensor `prefix + name` (after checking
 /// its shape); otherwise `initializer`'s values, changed by `adjust`. The shape is checked against
-/// ``SizeLimit/maximumElementCount`` first.
+/// ``SizeLimit/maximumElementCount`` first. A non-trainable weight (`isTrainable: false`, such as
+/// BatchNormalization's moving statistics) stays non-trainable when loaded.
 ///
 /// - Throws: ``LayerError/tooLarge(layer:tensor:size:limit:)``; while loading,
 ///   ``SavingError/missingTensor(path:name:)`` or ``SavingError/shapeMismatch(path:name:expected:found:)``.
 func makeParameter<G: RandomNumberGenerator>(
     _ name: String, shape: [Int], initializer: Initializer, layer: String,
-    using generator: inout G, adjust: (inout Tensor) -> Void = { _ in }
+    isTrainable: Bool = true, using generator: inout G, adjust: (inout Tensor) -> Void = { _ in }
 ) throws -> Parameter {
     try SizeLimit.check(shape, layer: layer, tensor: name)
     if let scope = WeightLoadingScope.current {
@@ -61,9 +62,9 @@ func makeParameter<G: RandomNumberGenerator>(
         guard stored.shape == shape else {
             throw SavingError.shapeMismatch(path: scope.source.path, name: key, expected: shape, found: stored.shape)
         }
-        return Parameter(name: name, value: stored)
+        return Parameter(name: name, value: stored, isTrainable: isTrainable)
     }
     var value = initializer.tensor(shape: shape, using: &generator)
     adjust(&value)
-    return Parameter(name: name, value: value)
+    return Parameter(name: name, value: value, isTrainable: isTrainable)
 }
