@@ -20,7 +20,25 @@ enum ModelBenchmark {
                 name: "LSTM autoencoder (5×59, 25,243 params)",
                 makeModel: { try LSTMAutoencoder.make(timesteps: 5, features: 59, activation: .relu, seed: 1) },
                 sampleShape: [5, 59], samples: 11_691, batchSize: 64, loss: MeanSquaredError(),
-                forwardFLOPs: lstmFLOPs()),
+                forwardFLOPs: recurrentFLOPs(gates: 4, layers: [(59, 32), (32, 16), (16, 16), (16, 32)])),
+            Workload(
+                name: "GRU autoencoder (5×59, 19,707 params)",
+                makeModel: { try RecurrentAutoencoder.make(cell: .gru, timesteps: 5, features: 59, seed: 1) },
+                sampleShape: [5, 59], samples: 11_691, batchSize: 64, loss: MeanSquaredError(),
+                forwardFLOPs: recurrentFLOPs(gates: 3, layers: [(59, 32), (32, 16), (16, 16), (16, 32)])),
+            Workload(
+                name: "Bidirectional LSTM autoencoder (5×59, 20,123 params)",
+                makeModel: {
+                    try RecurrentAutoencoder.make(
+                        cell: .lstm, timesteps: 5, features: 59, encoderUnits: [16, 8], bidirectional: true, seed: 1)
+                },
+                sampleShape: [5, 59], samples: 11_691, batchSize: 64, loss: MeanSquaredError(),
+                forwardFLOPs: recurrentFLOPs(gates: 4, layers: [(59, 16), (32, 8), (16, 8), (16, 16)], directions: 2)),
+            Workload(
+                name: "Conv1D autoencoder (5×59, 14,539 params)",
+                makeModel: { try Conv1DAutoencoder.make(timesteps: 5, features: 59, seed: 1) },
+                sampleShape: [5, 59], samples: 11_691, batchSize: 64, loss: MeanSquaredError(),
+                forwardFLOPs: 2 * 5 * 3 * Double(59 * 32 + 32 * 16 + 16 * 32 + 32 * 59)),
             Workload(
                 name: "Dense autoencoder (59, 5,211 params)",
                 makeModel: { try DenseAutoencoder.make(features: 59, seed: 1) },
@@ -48,11 +66,11 @@ enum ModelBenchmark {
     /// Batch sizes tried for batched inference; the best is reported.
     static let inferenceBatchSizes = [128, 256, 512, 1024]
 
-    /// 2·(input + recurrent) multiply-adds per step for each LSTM, plus the output Dense.
-    static func lstmFLOPs() -> Double {
-        let layers = [(59, 32), (32, 16), (16, 16), (16, 32)]
-        let lstm = layers.reduce(0.0) { $0 + 2 * 5 * Double(4 * $1.1 * ($1.0 + $1.1)) }
-        return lstm + 2 * 5 * Double(32 * 59)
+    /// 2·(input + recurrent) multiply-adds per gate and step for each recurrent layer `(inputs, units)`
+    /// of a 5-step window (times `directions`), plus the output Dense (32 → 59 per step).
+    static func recurrentFLOPs(gates: Int, layers: [(inputs: Int, units: Int)], directions: Int = 1) -> Double {
+        let recurrent = layers.reduce(0.0) { $0 + 2 * 5 * Double(gates * $1.units * ($1.inputs + $1.units)) }
+        return Double(directions) * recurrent + 2 * 5 * Double(32 * 59)
     }
 
     /// Runs the workloads whose name starts with one of `only` (all when empty, e.g. `["Dense"]`).
