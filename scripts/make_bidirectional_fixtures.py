@@ -9,6 +9,8 @@ of make_fixtures.py:
   merge mode: the output and the gradients of sum(output · upstream) with respect to the input and to
   every weight. Weights are keyed by RareEventKit's paths inside the wrapper, Keras 3's variable paths
   without the wrapper and the `lstm_cell` level: "forward_lstm/kernel", "backward_lstm/bias".
+- bidirectional_<gru|simple_rnn>_<activation>_<seq|last>_<merge mode>: the same for Bidirectional(GRU(3))
+  and Bidirectional(SimpleRNN(3)), a few combinations ("forward_gru/kernel", "backward_simple_rnn/bias").
 - bidirectional_autoencoder: Bidirectional(LSTM(16, return_sequences)) → Bidirectional(LSTM(8)) →
   RepeatVector(8) → Bidirectional(LSTM(8, return_sequences)) → Bidirectional(LSTM(16, return_sequences))
   → TimeDistributed(Dense(59)) on [8, 59], layers named as RareEventKit names them: parameter counts
@@ -110,8 +112,23 @@ def autoencoder(rng):
     })
 
 
+# The other recurrent layers inside the wrapper (their own generator, so the LSTM fixtures stay as they were).
+OTHER_CELLS = [("gru", "tanh", True, "concat"), ("gru", "relu", False, "sum"), ("simple_rnn", "tanh", True, "ave"),
+               ("simple_rnn", "tanh", False, "mul")]
+
+
+def other_cell_cases(rng):
+    for cell, activation, sequences, merge_mode in OTHER_CELLS:
+        layer_type = {"gru": keras.layers.GRU, "simple_rnn": keras.layers.SimpleRNN}[cell]
+        name = f"bidirectional_{cell}_{activation}_{'seq' if sequences else 'last'}_{merge_mode}"
+        layer = keras.layers.Bidirectional(
+            layer_type(3, activation=activation, return_sequences=sequences, name=cell), merge_mode=merge_mode)
+        bidirectional_case(name, layer, rng.normal(size=(2, 4, 3)).astype(np.float32), rng)
+
+
 if __name__ == "__main__":
     keras.utils.set_random_seed(14)
     rng = np.random.default_rng(20261204)
     layer_cases(rng)
     autoencoder(rng)
+    other_cell_cases(np.random.default_rng(20261205))

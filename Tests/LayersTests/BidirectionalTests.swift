@@ -24,20 +24,31 @@ struct BidirectionalAutoencoderFixture: Decodable {
 }
 
 @Suite struct BidirectionalTests {
-    static let parityCases = ["relu", "tanh"].flatMap { activation in
-        ["seq", "last"].flatMap { sequences in
-            Bidirectional.MergeMode.allCases.map { "bidirectional_lstm_\(activation)_\(sequences)_\($0.rawValue)" }
-        }
-    }
+    static let parityCases =
+        ["relu", "tanh"].flatMap { activation in
+            ["seq", "last"].flatMap { sequences in
+                Bidirectional.MergeMode.allCases.map { "bidirectional_lstm_\(activation)_\(sequences)_\($0.rawValue)" }
+            }
+        } + [
+            "bidirectional_gru_tanh_seq_concat", "bidirectional_gru_relu_last_sum",
+            "bidirectional_simple_rnn_tanh_seq_ave", "bidirectional_simple_rnn_tanh_last_mul",
+        ]
 
     @Test(arguments: parityCases)
     func outputAndGradientsMatchKeras(name: String) throws {
         let f = try fixture(BidirectionalFixture.self, name)
-        let parts = name.split(separator: "_")
-        let mergeMode = try #require(Bidirectional.MergeMode(rawValue: String(parts[4])))
-        let layer = Bidirectional(
-            LSTM(units: 3, activation: parts[2] == "relu" ? .relu : .tanh, returnSequences: parts[3] == "seq"),
-            mergeMode: mergeMode, name: "bidirectional")
+        // bidirectional_<cell>_<activation>_<seq|last>_<merge mode>, the cell's name possibly with "_".
+        let parts = name.split(separator: "_").map(String.init)
+        let mergeMode = try #require(Bidirectional.MergeMode(rawValue: parts[parts.count - 1]))
+        let sequences = parts[parts.count - 2] == "seq"
+        let activation: Activation = parts[parts.count - 3] == "relu" ? .relu : .tanh
+        let cell: any Layer =
+            switch parts[1..<(parts.count - 3)].joined(separator: "_") {
+            case "gru": GRU(units: 3, activation: activation, returnSequences: sequences)
+            case "simple_rnn": SimpleRNN(units: 3, activation: activation, returnSequences: sequences)
+            default: LSTM(units: 3, activation: activation, returnSequences: sequences)
+            }
+        let layer = Bidirectional(cell, mergeMode: mergeMode, name: "bidirectional")
         var generator = SeededGenerator(seed: 0)
         try layer.build(inputShape: Array(f.input.shape.dropFirst()), using: &generator)
         #expect(layer.parameterCount == f.paramCount)
