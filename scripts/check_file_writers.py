@@ -93,11 +93,15 @@ def check_hdf5(path):
                 file[name].create_dataset("zz_added", data=np.arange(3, dtype="<f4"))
                 file[name].attrs["zz_added"] = "added"
         edited = describe_hdf5(copy)
+    def without_added(attributes):
+        return {key: value for key, value in attributes.items() if key != "zz_added"}
+
     unchanged = all(
-        edited[name]["attributes"] == entry["attributes"] and edited[name].get("hex") == entry.get("hex")
+        without_added(edited[name]["attributes"]) == entry["attributes"] and edited[name].get("hex") == entry.get("hex")
         for name, entry in objects.items())
-    added = all(name.rstrip("/") + "/zz_added" in edited or name == "/" and "/zz_added" in edited
-                for name, entry in objects.items() if entry["kind"] == "group")
+    added = all(
+        (name.rstrip("/") + "/zz_added") in edited and edited[name]["attributes"]["zz_added"]["strings"] == ["added"]
+        for name, entry in objects.items() if entry["kind"] == "group")
     return {"objects": objects, "edited_copy_reads_back": unchanged and added}
 
 

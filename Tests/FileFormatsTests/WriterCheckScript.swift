@@ -41,6 +41,11 @@ enum WriterCheckScript {
                 description: "check_file_writers.py \(arguments.first ?? "") failed: "
                     + String(decoding: messages.suffix(2000), as: UTF8.self))
         }
+        // libhdf5 prints its error stack even for problems it recovers from.
+        let diagnostics = String(decoding: messages, as: UTF8.self)
+        guard !diagnostics.contains("HDF5-DIAG") else {
+            throw Failure(description: "libhdf5 reported problems: " + String(diagnostics.prefix(2000)))
+        }
         return try JSONDecoder().decode(T.self, from: data)
     }
 
