@@ -270,3 +270,106 @@ import Testing
         }
     }
 }
+
+@Suite struct HDF5KerasWeightsTests {
+    struct Spec: Encodable {
+        struct Weight: Encodable {
+            var shape: [Int]
+            var values: [Float]
+        }
+        struct Layer: Encodable {
+            var units: Int
+            var activation: String
+            var weights: [Weight]
+        }
+        var inputs: Int
+        var layers: [Layer]
+        var x: [Float]
+    }
+
+    struct Report: Decodable {
+        var sameWeights: Bool
+        var samePredictions: Bool
+        var predictions: [Double]
+
+        enum CodingKeys: String, CodingKey {
+            case sameWeights = "same_weights"
+            case samePredictions = "same_predictions"
+            case predictions
+        }
+    }
+
+    /// `Input(4) → Dense(3, relu) → Dense(2)` with seeded weights.
+    static func spec() -> Spec {
+        var generator = SplitMix64(seed: 23)
+        func values(_ count: Int) -> [Float] {
+            (0..<count).map { _ in Float(Int(generator.next() % 2001) - 1000) / 1000 }
+        }
+        return Spec(
+            inputs: 4,
+            layers: [
+                Spec.Layer(
+                    units: 3, activation: "relu",
+                    weights: [
+                        Spec.Weight(shape: [4, 3], values: values(12)), Spec.Weight(shape: [3], values: values(3)),
+                    ]),
+                Spec.Layer(
+                    units: 2, activation: "linear",
+                    weights: [
+                        Spec.Weight(shape: [3, 2], values: values(6)), Spec.Weight(shape: [2], values: values(2)),
+                    ]),
+            ],
+            x: values(5 * 4))
+    }
+
+    /// The weights file Keras 3 writes for the model: `layers/<class name + counter>/vars/<index>`, a
+    /// `name` attribute on each `vars` group, an empty top-level `vars` group.
+    static func weightsFile(_ spec: Spec) throws -> [UInt8] {
+        var file = HDF5Writer()
+        for (index, layer) in spec.layers.enumerated() {
+            let name = index == 0 ? "dense" : "dense_\(index)"
+            for (number, weight) in layer.weights.enumerated() {
+                try file.addDataset(
+                    "layers/\(name)/vars/\(number)", shape: weight.shape, values: .float32(weight.values))
+            }
+            try file.setAttribute("name", .string(name), on: "layers/\(name)/vars")
+        }
+        try file.createGroup("vars")
+        try file.setAttribute("name", .string("sequential"), on: "vars")
+        return try file.encode()
+    }
+
+    @Test(.enabled(if: WriterCheckScript.kerasPython != nil, "python3 with keras and h5py not installed: skipping"))
+    func kerasLoadsTheWeightsAndPredictsTheSame() throws {
+        let folder = try WriterCheckScript.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = Self.spec()
+        let weights = folder.appendingPathComponent("model.weights.h5")
+        try AtomicFile.write(Data(try Self.weightsFile(spec)), to: weights)
+        let specURL = folder.appendingPathComponent("spec.json")
+        try AtomicFile.write(try JSONEncoder().encode(spec), to: specURL)
+        let report = try WriterCheckScript.run(
+            Report.self, python: WriterCheckScript.kerasPython!, ["keras", weights.path, specURL.path])
+        #expect(report.sameWeights)
+        #expect(report.samePredictions)
+        // Keras' predictions also match the model computed here.
+        let x = spec.x
+        var expected: [Double] = []
+        for row in 0..<5 {
+            var activations = Array(x[row * 4..<(row + 1) * 4]).map(Double.init)
+            for layer in spec.layers {
+                let kernel = layer.weights[0].values.map(Double.init)
+                let bias = layer.weights[1].values.map(Double.init)
+                activations = (0..<layer.units).map { unit in
+                    let sum = activations.indices.reduce(bias[unit]) {
+                        $0 + activations[$1] * kernel[$1 * layer.units + unit]
+                    }
+                    return layer.activation == "relu" ? Swift.max(0, sum) : sum
+                }
+            }
+            expected += activations
+        }
+        #expect(report.predictions.count == expected.count)
+        for (keras, swift) in zip(report.predictions, expected) { #expect(Swift.abs(keras - swift) <= 1e-5) }
+    }
+}
