@@ -6,6 +6,8 @@ zipfile, h5py/libhdf5, Keras) and prints what they see as JSON, for Tests/FileFo
     check_file_writers.py hdf5 FILE             # h5py: every group, dataset (bytes as hex), attribute;
                                                 # then edits a copy with libhdf5 and reads it back
     check_file_writers.py keras FILE WEIGHTS    # Keras 3: load_weights on the Dense model of WEIGHTS (JSON)
+    check_file_writers.py keras-config WEIGHTS  # Keras 3: config.json of that model (for a .keras archive)
+    check_file_writers.py keras-archive FILE WEIGHTS  # Keras 3: load_model of a .keras archive, predict
 
 Standard library only for `zip`; `hdf5` needs h5py and numpy, `keras` needs keras too.
 """
@@ -105,7 +107,7 @@ def check_hdf5(path):
     return {"objects": objects, "edited_copy_reads_back": unchanged and added}
 
 
-def check_keras(path, weights_path):
+def reference_model(weights_path):
     import os
 
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -121,10 +123,15 @@ def check_keras(path, weights_path):
     reference = keras.Sequential(layers)
     reference.set_weights([np.array(w["values"], dtype="<f4").reshape(w["shape"])
                            for layer in spec["layers"] for w in layer["weights"]])
-    loaded = keras.models.clone_model(reference)
-    loaded.load_weights(path)
-    same_weights = all(np.array_equal(a, b) for a, b in zip(reference.get_weights(), loaded.get_weights()))
     x = np.array(spec["x"], dtype="<f4").reshape(-1, spec["inputs"])
+    return reference, x
+
+
+def compare(reference, loaded, x):
+    import numpy as np
+
+    same_weights = len(reference.get_weights()) == len(loaded.get_weights()) and all(
+        np.array_equal(a, b) for a, b in zip(reference.get_weights(), loaded.get_weights()))
     expected = reference.predict(x, verbose=0)
     predicted = loaded.predict(x, verbose=0)
     return {
@@ -134,6 +141,31 @@ def check_keras(path, weights_path):
     }
 
 
+def check_keras(path, weights_path):
+    import keras
+
+    reference, x = reference_model(weights_path)
+    loaded = keras.models.clone_model(reference)
+    loaded.load_weights(path)
+    return compare(reference, loaded, x)
+
+
+def keras_config(weights_path):
+    import keras
+
+    reference, _ = reference_model(weights_path)
+    return {"config": json.dumps(keras.saving.serialize_keras_object(reference)),
+            "metadata": json.dumps({"keras_version": keras.__version__, "date_saved": "2026-01-01@00:00:00"})}
+
+
+def check_keras_archive(path, weights_path):
+    import keras
+
+    reference, x = reference_model(weights_path)
+    loaded = keras.saving.load_model(path)
+    return compare(reference, loaded, x)
+
+
 def main(arguments):
     if len(arguments) == 2 and arguments[0] == "zip":
         result = check_zip(arguments[1])
@@ -141,6 +173,10 @@ def main(arguments):
         result = check_hdf5(arguments[1])
     elif len(arguments) == 3 and arguments[0] == "keras":
         result = check_keras(arguments[1], arguments[2])
+    elif len(arguments) == 2 and arguments[0] == "keras-config":
+        result = keras_config(arguments[1])
+    elif len(arguments) == 3 and arguments[0] == "keras-archive":
+        result = check_keras_archive(arguments[1], arguments[2])
     else:
         sys.exit(__doc__)
     json.dump(result, sys.stdout)

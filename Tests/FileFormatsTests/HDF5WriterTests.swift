@@ -373,3 +373,31 @@ import Testing
         for (keras, swift) in zip(report.predictions, expected) { #expect(Swift.abs(keras - swift) <= 1e-5) }
     }
 }
+
+extension HDF5KerasWeightsTests {
+    struct KerasConfig: Decodable {
+        var config: String
+        var metadata: String
+    }
+
+    @Test(.enabled(if: WriterCheckScript.kerasPython != nil, "python3 with keras and h5py not installed: skipping"))
+    func kerasLoadsAKerasArchiveOfBothWriters() throws {
+        // The model's config.json comes from Keras; the archive and the weights file from our writers.
+        let folder = try WriterCheckScript.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = Self.spec()
+        let specURL = folder.appendingPathComponent("spec.json")
+        try AtomicFile.write(try JSONEncoder().encode(spec), to: specURL)
+        let python = WriterCheckScript.kerasPython!
+        let keras = try WriterCheckScript.run(KerasConfig.self, python: python, ["keras-config", specURL.path])
+        var archive = ZIPWriter()
+        try archive.add("metadata.json", data: Array(keras.metadata.utf8))
+        try archive.add("config.json", data: Array(keras.config.utf8))
+        try archive.add("model.weights.h5", data: try Self.weightsFile(spec))
+        let url = folder.appendingPathComponent("model.keras")
+        try AtomicFile.write(Data(try archive.encode()), to: url)
+        let report = try WriterCheckScript.run(Report.self, python: python, ["keras-archive", url.path, specURL.path])
+        #expect(report.sameWeights)
+        #expect(report.samePredictions)
+    }
+}
