@@ -237,6 +237,32 @@ import Testing
     }
 
     @Test(.enabled(if: WriterCheckScript.hdf5Python != nil, "python3 with h5py not installed: skipping the h5py check"))
+    func manyStringsSpanSeveralGlobalHeapCollections() throws {
+        // 24 attributes of 3,000 strings each: about 3.4 MB of heap objects, so four collections of 1 MiB.
+        var file = HDF5Writer()
+        var expected: [String: [String]] = [:]
+        for group in 0..<24 {
+            let strings = (0..<3000).map { "group \(group) string \($0) " + String(repeating: "é", count: $0 % 7) }
+            expected["/g\(group)"] = strings
+            try file.createGroup("g\(group)")
+            try file.setAttribute("strings", .strings(strings), on: "g\(group)")
+        }
+        let bytes = try file.encode()
+        let collections = (0..<bytes.count / 8).filter { bytes[$0 * 8..<$0 * 8 + 4] == [0x47, 0x43, 0x4F, 0x4C] }
+        #expect(collections.count == 4)
+        let folder = try WriterCheckScript.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("strings.h5")
+        try AtomicFile.write(Data(bytes), to: url)
+        let report = try WriterCheckScript.run(Report.self, python: WriterCheckScript.hdf5Python!, ["hdf5", url.path])
+        for (path, strings) in expected {
+            let attribute = try #require(report.objects[path]?.attributes["strings"], "\(path)")
+            #expect(attribute.kind == "vlen" && attribute.shape == [3000])
+            #expect(attribute.strings == strings, "\(path)")
+        }
+    }
+
+    @Test(.enabled(if: WriterCheckScript.hdf5Python != nil, "python3 with h5py not installed: skipping the h5py check"))
     func largeGroupsSpanSeveralSymbolNodesAndTreeLevels() throws {
         // 600 members: 75 symbol-table nodes under a two-level B-tree; names sort by their bytes.
         var file = HDF5Writer()
