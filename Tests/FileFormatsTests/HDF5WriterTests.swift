@@ -57,28 +57,28 @@ import Testing
         var expected: [Expected] = [
             Expected(
                 path: "layers/dense/vars/0", shape: [59, 3], values: .float32(kernel), dtype: "<f4",
-                bytes: littleEndianBytes(kernel.map(\.bitPattern))),
+                bytes: WriterCheckScript.littleEndian(kernel.map(\.bitPattern))),
             Expected(
                 path: "layers/dense/vars/1", shape: [3], values: .float32(bias), dtype: "<f4",
-                bytes: littleEndianBytes(bias.map(\.bitPattern))),
+                bytes: WriterCheckScript.littleEndian(bias.map(\.bitPattern))),
             Expected(
                 path: "layers/time_distributed/layer/vars/0", shape: [2, 3, 4], values: .float32(deep),
-                dtype: "<f4", bytes: littleEndianBytes(deep.map(\.bitPattern))),
+                dtype: "<f4", bytes: WriterCheckScript.littleEndian(deep.map(\.bitPattern))),
             Expected(
                 path: "optimizer/vars/0", shape: [], values: .int64([12]), dtype: "<i8",
-                bytes: littleEndianBytes([Int64(12)])),
+                bytes: WriterCheckScript.littleEndian([Int64(12)])),
             Expected(
                 path: "optimizer/vars/1", shape: [], values: .float32([0.001]), dtype: "<f4",
-                bytes: littleEndianBytes([Float(0.001).bitPattern])),
+                bytes: WriterCheckScript.littleEndian([Float(0.001).bitPattern])),
             Expected(
                 path: "numbers/float64", shape: [7], values: .float64(doubles), dtype: "<f8",
-                bytes: littleEndianBytes(doubles.map(\.bitPattern))),
+                bytes: WriterCheckScript.littleEndian(doubles.map(\.bitPattern))),
             Expected(
                 path: "numbers/int32", shape: [5, 1], values: .int32(ints), dtype: "<i4",
-                bytes: littleEndianBytes(ints)),
+                bytes: WriterCheckScript.littleEndian(ints)),
             Expected(
                 path: "numbers/int64s", shape: [3], values: .int64([.min, 0, .max]), dtype: "<i8",
-                bytes: littleEndianBytes([Int64.min, 0, .max])),
+                bytes: WriterCheckScript.littleEndian([Int64.min, 0, .max])),
             Expected(path: "numbers/empty", shape: [0, 4], values: .float32([]), dtype: "<f4", bytes: []),
         ]
         expected.sort { $0.path < $1.path }
@@ -108,23 +108,27 @@ import Testing
         ),
         (
             "optimizer", "iterations", .int64(-5),
-            Attribute(kind: "number", dtype: "<i8", shape: [], hex: hexDigits(littleEndianBytes([Int64(-5)])))
+            Attribute(
+                kind: "number", dtype: "<i8", shape: [],
+                hex: WriterCheckScript.hex(WriterCheckScript.littleEndian([Int64(-5)])))
         ),
         (
             "optimizer/vars/0", "rate", .float32(0.5),
             Attribute(
-                kind: "number", dtype: "<f4", shape: [], hex: hexDigits(littleEndianBytes([Float(0.5).bitPattern])))
+                kind: "number", dtype: "<f4", shape: [],
+                hex: WriterCheckScript.hex(WriterCheckScript.littleEndian([Float(0.5).bitPattern])))
         ),
         (
             "numbers", "matrix", .numbers(.float64([1, 2, 3, 4, 5, 6]), shape: [2, 3]),
             Attribute(
                 kind: "number", dtype: "<f8", shape: [2, 3],
-                hex: hexDigits(littleEndianBytes([1.0, 2, 3, 4, 5, 6].map(\.bitPattern))))
+                hex: WriterCheckScript.hex(WriterCheckScript.littleEndian([1.0, 2, 3, 4, 5, 6].map(\.bitPattern))))
         ),
         (
             "numbers", "pi", .float64(Double.pi),
             Attribute(
-                kind: "number", dtype: "<f8", shape: [], hex: hexDigits(littleEndianBytes([Double.pi.bitPattern])))
+                kind: "number", dtype: "<f8", shape: [],
+                hex: WriterCheckScript.hex(WriterCheckScript.littleEndian([Double.pi.bitPattern])))
         ),
         (
             "numbers/empty", "none", .numbers(.float64([]), shape: [0]),
@@ -222,7 +226,7 @@ import Testing
             let object = try #require(report.objects["/" + dataset.path], "\(dataset.path)")
             #expect(object.kind == "dataset" && object.contiguous == true)
             #expect(object.dtype == dataset.dtype && object.shape == dataset.shape, "\(dataset.path)")
-            #expect(object.hex == hexDigits(dataset.bytes), "\(dataset.path)")
+            #expect(object.hex == WriterCheckScript.hex(dataset.bytes), "\(dataset.path)")
         }
         for attribute in Self.sampleAttributes {
             let path = attribute.path.hasPrefix("/") ? attribute.path : "/" + attribute.path
@@ -289,9 +293,11 @@ import Testing
         for (index, name) in names.enumerated() {
             let object = try #require(report.objects["/big/" + name], "\(name)")
             if index % 5 == 0 {
-                #expect(object.attributes["index"]?.hex == hexDigits(littleEndianBytes([Int64(index)])))
+                #expect(
+                    object.attributes["index"]?.hex
+                        == WriterCheckScript.hex(WriterCheckScript.littleEndian([Int64(index)])))
             } else {
-                #expect(object.hex == hexDigits(littleEndianBytes([Int32(index)])))
+                #expect(object.hex == WriterCheckScript.hex(WriterCheckScript.littleEndian([Int32(index)])))
             }
         }
     }

@@ -55,20 +55,20 @@ enum WriterCheckScript {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
     }
-}
 
-/// Lower-case hexadecimal digits of `bytes`, as Python's `bytes.hex()`.
-func hexDigits(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef")
-    var text = ""
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 15)])
+    /// Lower-case hexadecimal digits of `bytes`, as Python's `bytes.hex()`.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef")
+        var text = ""
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        return text
     }
-    return text
-}
 
-/// The little-endian bytes of `values`.
-func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
-    values.flatMap { value in withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+    /// The little-endian bytes of `values`.
+    static func littleEndian<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+        values.flatMap { value in withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+    }
 }

@@ -127,7 +127,7 @@ import Testing
         for (member, (_, data)) in zip(report.members, members) {
             #expect(member.size == data.count && member.compressedSize == data.count && member.compressType == 0)
             #expect(member.crc == CRC32.checksum(data))
-            #expect(member.hex == hexDigits(data))
+            #expect(member.hex == WriterCheckScript.hex(data))
         }
         #expect(report.members[0].dateTime == [1980, 1, 1, 0, 0, 0])
         #expect(report.members[3].dateTime == [2026, 12, 4, 18, 24, 52])
