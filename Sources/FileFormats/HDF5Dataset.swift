@@ -144,7 +144,7 @@ public struct HDF5Dataset: Sendable {
 
     /// The fill value of a dataset that was never written: `count` copies of `zero`.
     private func zeros<T>(_ zero: T) throws(FileFormatError) -> [T] {
-        guard count <= 1 << 28 else {
+        guard count <= 1 << 20 else {
             throw .unsupported(offset: 0, feature: "unwritten dataset \(path) of \(count) elements")
         }
         return [T](repeating: zero, count: count)

@@ -225,7 +225,7 @@ public struct ZIPArchive: Sendable {
         let lowest = max(0, input.count - 22 - 0xFFFF)
         var offset = input.count - 22
         while offset >= lowest {
-            if input.matches(endSignature, at: offset),
+            if input.bytes[input.start + offset] == 0x50, input.matches(endSignature, at: offset),
                 let length = try? input.uint16(offset + 20, ""), offset + 22 + length == input.count
             {
                 return offset
