@@ -11,6 +11,7 @@ which h5py and zipfile wrote from the same files:
   of `dense.keras`; `dense_legacy.h5` is `model.save("x.h5")` of the same model (Keras 2 layout).
 - `kinds.h5`: h5py datasets and attributes of every kind the reader supports, plus a chunked and a
   gzip-compressed dataset that it must reject by name.
+- `latest.h5`: h5py with libver="latest" (superblock version 3, version-2 object headers).
 - `deflated.zip`: Python's zipfile with deflated and stored members.
 """
 import io
@@ -136,6 +137,16 @@ def write_kinds(name):
         ordered.attrs["kind"] = "track_order"
 
 
+def write_latest(name):
+    """libver="latest": superblock version 3, version-2 object headers, link messages, attribute messages v3."""
+    with h5py.File(path_of(name), "w", libver="latest") as f:
+        f.create_dataset("weights/kernel", data=np.arange(6, dtype=np.float32).reshape(3, 2))
+        f.create_dataset("weights/step", data=np.int64(7))
+        f["weights"].attrs["name"] = "dense"
+        f["weights"].attrs["weight_names"] = np.array(["kernel", "step"], dtype=h5py.string_dtype())
+        f.attrs["version"] = np.int32(3)
+
+
 def write_deflated_zip(name, weights):
     with zipfile.ZipFile(path_of(name), "w") as z:
         z.writestr(zipfile.ZipInfo("config.json"), json.dumps({"a": list(range(200))}), compress_type=zipfile.ZIP_DEFLATED)
@@ -160,10 +171,11 @@ def main():
     with zipfile.ZipFile(path_of("lstm.keras")) as z:
         lstm_weights = z.read("model.weights.h5")
     write_kinds("kinds.h5")
+    write_latest("latest.h5")
     write_deflated_zip("deflated.zip", weights)
     manifest = {
         "zips": [describe_zip(n) for n in ["dense.keras", "lstm.keras", "deflated.zip"]],
-        "hdf5": [describe_hdf5(n) for n in ["dense.weights.h5", "dense_legacy.h5", "kinds.h5"]],
+        "hdf5": [describe_hdf5(n) for n in ["dense.weights.h5", "dense_legacy.h5", "kinds.h5", "latest.h5"]],
     }
     # lstm.keras's weights are read from inside the archive: describe them from a temporary copy.
     temporary = path_of("lstm.weights.h5.tmp")
@@ -175,8 +187,8 @@ def main():
     manifest["hdf5"].append(lstm_entry)
     with open(path_of("hdf5_manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1, sort_keys=True)
-    for n in ["dense.keras", "lstm.keras", "dense.weights.h5", "dense_legacy.h5", "kinds.h5", "deflated.zip",
-              "hdf5_manifest.json"]:
+    for n in ["dense.keras", "lstm.keras", "dense.weights.h5", "dense_legacy.h5", "kinds.h5", "latest.h5",
+              "deflated.zip", "hdf5_manifest.json"]:
         print("wrote %s (%d bytes)" % (n, os.path.getsize(path_of(n))), file=sys.stderr)
 
 

@@ -26,7 +26,8 @@ public struct HDF5Attribute: Sendable, Equatable {
     /// - Throws: ``FileFormatError/malformed(offset:expected:found:)`` when the attribute is not one string.
     public func string() throws(FileFormatError) -> String {
         guard case let .strings(strings) = value, strings.count == 1 else {
-            throw .malformed(offset: offset, expected: "one string in attribute \(name)", found: "\(elementType) \(shape)")
+            throw .malformed(
+                offset: offset, expected: "one string in attribute \(name)", found: "\(elementType) \(shape)")
         }
         return strings[0]
     }
@@ -45,7 +46,8 @@ public struct HDF5Attribute: Sendable, Equatable {
     }
 
     /// The attributes of the object whose header is `header` (`path` names it in errors).
-    static func all(_ file: HDF5File, header: HDF5ObjectHeader, path: String) throws(FileFormatError) -> [HDF5Attribute] {
+    static func all(_ file: HDF5File, header: HDF5ObjectHeader, path: String) throws(FileFormatError) -> [HDF5Attribute]
+    {
         if let info = header.first(0x0015) {
             let flags = try file.input.uint8(info.offset + 1, "the attribute info flags")
             let heapAt = info.offset + 2 + (flags & 1 != 0 ? 2 : 0)
@@ -71,7 +73,9 @@ public struct HDF5Attribute: Sendable, Equatable {
         guard (1...3).contains(version) else {
             throw .malformed(offset: start, expected: "attribute message version 1, 2 or 3", found: "\(version)")
         }
-        if message.flags & 0x02 != 0 { throw .unsupported(offset: start, feature: "shared attribute messages in \(path)") }
+        if message.flags & 0x02 != 0 {
+            throw .unsupported(offset: start, feature: "shared attribute messages in \(path)")
+        }
         let flags = try input.uint8(start + 1, "the attribute flags")
         if version >= 2, flags & 0x03 != 0 {
             throw .unsupported(offset: start + 1, feature: "attributes with shared datatypes or dataspaces in \(path)")
@@ -84,7 +88,9 @@ public struct HDF5Attribute: Sendable, Equatable {
         let typeAt = nameAt + padded(nameSize)
         let spaceAt = typeAt + padded(typeSize)
         let dataAt = spaceAt + padded(spaceSize)
-        guard dataAt <= end else { throw .truncated(offset: end, expected: "the attribute's name, datatype and dataspace") }
+        guard dataAt <= end else {
+            throw .truncated(offset: end, expected: "the attribute's name, datatype and dataspace")
+        }
         var nameBytes = nameSize
         while nameBytes > 0, try input.uint8(nameAt + nameBytes - 1, "the attribute name") == 0 { nameBytes -= 1 }
         name = try input.string(nameAt, nameBytes, "the attribute name")

@@ -38,12 +38,15 @@ public struct HDF5Dataset: Sendable {
             throw .unsupported(offset: filters.offset, feature: "the filtered (compressed) dataset \(path)")
         }
         type = try HDF5Datatype(input, at: typeMessage.offset, length: typeMessage.size)
-        let space = try HDF5Dataspace(input, at: spaceMessage.offset, length: spaceMessage.size, lengthSize: file.lengthSize)
+        let space = try HDF5Dataspace(
+            input, at: spaceMessage.offset, length: spaceMessage.size, lengthSize: file.lengthSize)
         shape = space.shape
         count = space.count
         elementType = type.element
         let (needed, overflow) = count.multipliedReportingOverflow(by: type.size)
-        guard !overflow else { throw .malformed(offset: spaceMessage.offset, expected: "a smaller dataset", found: "\(shape)") }
+        guard !overflow else {
+            throw .malformed(offset: spaceMessage.offset, expected: "a smaller dataset", found: "\(shape)")
+        }
 
         let at = layout.offset
         let end = layout.offset + layout.size
@@ -56,7 +59,9 @@ public struct HDF5Dataset: Sendable {
             switch layoutClass {
             case 0:
                 let size = try input.uint16(at + 2, "the compact data size")
-                guard at + 4 + size <= end else { throw .truncated(offset: end, expected: "the compact data of \(path)") }
+                guard at + 4 + size <= end else {
+                    throw .truncated(offset: end, expected: "the compact data of \(path)")
+                }
                 storage = (at + 4, size)
             case 1:
                 guard at + 2 + file.offsetSize + file.lengthSize <= end else {
@@ -67,10 +72,14 @@ public struct HDF5Dataset: Sendable {
                 guard size <= UInt64(input.count) else {
                     throw .truncated(offset: input.count, expected: "the \(size) bytes of \(path)")
                 }
-                storage = (address == file.undefinedAddress ? nil : try file.fileOffset(address, at: at + 2, "the data of \(path)"), Int(size))
+                storage = (
+                    address == file.undefinedAddress
+                        ? nil : try file.fileOffset(address, at: at + 2, "the data of \(path)"), Int(size)
+                )
             default:
                 throw .unsupported(
-                    offset: at + 1, feature: layoutClass == 2 ? "the chunked dataset \(path)" : "the virtual dataset \(path)")
+                    offset: at + 1,
+                    feature: layoutClass == 2 ? "the chunked dataset \(path)" : "the virtual dataset \(path)")
             }
         case 1, 2:
             let rank = Int(try input.uint8(at + 1, "the layout rank"))
@@ -85,7 +94,9 @@ public struct HDF5Dataset: Sendable {
             position += 4 * rank
             if layoutClass == 0 {
                 let size = Int(try input.uint32(position, "the compact data size"))
-                guard size <= end - position - 4 else { throw .truncated(offset: end, expected: "the compact data of \(path)") }
+                guard size <= end - position - 4 else {
+                    throw .truncated(offset: end, expected: "the compact data of \(path)")
+                }
                 storage = (position + 4, size)
             } else if let address, address != file.undefinedAddress {
                 storage = (try file.fileOffset(address, at: at + 8, "the data of \(path)"), needed)

@@ -108,12 +108,16 @@ struct HDF5Dataspace: Sendable, Equatable {
         case 1: dimensions = offset + 8
         case 2:
             let type = try input.uint8(offset + 3, "the dataspace type")
-            guard type <= 2 else { throw .malformed(offset: offset + 3, expected: "dataspace type 0, 1 or 2", found: "\(type)") }
+            guard type <= 2 else {
+                throw .malformed(offset: offset + 3, expected: "dataspace type 0, 1 or 2", found: "\(type)")
+            }
             isNull = type == 2
             dimensions = offset + 4
         default: throw .malformed(offset: offset, expected: "dataspace version 1 or 2", found: "\(version)")
         }
-        guard rank <= 32 else { throw .malformed(offset: offset + 1, expected: "a rank of at most 32", found: "\(rank)") }
+        guard rank <= 32 else {
+            throw .malformed(offset: offset + 1, expected: "a rank of at most 32", found: "\(rank)")
+        }
         guard dimensions - offset + rank * lengthSize <= length else {
             throw .truncated(offset: offset + length, expected: "\(rank) dataspace dimensions")
         }

@@ -4,11 +4,14 @@ struct HDF5GlobalHeaps {
     private var collections: [Int: [Int: Range<Int>]] = [:]
 
     /// The file range of object `index` of the collection at `collection` (read at `at`).
-    mutating func object(_ file: HDF5File, collection: UInt64, index: Int, at: Int) throws(FileFormatError) -> Range<Int> {
+    mutating func object(_ file: HDF5File, collection: UInt64, index: Int, at: Int) throws(FileFormatError) -> Range<
+        Int
+    > {
         let start = try file.fileOffset(collection, at: at + 4, "a global heap collection")
         if collections[start] == nil { collections[start] = try Self.parse(file, at: start) }
         guard let range = collections[start]?[index] else {
-            throw .malformed(offset: at, expected: "an object of the global heap at byte \(start)", found: "index \(index)")
+            throw .malformed(
+                offset: at, expected: "an object of the global heap at byte \(start)", found: "index \(index)")
         }
         return range
     }
@@ -18,7 +21,9 @@ struct HDF5GlobalHeaps {
         let input = file.input
         try input.expect(Array("GCOL".utf8), at: start, "the global heap signature GCOL")
         let version = try input.uint8(start + 4, "the global heap version")
-        guard version == 1 else { throw .malformed(offset: start + 4, expected: "global heap version 1", found: "\(version)") }
+        guard version == 1 else {
+            throw .malformed(offset: start + 4, expected: "global heap version 1", found: "\(version)")
+        }
         let size = try file.length(start + 8, "the global heap collection size")
         guard size <= UInt64(input.count - start) else {
             throw .truncated(offset: input.count, expected: "the \(size)-byte global heap collection at byte \(start)")

@@ -22,7 +22,9 @@ public struct HDF5Group: Sendable {
     /// Reads the group whose object header is `header`.
     init(_ file: HDF5File, header: HDF5ObjectHeader, path: String) throws(FileFormatError) {
         self.path = path
-        children = try Self.links(file, header: header, path: path).map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        children = try Self.links(file, header: header, path: path).map(\.name).sorted {
+            $0.utf8.lexicographicallyPrecedes($1.utf8)
+        }
         attributes = try HDF5Attribute.all(file, header: header, path: path)
     }
 
@@ -36,7 +38,9 @@ public struct HDF5Group: Sendable {
     /// - Throws: ``FileFormatError/notFound(offset:name:)`` when there is no such attribute,
     ///   ``FileFormatError/malformed(offset:expected:found:)`` when it is not one string.
     public func stringAttribute(named name: String) throws(FileFormatError) -> String {
-        guard let attribute = attribute(named: name) else { throw .notFound(offset: 0, name: "attribute \(name) of \(path)") }
+        guard let attribute = attribute(named: name) else {
+            throw .notFound(offset: 0, name: "attribute \(name) of \(path)")
+        }
         return try attribute.string()
     }
 
@@ -90,7 +94,9 @@ public struct HDF5Group: Sendable {
         let start = message.offset
         let end = start + message.size
         let version = try input.uint8(start, "the link message version")
-        guard version == 1 else { throw .malformed(offset: start, expected: "link message version 1", found: "\(version)") }
+        guard version == 1 else {
+            throw .malformed(offset: start, expected: "link message version 1", found: "\(version)")
+        }
         let flags = try input.uint8(start + 1, "the link message flags")
         var position = start + 2
         var type: UInt8 = 0
@@ -109,7 +115,9 @@ public struct HDF5Group: Sendable {
         let name = try input.string(position, Int(nameLength), "the link name")
         position += Int(nameLength)
         guard type == 0 else { return Link(name: name, target: nil, offset: start) }
-        guard position + file.offsetSize <= end else { throw .truncated(offset: end, expected: "the hard link's address") }
+        guard position + file.offsetSize <= end else {
+            throw .truncated(offset: end, expected: "the hard link's address")
+        }
         let address = try file.address(position, "the hard link's address")
         return Link(name: name, target: try file.fileOffset(address, at: position, "the object \(name)"), offset: start)
     }
@@ -124,9 +132,11 @@ public struct HDF5Group: Sendable {
         try input.expect(Array("HEAP".utf8), at: heap, "the local heap signature HEAP")
         let segmentSize = try file.length(heap + 8, "the local heap's data size")
         let segmentAt = heap + 8 + 2 * file.lengthSize
-        let segment = try file.fileOffset(try file.address(segmentAt, "the local heap's data address"), at: segmentAt, "the local heap data")
+        let segment = try file.fileOffset(
+            try file.address(segmentAt, "the local heap's data address"), at: segmentAt, "the local heap data")
         guard segmentSize <= UInt64(input.count - segment) else {
-            throw .truncated(offset: input.count, expected: "the \(segmentSize)-byte local heap data at byte \(segment)")
+            throw .truncated(
+                offset: input.count, expected: "the \(segmentSize)-byte local heap data at byte \(segment)")
         }
         let segmentEnd = segment + Int(segmentSize)
 
@@ -136,7 +146,9 @@ public struct HDF5Group: Sendable {
             }
             var end = segment + Int(offset)
             while end < segmentEnd, input.bytes[input.start + end] != 0 { end += 1 }
-            guard end < segmentEnd else { throw .truncated(offset: segmentEnd, expected: "the zero byte ending a link name") }
+            guard end < segmentEnd else {
+                throw .truncated(offset: segmentEnd, expected: "the zero byte ending a link name")
+            }
             return try input.string(segment + Int(offset), end - segment - Int(offset), "a link name")
         }
 
@@ -151,14 +163,17 @@ public struct HDF5Group: Sendable {
             }
             try input.expect(Array("TREE".utf8), at: node, "the B-tree node signature TREE")
             let type = try input.uint8(node + 4, "the B-tree node type")
-            guard type == 0 else { throw .malformed(offset: node + 4, expected: "a group B-tree node (type 0)", found: "type \(type)") }
+            guard type == 0 else {
+                throw .malformed(offset: node + 4, expected: "a group B-tree node (type 0)", found: "type \(type)")
+            }
             let level = Int(try input.uint8(node + 5, "the B-tree node level"))
             if let parentLevel, level != parentLevel - 1 {
                 throw .malformed(offset: node + 5, expected: "B-tree level \(parentLevel - 1)", found: "\(level)")
             }
             let entries = try input.uint16(node + 6, "the B-tree node's entry count")
             let keys = node + 8 + 2 * file.offsetSize
-            try input.check(keys, file.lengthSize + entries * (file.lengthSize + file.offsetSize), "\(entries) B-tree entries")
+            try input.check(
+                keys, file.lengthSize + entries * (file.lengthSize + file.offsetSize), "\(entries) B-tree entries")
             for i in stride(from: entries - 1, through: 0, by: -1) {
                 let at = keys + file.lengthSize * (i + 1) + file.offsetSize * i
                 let child = try file.fileOffset(try file.address(at, "a B-tree child"), at: at, "a B-tree child")
@@ -177,7 +192,8 @@ public struct HDF5Group: Sendable {
                     let entry = child + 8 + j * entrySize
                     let nameAt = try file.address(entry, "a link name offset")
                     let objectAt = entry + file.offsetSize
-                    let object = try file.fileOffset(try file.address(objectAt, "an object header address"), at: objectAt, "an object header")
+                    let object = try file.fileOffset(
+                        try file.address(objectAt, "an object header address"), at: objectAt, "an object header")
                     group.append(Link(name: try name(nameAt, at: entry), target: object, offset: entry))
                 }
                 links += group

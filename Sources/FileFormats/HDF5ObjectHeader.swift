@@ -90,7 +90,8 @@ struct HDF5ObjectHeader: Sendable {
                     let length = try input.uint(data + file.offsetSize, size: file.lengthSize, "a continuation length")
                     let blockStart = try file.fileOffset(address, at: data, "a continuation block")
                     guard length <= UInt64(input.count - blockStart) else {
-                        throw .truncated(offset: input.count, expected: "a \(length)-byte continuation block at byte \(blockStart)")
+                        throw .truncated(
+                            offset: input.count, expected: "a \(length)-byte continuation block at byte \(blockStart)")
                     }
                     guard seen.insert(blockStart).inserted, blocks.count < Self.blockLimit else {
                         throw .malformed(offset: data, expected: "a new continuation block", found: "one read before")
@@ -99,7 +100,9 @@ struct HDF5ObjectHeader: Sendable {
                     if version2 {
                         try input.expect(Array("OCHK".utf8), at: blockStart, "the continuation block signature OCHK")
                         guard blockEnd - blockStart >= 8 else {
-                            throw .malformed(offset: blockStart, expected: "a continuation block of 8 bytes or more", found: "\(length)")
+                            throw .malformed(
+                                offset: blockStart, expected: "a continuation block of 8 bytes or more",
+                                found: "\(length)")
                         }
                         try Self.checkChecksum(input, from: blockStart, to: blockEnd - 4)
                         blocks.append((blockStart + 4, blockEnd - 4))

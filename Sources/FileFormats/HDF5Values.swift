@@ -13,7 +13,9 @@ extension HDF5File {
         _ type: HDF5Datatype, count: Int, at offset: Int, what: String, _ body: (UInt64) throws(FileFormatError) -> Void
     ) throws(FileFormatError) {
         let (length, overflow) = count.multipliedReportingOverflow(by: type.size)
-        guard !overflow else { throw .malformed(offset: offset, expected: "a smaller \(what)", found: "\(count) elements") }
+        guard !overflow else {
+            throw .malformed(offset: offset, expected: "a smaller \(what)", found: "\(count) elements")
+        }
         let size = type.size
         let bigEndian = type.bigEndian
         try input.withBytes(offset, length, "the \(count) values of \(what)") { raw throws(FileFormatError) in
@@ -79,7 +81,9 @@ extension HDF5File {
     /// The strings at `offset`: fixed-length ones in place, variable-length ones from the global heap.
     func strings(_ type: HDF5Datatype, count: Int, at offset: Int, what: String) throws(FileFormatError) -> [String] {
         let (length, overflow) = count.multipliedReportingOverflow(by: type.size)
-        guard !overflow else { throw .malformed(offset: offset, expected: "a smaller \(what)", found: "\(count) elements") }
+        guard !overflow else {
+            throw .malformed(offset: offset, expected: "a smaller \(what)", found: "\(count) elements")
+        }
         try input.check(offset, length, "the \(count) strings of \(what)")
         var result: [String] = []
         result.reserveCapacity(count)

@@ -16,12 +16,24 @@ enum Lookup3 {
             a &+= word(k)
             b &+= word(k + 4)
             c &+= word(k + 8)
-            a &-= c; a ^= rot(c, 4); c &+= b
-            b &-= a; b ^= rot(a, 6); a &+= c
-            c &-= b; c ^= rot(b, 8); b &+= a
-            a &-= c; a ^= rot(c, 16); c &+= b
-            b &-= a; b ^= rot(a, 19); a &+= c
-            c &-= b; c ^= rot(b, 4); b &+= a
+            a &-= c
+            a ^= rot(c, 4)
+            c &+= b
+            b &-= a
+            b ^= rot(a, 6)
+            a &+= c
+            c &-= b
+            c ^= rot(b, 8)
+            b &+= a
+            a &-= c
+            a ^= rot(c, 16)
+            c &+= b
+            b &-= a
+            b ^= rot(a, 19)
+            a &+= c
+            c &-= b
+            c ^= rot(b, 4)
+            b &+= a
             length -= 12
             k += 12
         }
@@ -34,13 +46,20 @@ enum Lookup3 {
             default: a &+= byte << (8 * UInt32(i))
             }
         }
-        c ^= b; c &-= rot(b, 14)
-        a ^= c; a &-= rot(c, 11)
-        b ^= a; b &-= rot(a, 25)
-        c ^= b; c &-= rot(b, 16)
-        a ^= c; a &-= rot(c, 4)
-        b ^= a; b &-= rot(a, 14)
-        c ^= b; c &-= rot(b, 24)
+        c ^= b
+        c &-= rot(b, 14)
+        a ^= c
+        a &-= rot(c, 11)
+        b ^= a
+        b &-= rot(a, 25)
+        c ^= b
+        c &-= rot(b, 16)
+        a ^= c
+        a &-= rot(c, 4)
+        b ^= a
+        b &-= rot(a, 14)
+        c ^= b
+        c &-= rot(b, 24)
         return c
     }
 }

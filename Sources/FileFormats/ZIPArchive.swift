@@ -73,7 +73,8 @@ public struct ZIPArchive: Sendable {
             throw .unsupported(offset: end + 4, feature: "archives that span several disks")
         }
         comment = try input.string(end + 22, commentLength, "the archive comment")
-        try input.check(directoryOffset, directorySize, "the \(directorySize)-byte central directory at byte \(directoryOffset)")
+        try input.check(
+            directoryOffset, directorySize, "the \(directorySize)-byte central directory at byte \(directoryOffset)")
         guard directoryOffset + directorySize <= end else {
             throw .malformed(
                 offset: end + 12, expected: "a central directory that ends before byte \(end)",
@@ -260,7 +261,8 @@ public struct ZIPArchive: Sendable {
         guard flags & 0x41 == 0 else { throw .unsupported(offset: offset + 8, feature: "encrypted members") }
         let next = offset + 46 + nameLength + extraLength + commentLength
         guard next <= limit else {
-            throw .truncated(offset: limit, expected: "the name, extra field and comment of the entry at byte \(offset)")
+            throw .truncated(
+                offset: limit, expected: "the name, extra field and comment of the entry at byte \(offset)")
         }
         let name = try input.string(offset + 46, nameLength, "the entry's name")
         let member = Member(
@@ -273,7 +275,8 @@ public struct ZIPArchive: Sendable {
     private static func shifted(_ error: FileFormatError, by delta: Int) -> FileFormatError {
         switch error {
         case let .truncated(offset, expected): .truncated(offset: offset + delta, expected: expected)
-        case let .malformed(offset, expected, found): .malformed(offset: offset + delta, expected: expected, found: found)
+        case let .malformed(offset, expected, found):
+            .malformed(offset: offset + delta, expected: expected, found: found)
         case let .checksumMismatch(offset, checksum, stored, computed):
             .checksumMismatch(offset: offset + delta, checksum: checksum, stored: stored, computed: computed)
         case let .distanceTooFar(offset, distance, available):

@@ -14,7 +14,8 @@ import Testing
         var failures = 0
         let file: HDF5File
         do {
-            file = try range.map { range throws(FileFormatError) in try HDF5File(bytes: bytes, range: range) }
+            file =
+                try range.map { range throws(FileFormatError) in try HDF5File(bytes: bytes, range: range) }
                 ?? HDF5File(bytes: bytes)
         } catch {
             return 1
@@ -61,7 +62,7 @@ import Testing
         if elapsed > .seconds(timeLimit) { Issue.record("\(label()) took \(elapsed)") }
     }
 
-    @Test(arguments: ["dense.weights.h5", "dense_legacy.h5", "kinds.h5"])
+    @Test(arguments: ["dense.weights.h5", "dense_legacy.h5", "kinds.h5", "latest.h5"])
     func everyTruncatedHDF5FileThrowsOrReads(file: String) throws {
         let expected = try #require(HDF5Manifest.shared.hdf5.first { $0.file == file })
         let data = try HDF5Manifest.bytes(file)
@@ -76,11 +77,13 @@ import Testing
         let data = try HDF5Manifest.bytes(file)
         for length in 0..<data.count {
             Self.timed("\(file) cut to \(length) bytes") { Self.readAll(zip: Array(data[..<length])) }
-            #expect(throws: FileFormatError.self, "\(file) cut to \(length)") { try ZIPArchive(bytes: Array(data[..<length])) }
+            #expect(throws: FileFormatError.self, "\(file) cut to \(length)") {
+                try ZIPArchive(bytes: Array(data[..<length]))
+            }
         }
     }
 
-    @Test(arguments: ["dense.weights.h5", "dense_legacy.h5", "kinds.h5"])
+    @Test(arguments: ["dense.weights.h5", "dense_legacy.h5", "kinds.h5", "latest.h5"])
     func flippedHDF5BytesThrowOrRead(file: String) throws {
         let expected = try #require(HDF5Manifest.shared.hdf5.first { $0.file == file })
         let data = try HDF5Manifest.bytes(file)

@@ -32,7 +32,7 @@ struct HDF5Manifest: Decodable {
         var children: [String]
         var attributes: [Value]
     }
-    struct HDF5 : Decodable {
+    struct HDF5: Decodable {
         var file: String
         var groups: [Group]
         var datasets: [Value]

@@ -36,13 +36,15 @@ import Testing
     func readsEveryGroupAndAttributeAsH5pyDoes(file: String) throws {
         let expected = try #require(HDF5Manifest.shared.hdf5.first { $0.file == file })
         let hdf5 = try Self.open(file)
-        #expect(hdf5.superblockVersion == 0)
+        #expect(hdf5.superblockVersion == (file == "latest.h5" ? 3 : 0))
         for group in expected.groups {
             let found = try hdf5.group(at: group.path)
             #expect(found.children == group.children, "\(file): /\(group.path)")
-            #expect(found.attributes.map(\.name).sorted() == group.attributes.compactMap(\.name), "\(file): /\(group.path)")
+            #expect(
+                found.attributes.map(\.name).sorted() == group.attributes.compactMap(\.name), "\(file): /\(group.path)")
             for attribute in group.attributes {
-                Self.compare(found.attribute(named: attribute.name!), attribute, "\(file): /\(group.path) @\(attribute.name!)")
+                Self.compare(
+                    found.attribute(named: attribute.name!), attribute, "\(file): /\(group.path) @\(attribute.name!)")
             }
         }
     }
@@ -99,10 +101,13 @@ import Testing
         #expect(try root.stringAttribute(named: "keras_version") == "3.15.1")
         let weights = try file.group(at: "model_weights")
         #expect(try weights.stringArrayAttribute(named: "layer_names") == ["dense", "dense_1"])
-        #expect(try file.group(at: "model_weights/dense").stringArrayAttribute(named: "weight_names") == [
-            "sequential/dense/kernel", "sequential/dense/bias",
-        ])
-        #expect(try file.group(at: "model_weights/top_level_model_weights").stringArrayAttribute(named: "weight_names") == [])
+        #expect(
+            try file.group(at: "model_weights/dense").stringArrayAttribute(named: "weight_names") == [
+                "sequential/dense/kernel", "sequential/dense/bias",
+            ])
+        #expect(
+            try file.group(at: "model_weights/top_level_model_weights").stringArrayAttribute(named: "weight_names")
+                == [])
         #expect(throws: FileFormatError.self) { try weights.stringArrayAttribute(named: "missing") }
     }
 
