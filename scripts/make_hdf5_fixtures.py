@@ -12,6 +12,7 @@ which h5py and zipfile wrote from the same files:
 - `kinds.h5`: h5py datasets and attributes of every kind the reader supports, plus a chunked and a
   gzip-compressed dataset that it must reject by name.
 - `latest.h5`: h5py with libver="latest" (superblock version 3, version-2 object headers).
+- `dense_links.h5`: a group with 10 links and one with 10 attributes, stored densely (unsupported).
 - `deflated.zip`: Python's zipfile with deflated and stored members.
 """
 import io
@@ -147,6 +148,17 @@ def write_latest(name):
         f.attrs["version"] = np.int32(3)
 
 
+def write_dense_links(name):
+    """More than 8 links or attributes with libver="latest": dense storage (fractal heaps), which the reader
+    rejects by name. Not in the manifest."""
+    with h5py.File(path_of(name), "w", libver="latest") as f:
+        for i in range(10):
+            f.create_dataset("big/item_%d" % i, data=np.array([i], np.int32))
+        attrs = f.create_group("attrs")
+        for i in range(10):
+            attrs.attrs["a%d" % i] = np.int32(i)
+
+
 def write_deflated_zip(name, weights):
     with zipfile.ZipFile(path_of(name), "w") as z:
         z.writestr(zipfile.ZipInfo("config.json"), json.dumps({"a": list(range(200))}), compress_type=zipfile.ZIP_DEFLATED)
@@ -172,6 +184,7 @@ def main():
         lstm_weights = z.read("model.weights.h5")
     write_kinds("kinds.h5")
     write_latest("latest.h5")
+    write_dense_links("dense_links.h5")
     write_deflated_zip("deflated.zip", weights)
     manifest = {
         "zips": [describe_zip(n) for n in ["dense.keras", "lstm.keras", "deflated.zip"]],

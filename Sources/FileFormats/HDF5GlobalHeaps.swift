@@ -19,7 +19,7 @@ struct HDF5GlobalHeaps {
     /// The objects of the collection at `start`.
     private static func parse(_ file: HDF5File, at start: Int) throws(FileFormatError) -> [Int: Range<Int>] {
         let input = file.input
-        try input.expect(Array("GCOL".utf8), at: start, "the global heap signature GCOL")
+        try input.expect(HDF5Signature.gcol, at: start, "the global heap signature GCOL")
         let version = try input.uint8(start + 4, "the global heap version")
         guard version == 1 else {
             throw .malformed(offset: start + 4, expected: "global heap version 1", found: "\(version)")

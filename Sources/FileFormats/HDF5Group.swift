@@ -129,7 +129,7 @@ public struct HDF5Group: Sendable {
         let heapAt = message.offset + file.offsetSize
         let tree = try file.fileOffset(try file.address(treeAt, "the B-tree address"), at: treeAt, "the group's B-tree")
         let heap = try file.fileOffset(try file.address(heapAt, "the local heap address"), at: heapAt, "the local heap")
-        try input.expect(Array("HEAP".utf8), at: heap, "the local heap signature HEAP")
+        try input.expect(HDF5Signature.heap, at: heap, "the local heap signature HEAP")
         let segmentSize = try file.length(heap + 8, "the local heap's data size")
         let segmentAt = heap + 8 + 2 * file.lengthSize
         let segment = try file.fileOffset(
@@ -161,7 +161,7 @@ public struct HDF5Group: Sendable {
             guard visited.insert(node).inserted, visited.count <= 1 << 16 else {
                 throw .malformed(offset: node, expected: "a B-tree node read once", found: "a node read before")
             }
-            try input.expect(Array("TREE".utf8), at: node, "the B-tree node signature TREE")
+            try input.expect(HDF5Signature.tree, at: node, "the B-tree node signature TREE")
             let type = try input.uint8(node + 4, "the B-tree node type")
             guard type == 0 else {
                 throw .malformed(offset: node + 4, expected: "a group B-tree node (type 0)", found: "type \(type)")
@@ -184,7 +184,7 @@ public struct HDF5Group: Sendable {
                 guard visited.insert(child).inserted else {
                     throw .malformed(offset: at, expected: "a symbol-table node read once", found: "a node read before")
                 }
-                try input.expect(Array("SNOD".utf8), at: child, "the symbol-table node signature SNOD")
+                try input.expect(HDF5Signature.snod, at: child, "the symbol-table node signature SNOD")
                 let count = try input.uint16(child + 6, "the symbol count")
                 try input.check(child + 8, count * entrySize, "\(count) symbol-table entries")
                 var group: [Link] = []

@@ -28,7 +28,7 @@ struct HDF5ObjectHeader: Sendable {
         self.offset = offset
         var messages: [HDF5Message] = []
         var blocks: [(start: Int, end: Int)] = []
-        let version2 = input.matches(Array("OHDR".utf8), at: offset)
+        let version2 = input.matches(HDF5Signature.ohdr, at: offset)
         var tracksCreationOrder = false
         if version2 {
             let version = try input.uint8(offset + 4, "the object header version")
@@ -98,7 +98,7 @@ struct HDF5ObjectHeader: Sendable {
                     }
                     let blockEnd = blockStart + Int(length)
                     if version2 {
-                        try input.expect(Array("OCHK".utf8), at: blockStart, "the continuation block signature OCHK")
+                        try input.expect(HDF5Signature.ochk, at: blockStart, "the continuation block signature OCHK")
                         guard blockEnd - blockStart >= 8 else {
                             throw .malformed(
                                 offset: blockStart, expected: "a continuation block of 8 bytes or more",

@@ -141,3 +141,18 @@ import Testing
         #expect(throws: FileFormatError.self) { try HDF5File(bytes: [UInt8](repeating: 7, count: 2000)) }
     }
 }
+
+/// Files that use HDF5 features the reader does not implement.
+@Suite struct HDF5UnsupportedTests {
+    @Test func denseLinkAndAttributeStorageAreNamed() throws {
+        let file = try HDF5File(bytes: HDF5Manifest.bytes("dense_links.h5"))
+        for (path, feature) in [("big", "dense link storage"), ("attrs", "dense attribute storage")] {
+            #expect {
+                try file.group(at: path)
+            } throws: { error in
+                guard case let .unsupported(_, text) = error as? FileFormatError else { return false }
+                return text.contains(feature) && text.contains("/" + path)
+            }
+        }
+    }
+}
