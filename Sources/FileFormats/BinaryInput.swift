@@ -42,9 +42,12 @@ struct BinaryInput: Sendable {
     /// The little-endian unsigned integer of `size` (1...8) bytes at `offset`.
     func uint(_ offset: Int, size: Int, _ what: @autoclosure () -> String) throws(FileFormatError) -> UInt64 {
         try check(offset, size, what())
+        // A plain loop: iterators are slow in debug builds, and this is the readers' innermost call.
         var value: UInt64 = 0
-        for i in stride(from: min(size, 8) - 1, through: 0, by: -1) {
-            value = value << 8 | UInt64(bytes[start + offset + i])
+        var i = start + offset + min(size, 8)
+        while i > start + offset {
+            i -= 1
+            value = value << 8 | UInt64(bytes[i])
         }
         return value
     }
@@ -68,7 +71,11 @@ struct BinaryInput: Sendable {
     /// Whether the bytes at `offset` are `signature` (false when they are out of bounds).
     func matches(_ signature: [UInt8], at offset: Int) -> Bool {
         guard offset >= 0, offset <= count, signature.count <= count - offset else { return false }
-        for (i, byte) in signature.enumerated() where bytes[start + offset + i] != byte { return false }
+        var i = 0
+        while i < signature.count {
+            if bytes[start + offset + i] != signature[i] { return false }
+            i += 1
+        }
         return true
     }
 
