@@ -119,6 +119,12 @@ def write_kinds(name):
         for i in range(20):
             many.create_dataset("item_%02d" % i, data=np.array([i], np.int64))
         many.attrs["count"] = np.int64(20)
+        # 300 hard links to one dataset: more symbol-table nodes (8 entries each) than one B-tree node
+        # holds (32), so the group's B-tree has two levels. Links are cheap (about 50 bytes each).
+        links = f.create_group("links")
+        links["target"] = np.array([42], np.int64)
+        for i in range(300):
+            links["l%03d" % i] = links["target"]
         nested = f.create_group("a/b/c")
         nested.attrs["note"] = "deep"
         # Attributes of every kind, added after the datasets (the root's header needs a continuation block).

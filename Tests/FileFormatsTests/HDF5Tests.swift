@@ -93,6 +93,14 @@ import Testing
         #expect(try lstm.dataset(at: "layers/lstm/cell/vars/1").shape == [2, 8])
     }
 
+    @Test func aTwoLevelBTreeGroupIsRead() throws {
+        // 300 hard links to one dataset: the group's version-1 B-tree has a level-1 root.
+        let file = try Self.open("kinds.h5")
+        #expect(try file.group(at: "links").children.count == 301)
+        #expect(try file.dataset(at: "links/l150").integers() == [42])
+        #expect(try file.dataset(at: "/links/l299").integers() == [42])
+    }
+
     @Test func legacyModelAttributes() throws {
         let file = try Self.open("dense_legacy.h5")
         let root = try file.root()
