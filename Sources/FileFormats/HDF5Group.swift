@@ -9,6 +9,8 @@ public struct HDF5Group: Sendable {
     public let children: [String]
     /// The group's attributes, in the order of its object header.
     public let attributes: [HDF5Attribute]
+    /// Where the group's object header starts in the file (the offset of "not found" errors).
+    public let offset: Int
 
     /// One entry of a group: a name and the file offset of the object's header (nil for soft and
     /// external links, which are not followed).
@@ -22,6 +24,7 @@ public struct HDF5Group: Sendable {
     /// Reads the group whose object header is `header`.
     init(_ file: HDF5File, header: HDF5ObjectHeader, path: String) throws(FileFormatError) {
         self.path = path
+        offset = header.offset
         children = try Self.links(file, header: header, path: path).map(\.name).sorted {
             $0.utf8.lexicographicallyPrecedes($1.utf8)
         }
@@ -39,7 +42,7 @@ public struct HDF5Group: Sendable {
     ///   ``FileFormatError/malformed(offset:expected:found:)`` when it is not one string.
     public func stringAttribute(named name: String) throws(FileFormatError) -> String {
         guard let attribute = attribute(named: name) else {
-            throw .notFound(offset: 0, name: "attribute \(name) of \(path)")
+            throw .notFound(offset: offset, name: "attribute \(name) of \(path)")
         }
         return try attribute.string()
     }
@@ -57,7 +60,7 @@ public struct HDF5Group: Sendable {
             strings += try part.strings()
             index += 1
         }
-        guard index > 0 else { throw .notFound(offset: 0, name: "attribute \(name) (or \(name)0) of \(path)") }
+        guard index > 0 else { throw .notFound(offset: offset, name: "attribute \(name) (or \(name)0) of \(path)") }
         return strings
     }
 
