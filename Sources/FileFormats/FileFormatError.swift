@@ -17,12 +17,19 @@ public enum FileFormatError: Error, Equatable, Sendable, CustomStringConvertible
     /// The decoded output would exceed `limit` bytes, the caller's maximum (a guard against
     /// decompression bombs); `offset` is where decoding stopped.
     case outputTooLarge(offset: Int, limit: Int)
+    /// The file uses a valid feature of its format at `offset` that this reader does not implement:
+    /// `feature` names it (for example "ZIP64 archives" or "the chunked dataset /dense/kernel").
+    case unsupported(offset: Int, feature: String)
+    /// A ZIP member, HDF5 group, dataset or attribute named `name` does not exist; `offset` is where the
+    /// search ended (the directory or object header that was searched).
+    case notFound(offset: Int, name: String)
 
     /// The byte offset in the input where the problem was found.
     public var offset: Int {
         switch self {
         case let .truncated(offset, _), let .malformed(offset, _, _), let .checksumMismatch(offset, _, _, _),
-            let .distanceTooFar(offset, _, _), let .outputTooLarge(offset, _):
+            let .distanceTooFar(offset, _, _), let .outputTooLarge(offset, _), let .unsupported(offset, _),
+            let .notFound(offset, _):
             offset
         }
     }
@@ -40,6 +47,10 @@ public enum FileFormatError: Error, Equatable, Sendable, CustomStringConvertible
             "byte \(offset): a back-reference reaches \(distance) bytes back, but only \(available) bytes precede it"
         case let .outputTooLarge(offset, limit):
             "byte \(offset): the decompressed data exceeds the limit of \(limit) bytes"
+        case let .unsupported(offset, feature):
+            "byte \(offset): unsupported: \(feature)"
+        case let .notFound(offset, name):
+            "byte \(offset): there is no \(name)"
         }
     }
 }

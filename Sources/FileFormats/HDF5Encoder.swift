@@ -258,7 +258,7 @@ struct HDF5Encoder {
     }
 
     /// A version-1 attribute message: name, datatype and dataspace (each padded to 8 bytes), then data.
-    private mutating func attributeMessage(_ name: String, _ value: HDF5Attribute, on path: String)
+    private mutating func attributeMessage(_ name: String, _ value: HDF5AttributeValue, on path: String)
         throws(FileEncodingError) -> Message
     {
         let datatype: [UInt8]

@@ -57,7 +57,7 @@ public enum HDF5Values: Equatable, Sendable {
 ///
 ///     try file.setAttribute("name", .string("dense"), on: "layers/dense/vars")
 ///     try file.setAttribute("keras_version", .fixedLengthString("3.15.1"))
-public enum HDF5Attribute: Equatable, Sendable {
+public enum HDF5AttributeValue: Equatable, Sendable {
     /// A scalar variable-length UTF-8 string (h5py's `str`), stored in the file's global heap.
     case string(String)
     /// A one-dimensional array of variable-length UTF-8 strings.
@@ -71,11 +71,11 @@ public enum HDF5Attribute: Equatable, Sendable {
     case numbers(HDF5Values, shape: [Int])
 
     /// A scalar 64-bit signed integer.
-    public static func int64(_ value: Int64) -> HDF5Attribute { .numbers(.int64([value]), shape: []) }
+    public static func int64(_ value: Int64) -> HDF5AttributeValue { .numbers(.int64([value]), shape: []) }
 
     /// A scalar 32-bit float.
-    public static func float32(_ value: Float) -> HDF5Attribute { .numbers(.float32([value]), shape: []) }
+    public static func float32(_ value: Float) -> HDF5AttributeValue { .numbers(.float32([value]), shape: []) }
 
     /// A scalar 64-bit float.
-    public static func float64(_ value: Double) -> HDF5Attribute { .numbers(.float64([value]), shape: []) }
+    public static func float64(_ value: Double) -> HDF5AttributeValue { .numbers(.float64([value]), shape: []) }
 }

@@ -66,7 +66,7 @@ public struct HDF5Writer: Sendable {
     /// - Throws: ``FileEncodingError/invalidName(_:reason:)``, ``FileEncodingError/conflict(_:reason:)``
     ///   when nothing is at `path`, ``FileEncodingError/invalidValue(_:reason:)`` for a string with a
     ///   NUL byte or a shape that does not match the values.
-    public mutating func setAttribute(_ name: String, _ value: HDF5Attribute, on path: String = "/")
+    public mutating func setAttribute(_ name: String, _ value: HDF5AttributeValue, on path: String = "/")
         throws(FileEncodingError)
     {
         guard !name.isEmpty, !name.utf8.contains(0), name.utf8.count < 0xFFFF else {
@@ -162,7 +162,7 @@ public struct HDF5Writer: Sendable {
     }
 
     /// Checks an attribute value: shapes, and strings without NUL bytes.
-    private static func check(_ value: HDF5Attribute, of what: String) throws(FileEncodingError) {
+    private static func check(_ value: HDF5AttributeValue, of what: String) throws(FileEncodingError) {
         let strings: [String]
         switch value {
         case let .string(string), let .fixedLengthString(string): strings = [string]
@@ -179,10 +179,10 @@ public struct HDF5Writer: Sendable {
 
 /// A group being built: attributes in the order set, members by name.
 struct HDF5GroupNode: Sendable {
-    var attributes: [(name: String, value: HDF5Attribute)] = []
+    var attributes: [(name: String, value: HDF5AttributeValue)] = []
     var members: [String: HDF5Node] = [:]
 
-    mutating func setAttribute(_ name: String, _ value: HDF5Attribute) {
+    mutating func setAttribute(_ name: String, _ value: HDF5AttributeValue) {
         if let index = attributes.firstIndex(where: { $0.name == name }) {
             attributes[index].value = value
         } else {
@@ -195,9 +195,9 @@ struct HDF5GroupNode: Sendable {
 struct HDF5DatasetNode: Sendable {
     var shape: [Int]
     var values: HDF5Values
-    var attributes: [(name: String, value: HDF5Attribute)] = []
+    var attributes: [(name: String, value: HDF5AttributeValue)] = []
 
-    mutating func setAttribute(_ name: String, _ value: HDF5Attribute) {
+    mutating func setAttribute(_ name: String, _ value: HDF5AttributeValue) {
         if let index = attributes.firstIndex(where: { $0.name == name }) {
             attributes[index].value = value
         } else {

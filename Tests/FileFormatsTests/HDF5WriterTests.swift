@@ -86,7 +86,7 @@ import Testing
     }
 
     /// Attributes of the sample file by object path, with what h5py should report.
-    static let sampleAttributes: [(path: String, name: String, value: HDF5Attribute, expected: Attribute)] = [
+    static let sampleAttributes: [(path: String, name: String, value: HDF5AttributeValue, expected: Attribute)] = [
         (
             "layers/dense/vars", "name", .string("dense"),
             Attribute(kind: "vlen", cset: 1, shape: [], strings: ["dense"])
