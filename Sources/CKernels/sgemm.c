@@ -458,7 +458,7 @@ static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
     const int store = beta == 0.0f;
     if (!store) {
         scale_c(M, N, beta, C, ldc);
-        if (bias) rek_add_row_vector(bias, C, M, N);   // strided C: one row at a time
+        if (bias) for (long i = 0; i < M; i++) rek_add_row_vector(bias, C + i * ldc, 1, N);   // strided C: one row at a time
         bias = NULL;
     }
     if (N == 1 && transA && M > 1 && ldc == 1 && allowSIMD) {
