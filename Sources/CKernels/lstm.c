@@ -1,8 +1,9 @@
 // Fused LSTM cell kernels: gate activations, state update and their derivatives in one pass over
 // each row, and element-wise activation kernels. Vectorized with AVX-512 (16 lanes) and with
 // AVX2+FMA (8 lanes), both computing exp by range reduction and a degree-7 polynomial (~1 ulp), with
-// masked tails; a portable scalar fallback otherwise. The path follows `rek_sgemm_kernel_width()`,
-// so REK_ISA=avx2|portable selects the AVX2 or scalar kernels here as in the matrix multiply.
+// masked tails, and on aarch64 with NEON (4 lanes, the same algorithms); a portable scalar fallback
+// otherwise. The path follows `rek_sgemm_kernel_width()`, so REK_ISA=avx2|portable selects the AVX2
+// or scalar kernels here as in the matrix multiply.
 #include "CKernels.h"
 #include <math.h>
 
@@ -402,6 +403,144 @@ T256 static void activation_backward_avx2(int kind, const float *gradient, const
 }
 #endif
 
+#if defined(__aarch64__)
+// ---- NEON (baseline on aarch64) -----------------------------------------------------------------
+// The AVX2 algorithms 4 lanes at a time (the same exp, tanh and derivative formulas, fused
+// multiply-adds where they use them); a tail shorter than 4 goes through a zero-padded buffer.
+#include <arm_neon.h>
+#define REK_NEON 1
+
+static inline float32x4_t exp_neon(float32x4_t x) {
+    // Clamped so that n ∈ [−126, 128] below (vmaxq/vminq propagate a NaN).
+    x = vminq_f32(vdupq_n_f32(88.7f), vmaxq_f32(vdupq_n_f32(-87.3f), x));
+    const float32x4_t n = vrndnq_f32(vmulq_f32(x, vdupq_n_f32(1.44269504088896341f)));
+    float32x4_t r = vfmsq_f32(x, n, vdupq_n_f32(0.693359375f));
+    r = vfmsq_f32(r, n, vdupq_n_f32(-2.12194440e-4f));
+    float32x4_t p = vdupq_n_f32(1.0f / 5040);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 720), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 120), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 24), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 6), p, r);
+    p = vfmaq_f32(vdupq_n_f32(0.5f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
+    // p·2ⁿ by adding n to the exponent field (see exp256).
+    const int32x4_t scale = vshlq_n_s32(vcvtq_s32_f32(n), 23);
+    return vreinterpretq_f32_s32(vaddq_s32(vreinterpretq_s32_f32(p), scale));
+}
+
+static inline float32x4_t act_neon(int kind, float32x4_t x) {
+    const float32x4_t one = vdupq_n_f32(1.0f), zero = vdupq_n_f32(0.0f);
+    switch (kind) {
+    case REK_RELU: {
+        // max(x, 0) that returns 0 for NaN, like the x86 kernels and the scalar `x > 0 ? x : 0`.
+        return vbslq_f32(vcgtq_f32(x, zero), x, zero);
+    }
+    case REK_TANH: {
+        const float32x4_t ax = vabsq_f32(x);
+        const float32x4_t e = exp_neon(vmulq_f32(ax, vdupq_n_f32(-2.0f)));
+        float32x4_t t = vdivq_f32(vsubq_f32(one, e), vaddq_f32(one, e));
+        const float32x4_t x2 = vmulq_f32(x, x);
+        float32x4_t s = vfmaq_f32(vdupq_n_f32(2.0f / 15), x2, vdupq_n_f32(-17.0f / 315));
+        s = vfmaq_f32(vdupq_n_f32(-1.0f / 3), s, x2);
+        s = vfmaq_f32(ax, vmulq_f32(s, x2), ax);
+        t = vbslq_f32(vcltq_f32(ax, vdupq_n_f32(0.0625f)), s, t);
+        const uint32x4_t sign = vandq_u32(vreinterpretq_u32_f32(x), vdupq_n_u32(0x80000000u));
+        return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(t), sign));
+    }
+    case REK_SIGMOID: return vdivq_f32(one, vaddq_f32(one, exp_neon(vnegq_f32(x))));
+    case REK_HARD_SIGMOID:
+        return vminq_f32(one, vmaxq_f32(zero, vfmaq_f32(vdupq_n_f32(0.5f), x, vdupq_n_f32(0.2f))));
+    default: return x;
+    }
+}
+
+static inline float32x4_t dact_neon(int kind, float32x4_t y) {
+    const float32x4_t one = vdupq_n_f32(1.0f), zero = vdupq_n_f32(0.0f);
+    switch (kind) {
+    case REK_RELU: return vbslq_f32(vcgtq_f32(y, zero), one, zero);
+    case REK_TANH: return vfmsq_f32(one, y, y);
+    case REK_SIGMOID: return vmulq_f32(y, vsubq_f32(one, y));
+    case REK_HARD_SIGMOID:
+        return vbslq_f32(vandq_u32(vcgtq_f32(y, zero), vcltq_f32(y, one)), vdupq_n_f32(0.2f), zero);
+    default: return one;
+    }
+}
+
+// n (1…4) floats into a vector, zero-padded, and back.
+static inline float32x4_t load_n(const float *p, long n) {
+    if (n >= 4) return vld1q_f32(p);
+    float buffer[4] = {0, 0, 0, 0};
+    for (long i = 0; i < n; i++) buffer[i] = p[i];
+    return vld1q_f32(buffer);
+}
+static inline void store_n(float *p, float32x4_t v, long n) {
+    if (n >= 4) { vst1q_f32(p, v); return; }
+    float buffer[4];
+    vst1q_f32(buffer, v);
+    for (long i = 0; i < n; i++) p[i] = buffer[i];
+}
+
+static void forward_neon(long batch, long u, int act, int rec, float *z, long ldz, const float *cp, long ldcp,
+                         float *cn, long ldcn, float *ca, long lda, float *h, long ldh) {
+    for (long b = 0; b < batch; b++) {
+        float *zr = z + b * ldz;
+        const float *cpr = cp + b * ldcp;
+        float *cnr = cn + b * ldcn, *car = ca + b * lda, *hr = h + b * ldh;
+        for (long j = 0; j < u; j += 4) {
+            const long n = u - j;
+            const float32x4_t i = act_neon(rec, load_n(zr + j, n));
+            const float32x4_t f = act_neon(rec, load_n(zr + u + j, n));
+            const float32x4_t g = act_neon(act, load_n(zr + 2 * u + j, n));
+            const float32x4_t o = act_neon(rec, load_n(zr + 3 * u + j, n));
+            store_n(zr + j, i, n);
+            store_n(zr + u + j, f, n);
+            store_n(zr + 2 * u + j, g, n);
+            store_n(zr + 3 * u + j, o, n);
+            const float32x4_t c = vfmaq_f32(vmulq_f32(i, g), f, load_n(cpr + j, n));
+            const float32x4_t a = act_neon(act, c);
+            store_n(cnr + j, c, n);
+            store_n(car + j, a, n);
+            store_n(hr + j, vmulq_f32(o, a), n);
+        }
+    }
+}
+
+static void backward_neon(long batch, long u, int act, int rec, const float *gates, long ldg, const float *cp,
+                          long ldcp, const float *ca, long lda, const float *dhx, long lddhx, const float *dh,
+                          float *dc, float *dz, long lddz) {
+    for (long b = 0; b < batch; b++) {
+        const float *gr = gates + b * ldg, *cpr = cp + b * ldcp, *car = ca + b * lda, *dhr = dh + b * u;
+        float *dcr = dc + b * u, *dzr = dz + b * lddz;
+        for (long j = 0; j < u; j += 4) {
+            const long n = u - j;
+            float32x4_t dhj = load_n(dhr + j, n);
+            if (dhx) dhj = vaddq_f32(dhj, load_n(dhx + b * lddhx + j, n));
+            const float32x4_t i = load_n(gr + j, n), f = load_n(gr + u + j, n);
+            const float32x4_t g = load_n(gr + 2 * u + j, n), o = load_n(gr + 3 * u + j, n);
+            const float32x4_t a = load_n(car + j, n);
+            const float32x4_t ds = vfmaq_f32(load_n(dcr + j, n), vmulq_f32(dhj, o), dact_neon(act, a));
+            store_n(dzr + j, vmulq_f32(vmulq_f32(ds, g), dact_neon(rec, i)), n);
+            store_n(dzr + u + j, vmulq_f32(vmulq_f32(ds, load_n(cpr + j, n)), dact_neon(rec, f)), n);
+            store_n(dzr + 2 * u + j, vmulq_f32(vmulq_f32(ds, i), dact_neon(act, g)), n);
+            store_n(dzr + 3 * u + j, vmulq_f32(vmulq_f32(dhj, a), dact_neon(rec, o)), n);
+            store_n(dcr + j, vmulq_f32(ds, f), n);
+        }
+    }
+}
+
+static void activation_neon(int kind, float *x, long count) {
+    for (long j = 0; j < count; j += 4) store_n(x + j, act_neon(kind, load_n(x + j, count - j)), count - j);
+}
+
+static void activation_backward_neon(int kind, const float *gradient, const float *y, float *result, long count) {
+    for (long j = 0; j < count; j += 4) {
+        const float32x4_t d = dact_neon(kind, load_n(y + j, count - j));
+        store_n(result + j, vmulq_f32(load_n(gradient + j, count - j), d), count - j);
+    }
+}
+#endif
+
 // ---- dispatch ----------------------------------------------------------------------------------
 // rek_sgemm_kernel_width(): 512, 256 or 0 for this CPU, lowered by REK_ISA=avx2|portable.
 
@@ -419,6 +558,13 @@ void rek_lstm_cell_forward(long batch, long units, int activation, int recurrent
                      cellAct, ldAct, h, ldh);
         return;
     default: break;
+    }
+#endif
+#ifdef REK_NEON
+    if (rek_sgemm_kernel_width() == 128) {
+        forward_neon(batch, units, activation, recurrentActivation, z, ldz, cPrev, ldcPrev, cNext, ldcNext, cellAct,
+                     ldAct, h, ldh);
+        return;
     }
 #endif
     forward_portable(batch, units, activation, recurrentActivation, z, ldz, cPrev, ldcPrev, cNext, ldcNext,
@@ -442,6 +588,13 @@ void rek_lstm_cell_backward(long batch, long units, int activation, int recurren
     default: break;
     }
 #endif
+#ifdef REK_NEON
+    if (rek_sgemm_kernel_width() == 128) {
+        backward_neon(batch, units, activation, recurrentActivation, gates, ldg, cPrev, ldcPrev, cellAct, ldAct,
+                      dhExternal, lddhExternal, dh, dc, dz, lddz);
+        return;
+    }
+#endif
     backward_portable(batch, units, activation, recurrentActivation, gates, ldg, cPrev, ldcPrev, cellAct, ldAct,
                       dhExternal, lddhExternal, dh, dc, dz, lddz);
 }
@@ -454,6 +607,9 @@ void rek_activation_forward(int activation, float *x, long count) {
     default: break;
     }
 #endif
+#ifdef REK_NEON
+    if (rek_sgemm_kernel_width() == 128) { activation_neon(activation, x, count); return; }
+#endif
     act_array(activation, x, count);
 }
 
@@ -464,6 +620,9 @@ void rek_activation_backward(int activation, const float *gradient, const float 
     case 256: activation_backward_avx2(activation, gradient, output, result, count); return;
     default: break;
     }
+#endif
+#ifdef REK_NEON
+    if (rek_sgemm_kernel_width() == 128) { activation_backward_neon(activation, gradient, output, result, count); return; }
 #endif
     activation_backward_portable(activation, gradient, output, result, count);
 }

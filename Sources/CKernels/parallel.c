@@ -2,73 +2,170 @@
 //
 // Callers split their work into chunks whose results do not depend on which thread runs them
 // (disjoint rows of an output, never a shared sum), so results are identical for every thread
-// count. Workers spin briefly after a job before sleeping: training issues many small jobs in a
-// row, and waking a sleeping thread costs more than most of them.
+// count. Chunks are claimed one at a time, so whichever thread is running takes the next one: a
+// worker that is slow to wake, or descheduled, leaves its work to the caller instead of holding
+// it up.
+//
+// Waiting (a worker for the next job, the caller for the last chunk) is bounded: spin for a short
+// time (training issues many small jobs in a row, and waking a sleeping thread costs more than
+// most of them), then yield the CPU a few times, then sleep on a futex (Linux) or a condition
+// variable. A waiter that notices it was descheduled while spinning (the clock jumped: another
+// process wants this core) skips straight to sleeping and spins less next time, so a busy
+// neighbour does not have to share its core with an idle spinner.
 #include "CKernels.h"
+#include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#endif
 
 #if defined(__x86_64__) || defined(__i386__)
 #define cpu_relax() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define cpu_relax() __asm__ __volatile__("yield" ::: "memory")
 #else
 #define cpu_relax() atomic_signal_fence(memory_order_seq_cst)
 #endif
 
 #define MAX_THREADS 64
-#define SPINS_BEFORE_SLEEP 20000
+#define SPIN_NS_MAX 100000L        // the longest spin before yielding (grows back to this when uncontended)
+#define SPIN_NS_MIN 2000L          // the shortest, after being descheduled while spinning
+#define PREEMPTED_GAP_NS 30000L    // a jump this long between two clock reads of a spin: descheduled
+#define YIELDS 4                   // sched_yield calls between spinning and sleeping
 
-typedef struct {
-    rek_task_fn fn;
-    void *context;
-    long count;
-    atomic_long next;
-    atomic_long remaining;
-} job_t;
+// ---- waiting on a 32-bit word -----------------------------------------------------------------
+#if defined(__linux__)
+static void word_wait(atomic_uint *word, unsigned value) {
+    syscall(SYS_futex, (unsigned *)word, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0);
+}
+static void word_wake(atomic_uint *word) {
+    syscall(SYS_futex, (unsigned *)word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+#else
+static pthread_mutex_t word_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t word_changed = PTHREAD_COND_INITIALIZER;
+static void word_wait(atomic_uint *word, unsigned value) {
+    pthread_mutex_lock(&word_lock);
+    while (atomic_load(word) == value) pthread_cond_wait(&word_changed, &word_lock);
+    pthread_mutex_unlock(&word_lock);
+}
+static void word_wake(atomic_uint *word) {
+    (void)word;
+    pthread_mutex_lock(&word_lock);
+    pthread_cond_broadcast(&word_changed);
+    pthread_mutex_unlock(&word_lock);
+}
+#endif
 
-static job_t job;                                    // the one job in flight, guarded by pool_lock
-static job_t *_Atomic current_job = NULL;
-static atomic_ulong generation = 0;                  // bumped for every job
-static atomic_int busy_workers = 0;                  // workers that may be reading `job`
-static atomic_int sleepers = 0;
+static inline long long now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+// Until this time (CLOCK_MONOTONIC ns) the process counts as contended: a thread of it was
+// descheduled recently, so waiters spin only SPIN_NS_MIN before sleeping.
+#define CONTENDED_NS 20000000LL
+static atomic_llong contended_until = 0;
+
+static void note_contention(long long t) { atomic_store_explicit(&contended_until, t + CONTENDED_NS, memory_order_relaxed); }
+
+// This thread's spin budget: halved (down to SPIN_NS_MIN) whenever it was descheduled while
+// spinning, doubled back (up to SPIN_NS_MAX) after every wait that ended while spinning undisturbed.
+static _Thread_local long spin_budget_ns = SPIN_NS_MAX;
+
+// Waits until *word != value: spin, yield, then sleep; `waiters` (may be NULL) counts the sleepers.
+static void wait_for_change(atomic_uint *word, unsigned value, atomic_int *waiters) {
+    long long start = now_ns(), last = start;
+    const int contended = start < atomic_load_explicit(&contended_until, memory_order_relaxed);
+    const long budget = contended ? SPIN_NS_MIN : spin_budget_ns;
+    int preempted = 0;
+    for (int spins = 0; atomic_load_explicit(word, memory_order_acquire) == value; spins++) {
+        cpu_relax();
+        if ((spins & 31) != 31) continue;
+        const long long t = now_ns();
+        if (t - last > PREEMPTED_GAP_NS) { preempted = 1; note_contention(t); break; }
+        last = t;
+        if (t - start > budget) break;
+    }
+    if (atomic_load(word) != value) {
+        if (!contended && spin_budget_ns < SPIN_NS_MAX) spin_budget_ns *= 2;
+        return;
+    }
+    if (preempted) {
+        spin_budget_ns = spin_budget_ns / 2 < SPIN_NS_MIN ? SPIN_NS_MIN : spin_budget_ns / 2;
+    } else {
+        for (int i = 0; i < YIELDS && atomic_load(word) == value; i++) sched_yield();
+    }
+    while (atomic_load(word) == value) {
+        if (waiters) atomic_fetch_add(waiters, 1);   // seq_cst, paired with the waker's store then load
+        if (atomic_load(word) == value) word_wait(word, value);
+        if (waiters) atomic_fetch_sub(waiters, 1);
+    }
+}
+
+// ---- the pool ---------------------------------------------------------------------------------
+// The job in flight. `state` holds its number (high 32 bits) and the next unclaimed chunk (low 32
+// bits, CLOSED while the fields are being written). A thread claims chunk i by moving state from
+// (job, i) to (job, i + 1) with a compare-and-swap, and only then reads fn and context: a claimed
+// chunk keeps its job from finishing, so those fields cannot change under it, and a thread that
+// arrives after the job finished fails its claim. So the caller never waits for a worker that
+// is merely late.
+#define CLOSED 0xFFFFFFFFu
+static _Atomic uint64_t state = CLOSED;
+static _Atomic(rek_task_fn) job_fn = NULL;
+static _Atomic(void *) job_context = NULL;
+static atomic_long job_count = 0;
+static atomic_long remaining = 0;                    // chunks not yet finished
+static atomic_uint finished = 0;                     // 1 once `remaining` reached 0
+static atomic_int caller_waiting = 0;
+static atomic_uint generation = 0;                   // bumped for every job: what workers wait on
+static atomic_int sleeping_workers = 0;
+static atomic_long worker_claims = 0;                // chunks of the current job run by workers
 static atomic_int thread_count = 0;                  // 0 until first asked
 static int started_workers = 0;                      // guarded by pool_lock
+static int wake_backoff = 0, wake_skips = 0;         // guarded by pool_lock
+static unsigned long jobs_posted = 0;                // guarded by pool_lock
+static long last_involuntary_switches = -1;          // guarded by pool_lock
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static _Thread_local int inside_job = 0;
 
-static void run_chunks(job_t *j) {
+// Claims and runs chunks of the current job until none is left.
+static void run_chunks(int worker) {
     inside_job = 1;
     for (;;) {
-        const long index = atomic_fetch_add(&j->next, 1);
-        if (index >= j->count) break;
-        j->fn(j->context, index);
-        atomic_fetch_sub(&j->remaining, 1);
+        uint64_t s = atomic_load(&state);
+        const uint32_t next = (uint32_t)s;
+        if (next == CLOSED || (long)next >= atomic_load(&job_count)) break;
+        if (!atomic_compare_exchange_weak(&state, &s, s + 1)) continue;
+        const rek_task_fn fn = atomic_load_explicit(&job_fn, memory_order_relaxed);
+        void *context = atomic_load_explicit(&job_context, memory_order_relaxed);
+        if (worker) atomic_fetch_add_explicit(&worker_claims, 1, memory_order_relaxed);
+        fn(context, (long)next);
+        if (atomic_fetch_sub(&remaining, 1) == 1) {
+            atomic_store(&finished, 1);
+            if (atomic_load(&caller_waiting)) word_wake(&finished);
+        }
     }
     inside_job = 0;
 }
 
 static void *worker_main(void *argument) {
     const long index = (long)(intptr_t)argument;   // workers beyond the thread count stay out
-    unsigned long seen = atomic_load(&generation);
+    unsigned seen = atomic_load(&generation);
     for (;;) {
-        for (int spins = 0; atomic_load(&generation) == seen; spins++) {
-            if (spins < SPINS_BEFORE_SLEEP) { cpu_relax(); continue; }
-            pthread_mutex_lock(&sleep_lock);
-            atomic_fetch_add(&sleepers, 1);
-            while (atomic_load(&generation) == seen) pthread_cond_wait(&wake, &sleep_lock);
-            atomic_fetch_sub(&sleepers, 1);
-            pthread_mutex_unlock(&sleep_lock);
-        }
+        wait_for_change(&generation, seen, &sleeping_workers);
         seen = atomic_load(&generation);
         if (index >= rek_thread_count() - 1) continue;
-        atomic_fetch_add(&busy_workers, 1);
-        job_t *j = atomic_load(&current_job);
-        if (j) run_chunks(j);
-        atomic_fetch_sub(&busy_workers, 1);
+        run_chunks(1);
     }
     return NULL;
 }
@@ -100,8 +197,9 @@ int rek_parallel_available(void) {
 
 void rek_parallel_for(long count, rek_task_fn fn, void *context) {
     const int threads = rek_parallel_available();
-    // Serial when there is nothing to share, when nested, or when another thread holds the pool.
-    if (count <= 1 || threads <= 1 || pthread_mutex_trylock(&pool_lock) != 0) {
+    // Serial when there is nothing to share, when nested, or when another thread holds the pool
+    // (and for more chunks than a claim can count).
+    if (count <= 1 || threads <= 1 || count >= (long)CLOSED || pthread_mutex_trylock(&pool_lock) != 0) {
         for (long index = 0; index < count; index++) fn(context, index);
         return;
     }
@@ -111,22 +209,42 @@ void rek_parallel_for(long count, rek_task_fn fn, void *context) {
         pthread_detach(thread);
         started_workers++;
     }
-    job.fn = fn;
-    job.context = context;
-    job.count = count;
-    atomic_store(&job.next, 0);
-    atomic_store(&job.remaining, count);
-    atomic_store(&current_job, &job);
+    // The previous job is finished (every chunk claimed and done), so no thread reads these now.
+    const uint64_t job = (atomic_load(&state) >> 32) + 1;
+    atomic_store(&state, job << 32 | CLOSED);
+    atomic_store_explicit(&job_fn, fn, memory_order_relaxed);
+    atomic_store_explicit(&job_context, context, memory_order_relaxed);
+    atomic_store(&job_count, count);
+    atomic_store(&remaining, count);
+    atomic_store(&finished, 0);
+    atomic_store_explicit(&worker_claims, 0, memory_order_relaxed);
+    atomic_store(&state, job << 32);
     atomic_fetch_add(&generation, 1);
-    if (atomic_load(&sleepers) > 0) {
-        pthread_mutex_lock(&sleep_lock);
-        pthread_cond_broadcast(&wake);
-        pthread_mutex_unlock(&sleep_lock);
+    // Waking a sleeping worker is a system call on this thread. When the last wake did not get a
+    // worker to take any chunk before this thread had taken them all (jobs too small for the
+    // wake-up latency, or the worker's core busy with another process), the next 1, 3, 7 … 63 jobs
+    // skip it and run here alone, as with one thread.
+    int woke = 0;
+    if (atomic_load(&sleeping_workers) > 0) {
+        if (wake_skips > 0) wake_skips--;
+        else { word_wake(&generation); woke = 1; }
     }
-    run_chunks(&job);
-    while (atomic_load(&job.remaining) > 0) cpu_relax();
-    atomic_store(&current_job, NULL);
-    while (atomic_load(&busy_workers) > 0) cpu_relax();
+    run_chunks(0);
+    if (!atomic_load(&finished)) {
+        atomic_store(&caller_waiting, 1);
+        wait_for_change(&finished, 0, NULL);
+        atomic_store(&caller_waiting, 0);
+    }
+    if (atomic_load_explicit(&worker_claims, memory_order_relaxed) > 0) wake_backoff = 0;
+    else if (woke) { wake_backoff = wake_backoff * 2 + 1 > 63 ? 63 : wake_backoff * 2 + 1; wake_skips = wake_backoff; }
+    // Every 64 jobs: were this process's threads preempted more than once (another process wants a core)?
+    if ((++jobs_posted & 63) == 0) {
+        struct rusage usage;
+        if (getrusage(RUSAGE_SELF, &usage) == 0) {
+            if (last_involuntary_switches >= 0 && usage.ru_nivcsw - last_involuntary_switches >= 2) note_contention(now_ns());
+            last_involuntary_switches = usage.ru_nivcsw;
+        }
+    }
     pthread_mutex_unlock(&pool_lock);
 }
 

@@ -4,12 +4,18 @@
 // runs everywhere; the vector code is compiled per function with `target` attributes, which keeps
 // the package free of build flags.
 #include "CKernels.h"
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define REK_X86 1
+#endif
+
+#if defined(__aarch64__)
+#include <arm_neon.h>   // NEON (Advanced SIMD) is baseline on aarch64: no target attribute needed
+#define REK_NEON 1
 #endif
 
 #define KC 256
@@ -241,9 +247,142 @@ static void gemv_avx2(long M, long N, long K, const float *A, long sai, long sak
 }
 #endif
 
-// The widest kernel the CPU runs, lowered by REK_ISA=avx2|portable (to measure the other paths).
+#ifdef REK_NEON
+// ---- NEON: 6 rows × 16 columns of C in 24 q-register accumulators -----------------------------
+// The same per-element computation as the x86 kernels: for each KC block an accumulator starts at
+// zero, takes one fused multiply-add per k in order, and is then added to C (or to the bias), so a
+// value never depends on which tile, band or thread computed it. `mode`: 0 adds to C, 1 stores
+// acc + bias (bias may be NULL: + 0), 2 stores the raw accumulators (a column-tail scratch tile).
+#define NEON_MR 6
+#define DEFINE_KNEON(R)                                                                             \
+static void kneon_##R(long kc, const float *a, long sai, long sak, const float *b, long ldb,        \
+                      float *c, long ldc, int mode, const float *bias) {                            \
+    float32x4_t acc[R][4];                                                                          \
+    for (int r = 0; r < R; r++)                                                                     \
+        for (int v = 0; v < 4; v++) acc[r][v] = vdupq_n_f32(0.0f);                                  \
+    for (long k = 0; k < kc; k++) {                                                                 \
+        const float *bk = b + k * ldb;                                                              \
+        const float32x4_t b0 = vld1q_f32(bk), b1 = vld1q_f32(bk + 4);                               \
+        const float32x4_t b2 = vld1q_f32(bk + 8), b3 = vld1q_f32(bk + 12);                          \
+        for (int r = 0; r < R; r++) {                                                               \
+            const float av = a[r * sai + k * sak];                                                  \
+            acc[r][0] = vfmaq_n_f32(acc[r][0], b0, av);                                             \
+            acc[r][1] = vfmaq_n_f32(acc[r][1], b1, av);                                             \
+            acc[r][2] = vfmaq_n_f32(acc[r][2], b2, av);                                             \
+            acc[r][3] = vfmaq_n_f32(acc[r][3], b3, av);                                             \
+        }                                                                                           \
+    }                                                                                               \
+    if (mode == 2) {                                                                                \
+        for (int r = 0; r < R; r++)                                                                 \
+            for (int v = 0; v < 4; v++) vst1q_f32(c + r * ldc + 4 * v, acc[r][v]);                  \
+        return;                                                                                     \
+    }                                                                                               \
+    if (mode == 1) {                                                                                \
+        float32x4_t bv[4];                                                                          \
+        for (int v = 0; v < 4; v++) bv[v] = bias ? vld1q_f32(bias + 4 * v) : vdupq_n_f32(0.0f);    \
+        for (int r = 0; r < R; r++)                                                                 \
+            for (int v = 0; v < 4; v++) vst1q_f32(c + r * ldc + 4 * v, vaddq_f32(acc[r][v], bv[v])); \
+        return;                                                                                     \
+    }                                                                                               \
+    for (int r = 0; r < R; r++)                                                                     \
+        for (int v = 0; v < 4; v++) {                                                               \
+            float *cr = c + r * ldc + 4 * v;                                                        \
+            vst1q_f32(cr, vaddq_f32(acc[r][v], vld1q_f32(cr)));                                     \
+        }                                                                                           \
+}
+DEFINE_KNEON(1) DEFINE_KNEON(2) DEFINE_KNEON(3) DEFINE_KNEON(4) DEFINE_KNEON(5) DEFINE_KNEON(6)
+
+typedef void (*kneon_fn)(long, const float *, long, long, const float *, long, float *, long, int, const float *);
+static const kneon_fn kneon_table[NEON_MR + 1] = {NULL, kneon_1, kneon_2, kneon_3, kneon_4, kneon_5, kneon_6};
+
+// The last N % 16 columns: B's block is copied into a zero-padded 16-wide panel, the kernel writes
+// its raw accumulators to a scratch tile, and only the real columns are folded into C, with the same
+// additions the full tiles do.
+static _Thread_local float *neon_panel = NULL;
+static _Thread_local size_t neon_panel_capacity = 0;
+
+static void gemm_neon(long M, long N, long K, const float *A, long sai, long sak,
+                      const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
+    const long n16 = N - N % 16, tail = N - n16;
+    float *panel = NULL;
+    if (tail) {
+        const size_t need = (size_t)min_l(KC, K) * 16;
+        if (need > neon_panel_capacity) {
+            free(neon_panel);
+            neon_panel = (float *)malloc(need * sizeof(float));
+            neon_panel_capacity = neon_panel ? need : 0;
+        }
+        panel = neon_panel;
+        if (!panel) {   // no memory for the panel: the portable loop does the tail columns
+            if (n16) gemm_neon(M, n16, K, A, sai, sak, B, ldb, C, ldc, store, bias);
+            gemm_portable(M, tail, K, A, sai, sak, B + n16, ldb, C + n16, ldc, store, bias ? bias + n16 : NULL);
+            return;
+        }
+    }
+    float tile[NEON_MR * 16];
+    for (long k0 = 0; k0 < K; k0 += KC) {
+        const long kc = min_l(KC, K - k0);
+        const int first = store && k0 == 0;
+        for (long j0 = 0; j0 < n16; j0 += 16)
+            for (long i0 = 0; i0 < M; i0 += NEON_MR) {
+                const long mr = min_l(NEON_MR, M - i0);
+                kneon_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
+                                C + i0 * ldc + j0, ldc, first, bias ? bias + j0 : NULL);
+            }
+        if (!tail) continue;
+        for (long k = 0; k < kc; k++) {
+            const float *source = B + (k0 + k) * ldb + n16;
+            float *target = panel + k * 16;
+            for (long j = 0; j < 16; j++) target[j] = j < tail ? source[j] : 0.0f;
+        }
+        for (long i0 = 0; i0 < M; i0 += NEON_MR) {
+            const long mr = min_l(NEON_MR, M - i0);
+            kneon_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, panel, 16, tile, 16, 2, NULL);
+            for (long r = 0; r < mr; r++) {
+                float *cr = C + (i0 + r) * ldc + n16;
+                const float *acc = tile + r * 16;
+                if (first) for (long j = 0; j < tail; j++) cr[j] = acc[j] + (bias ? bias[n16 + j] : 0.0f);
+                else for (long j = 0; j < tail; j++) cr[j] += acc[j];
+            }
+        }
+    }
+}
+
+// One output column with A's rows contiguous (a matrix-vector product, e.g. a one-filter
+// convolution): each row's dot product in 4 × 4 lanes, folded in a fixed order.
+static void gemv_neon(long M, long N, long K, const float *A, long sai, long sak,
+                      const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
+    (void)N; (void)sak;
+    const long k16 = K - K % 16;
+    for (long i = 0; i < M; i++) {
+        const float *a = A + i * sai;
+        float value = 0;
+        if (ldb != 1) {   // a strided column of B: plain loop
+            for (long k = 0; k < K; k++) value += a[k] * B[k * ldb];
+        } else {
+            float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+            long k = 0;
+            for (; k < k16; k += 16) {
+                s0 = vfmaq_f32(s0, vld1q_f32(a + k), vld1q_f32(B + k));
+                s1 = vfmaq_f32(s1, vld1q_f32(a + k + 4), vld1q_f32(B + k + 4));
+                s2 = vfmaq_f32(s2, vld1q_f32(a + k + 8), vld1q_f32(B + k + 8));
+                s3 = vfmaq_f32(s3, vld1q_f32(a + k + 12), vld1q_f32(B + k + 12));
+            }
+            value = vaddvq_f32(vaddq_f32(vaddq_f32(s0, s1), vaddq_f32(s2, s3)));
+            for (; k < K; k++) value = fmaf(a[k], B[k], value);
+        }
+        C[i * ldc] = store ? value + (bias ? bias[0] : 0.0f) : C[i * ldc] + value;
+    }
+}
+#endif
+
+// The widest kernel the CPU runs, lowered by REK_ISA=avx2|portable (to measure the other paths):
+// 512 (AVX-512), 256 (AVX2/FMA), 128 (NEON, every aarch64 CPU) or 0 (portable).
 static int detect_kernel_width(void) {
     int width = 0;
+#ifdef REK_NEON
+    width = 128;
+#endif
 #ifdef REK_X86
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) width = 512;
@@ -319,7 +458,7 @@ static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
     const int store = beta == 0.0f;
     if (!store) {
         scale_c(M, N, beta, C, ldc);
-        if (bias) rek_add_row_vector(bias, C, M, N);   // strided C: one row at a time
+        if (bias) for (long i = 0; i < M; i++) rek_add_row_vector(bias, C + i * ldc, 1, N);   // strided C: one row at a time
         bias = NULL;
     }
     if (N == 1 && transA && M > 1 && ldc == 1 && allowSIMD) {
@@ -350,6 +489,9 @@ static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
     if (width == 512) fn = gemm_avx512;
     else if (width == 256) fn = gemm_avx2;
     if (width >= 256 && N == 1 && !transA) fn = gemv_avx2;
+#endif
+#ifdef REK_NEON
+    if (width == 128) fn = N == 1 && !transA ? gemv_neon : gemm_neon;
 #endif
     (void)width;
     run_gemm(fn, M, N, K, A, sai, sak, Bc, ldbc, C, ldc, store, bias);
@@ -389,7 +531,24 @@ __attribute__((target("avx2,fma"))) static double fma_peak_avx2(long iterations)
 }
 #endif
 
+#ifdef REK_NEON
+static double fma_peak_neon(long iterations) {
+    // 24 independent chains: enough to cover 4 FMA pipes × 4 cycles of latency (Apple M1, Neoverse).
+    float32x4_t acc[24];
+    for (int r = 0; r < 24; r++) acc[r] = vdupq_n_f32((float)r);
+    const float32x4_t x = vdupq_n_f32(0.999999f), y = vdupq_n_f32(1e-7f);
+    for (long i = 0; i < iterations; i++)
+        for (int r = 0; r < 24; r++) acc[r] = vfmaq_f32(y, acc[r], x);
+    float sink = 0;
+    for (int r = 0; r < 24; r++) sink += vaddvq_f32(acc[r]);
+    return sink == 12345.0f ? 0 : (double)iterations * 24 * 4 * 2;
+}
+#endif
+
 double rek_fma_peak(long iterations) {
+#ifdef REK_NEON
+    if (rek_sgemm_kernel_width() == 128) return fma_peak_neon(iterations);
+#endif
 #ifdef REK_X86
     const int width = rek_sgemm_kernel_width();
     if (width == 512) return fma_peak_avx512(iterations);

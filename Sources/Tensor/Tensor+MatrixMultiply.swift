@@ -81,7 +81,8 @@ extension Tensor {
 
 /// Low-level matrix kernels, exposed for benchmarks and tests.
 public enum MatrixKernels {
-    /// The SIMD width in bits of the matrix kernel this CPU runs: 512, 256, or 0 for the portable loop.
+    /// The SIMD width in bits of the matrix kernel this CPU runs: 512 (AVX-512), 256 (AVX2/FMA), 128 (NEON
+    /// on ARM), or 0 for the portable loop.
     public static var simdWidth: Int { Int(rek_sgemm_kernel_width()) }
 
     /// One core's practical peak in GFLOP/s for the matrix kernel's instruction set, measured now by

@@ -14,7 +14,7 @@ extern "C" {
 ///
 /// op(A) is M×K (A is K×M when transA != 0), op(B) is K×N (B is N×K when transB != 0); `bias`
 /// (N floats, may be NULL) is added to every row. Dispatches at run time to an AVX-512 or AVX2/FMA
-/// micro-kernel when the CPU has it, and to a portable loop otherwise; large products are split
+/// micro-kernel when the CPU has it (NEON on aarch64), and to a portable loop otherwise; large products are split
 /// over the thread pool. beta == 0 ignores (and need not initialize) the previous contents of C.
 void rek_sgemm(int transA, int transB, long M, long N, long K,
                const float *A, long lda, const float *B, long ldb,
@@ -30,7 +30,8 @@ void rek_sgemm_reference(int transA, int transB, long M, long N, long K,
 /// SIMD kernels): timing it measures one core's practical peak, for benchmarks.
 double rek_fma_peak(long iterations);
 
-/// Which kernel `rek_sgemm` uses on this CPU: 512 (AVX-512), 256 (AVX2/FMA) or 0 (portable).
+/// Which kernel `rek_sgemm` uses on this CPU: 512 (AVX-512), 256 (AVX2/FMA), 128 (NEON on aarch64)
+/// or 0 (portable, also forced by REK_ISA=portable).
 int rek_sgemm_kernel_width(void);
 
 /// c[row, j] += vector[j] for `rows` rows of `columns` contiguous floats (adding a bias).
