@@ -10,7 +10,7 @@ public struct BenchmarkOptions: CommandLineProgram, Equatable {
     /// The section words: whole sections, then single model workloads.
     public static let sectionNames = ["models", "matmul", "csv", "layers", "monitor"]
     /// Words that run one model workload (the start of its name, lowercased).
-    public static let modelNames = ["lstm", "dense", "ecg", "denoising", "basic"]
+    public static let modelNames = ["lstm", "gru", "bidirectional", "conv1d", "dense", "ecg", "denoising", "basic"]
 
     /// All sections with the default epochs.
     public init() {}
@@ -29,8 +29,8 @@ public struct BenchmarkOptions: CommandLineProgram, Equatable {
         options: [.init("epochs", value: "N", default: "5", help: "Timed epochs per model (1 to 1,000).")],
         positionals: .init(
             "section", accepted: sectionNames + modelNames,
-            help: "Sections to run: models, matmul, csv, layers, or one model: lstm, dense, ecg, denoising, basic "
-                + "(default: all)."))
+            help: "Sections to run: \(sectionNames.joined(separator: ", ")), or one model: "
+                + "\(modelNames.joined(separator: ", ")) (default: all)."))
 
     /// The run a `benchmark` command line describes (without the program name).
     /// - Throws: ``CommandLineOptions/ParseError`` for an unknown section or option, or epochs out of range.

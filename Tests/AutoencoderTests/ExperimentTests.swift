@@ -507,7 +507,10 @@ import Testing
         #expect(
             Self.error(BenchmarkOptions.self, ["lsmt"])
                 == .unexpectedArgument(
-                    "lsmt", expected: "models, matmul, csv, layers, monitor, lstm, dense, ecg, denoising, basic"))
+                    "lsmt",
+                    expected:
+                        "models, matmul, csv, layers, monitor, lstm, gru, bidirectional, conv1d, dense, ecg, denoising, basic"
+                ))
         #expect(
             Self.error(BenchmarkOptions.self, ["--epochs", "0"])
                 == .invalidValue(option: "epochs", value: "0", expected: "a positive integer up to 1000"))
