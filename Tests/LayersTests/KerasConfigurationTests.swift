@@ -249,6 +249,41 @@ private let python = Python.interpreter(importing: ["keras", "numpy"])
         #expect(throws: KerasError.self) { try Sequential(kerasConfiguration: .string("Sequential")) }
     }
 
+    @Test func frozenLayersStayFrozenBothWays() throws {
+        let json = try Self.changed(2) { $0["trainable"] = .bool(false) }
+        let model = try Sequential(kerasConfiguration: json)
+        #expect(model.layers[1].parameters.allSatisfy { !$0.isTrainable })
+        #expect(model.layers[0].parameters.allSatisfy { $0.isTrainable })
+        guard case let .object(top) = try model.kerasConfiguration(), case let .object(config)? = top["config"],
+            case let .array(layers)? = config["layers"], case let .object(layer) = layers[2],
+            case let .object(options)? = layer["config"]
+        else { throw CocoaError(.coderReadCorrupt) }
+        #expect(options["trainable"] == .bool(false))
+    }
+
+    @Test func theDialectDecidesWhatHardSigmoidMeans() throws {
+        let fixture = try KerasConfigFixture.load("keras_config_seed_lstm_hard_sigmoid")
+        // tf.keras' JSON names its version; the older form is recognized by batch_input_shape.
+        #expect(try Sequential(kerasConfiguration: fixture.keras2Old).layers.first is LSTM)
+        #expect(throws: KerasError.self) { try Sequential(kerasConfiguration: fixture.keras2, dialect: .keras3) }
+    }
+
+    @Test func deepNestingIsATypedError() throws {
+        var layer: JSONValue = .object([
+            "class_name": .string("Dense"), "config": .object(["name": .string("dense"), "units": .number(1)]),
+        ])
+        for level in 0..<40 {
+            layer = .object([
+                "class_name": .string("Sequential"),
+                "config": .object(["name": .string("m\(level)"), "layers": .array([layer])]),
+            ])
+        }
+        guard case var .object(top) = layer, case var .object(config)? = top["config"] else { return }
+        config["build_input_shape"] = .array([.null, .number(2)])
+        top["config"] = .object(config)
+        #expect(throws: KerasError.self) { try Sequential(kerasConfiguration: .object(top)) }
+    }
+
     @Test func aCustomLayerCannotBeWritten() throws {
         final class Custom: Layer {
             struct Configuration: LayerConfiguration { var name: String }

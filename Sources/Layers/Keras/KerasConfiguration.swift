@@ -50,19 +50,19 @@ extension Sequential {
         }
         let shape = try Self.resolve(plan.inputShape, given: inputShape, layer: plan.inputName ?? plan.name)
         self.init(inputShape: shape, seed: seed, name: plan.name)
-        try addKeras(plan.layers, path: "", dialect: dialect)
+        try addKeras(plan.layers, path: "", dialect: dialect, depth: 0)
     }
 
     /// A nested model: its configuration, built for the enclosing model's current output shape.
     static func fromKeras(
-        config: JSONValue?, path: String, inputShape: [Int], dialect: KerasDialect, seed: UInt64
+        config: JSONValue?, path: String, inputShape: [Int], dialect: KerasDialect, depth: Int
     ) throws -> Sequential {
         let plan = try kerasPlan(config, path: path, dialect: dialect)
         if let stated = plan.inputShape {
             _ = try resolve(stated, given: inputShape, layer: plan.inputName.map { path + "/" + $0 } ?? path)
         }
-        let model = Sequential(inputShape: inputShape, seed: seed, name: plan.name)
-        try model.addKeras(plan.layers, path: path, dialect: dialect)
+        let model = Sequential(inputShape: inputShape, name: plan.name)
+        try model.addKeras(plan.layers, path: path, dialect: dialect, depth: depth)
         return model
     }
 
@@ -172,9 +172,10 @@ extension Sequential {
         "[" + shape.map { $0.map(String.init) ?? "null" }.joined(separator: ", ") + "]"
     }
 
-    private func addKeras(_ layers: [JSONValue], path: String, dialect: KerasDialect) throws {
+    private func addKeras(_ layers: [JSONValue], path: String, dialect: KerasDialect, depth: Int) throws {
         for json in layers {
-            let translated = try KerasLayerMapping.layer(json, parent: path, inputShape: outputShape, dialect: dialect)
+            let translated = try KerasLayerMapping.layer(
+                json, parent: path, inputShape: outputShape, dialect: dialect, depth: depth)
             try add(translated.layer)
             if !translated.trainable { for parameter in translated.layer.parameters { parameter.isTrainable = false } }
         }

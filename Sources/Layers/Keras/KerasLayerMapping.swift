@@ -26,13 +26,19 @@ enum KerasLayerMapping {
     }
 
     /// The library layer for a Keras layer object, for inputs of `inputShape` (batch axis excluded).
+    /// `depth` counts the enclosing models and wrappers (at most ``SizeLimit/maximumNestingDepth``).
     static func layer(
-        _ json: JSONValue, parent: String, inputShape: [Int], dialect: KerasDialect
+        _ json: JSONValue, parent: String, inputShape: [Int], dialect: KerasDialect, depth: Int
     ) throws -> Translated {
         let (className, config, path) = try parts(json, parent: parent)
+        guard depth <= SizeLimit.maximumNestingDepth else {
+            throw KerasError.invalidConfiguration(
+                layer: path, key: "layer",
+                reason: "models and wrappers nested deeper than \(SizeLimit.maximumNestingDepth) levels")
+        }
         if className == "Sequential" {
             let model = try Sequential.fromKeras(
-                config: config, path: path, inputShape: inputShape, dialect: dialect, seed: 0)
+                config: config, path: path, inputShape: inputShape, dialect: dialect, depth: depth + 1)
             var options = try KerasOptions(config, layer: path, dialect: dialect)
             return Translated(layer: model, trainable: try options.bool("trainable", default: true))
         }
@@ -126,10 +132,10 @@ enum KerasLayerMapping {
             }
             guard let inner = o.value("layer") else { throw o.invalid("layer", "expected the wrapped layer") }
             let wrapped = try self.layer(
-                inner, parent: path, inputShape: Array(inputShape.dropFirst()), dialect: dialect)
+                inner, parent: path, inputShape: Array(inputShape.dropFirst()), dialect: dialect, depth: depth + 1)
             layer = TimeDistributed(wrapped.layer, name: name)
         case "Bidirectional":
-            layer = try bidirectional(&o, path: path, name: name, inputShape: inputShape)
+            layer = try bidirectional(&o, path: path, name: name, inputShape: inputShape, depth: depth + 1)
         case "InputLayer":
             throw o.invalid("class_name", "an InputLayer may only come first")
         default:
@@ -267,7 +273,7 @@ enum KerasLayerMapping {
     }
 
     private static func bidirectional(
-        _ o: inout KerasOptions, path: String, name: String, inputShape: [Int]
+        _ o: inout KerasOptions, path: String, name: String, inputShape: [Int], depth: Int
     ) throws -> any Layer {
         let modeValue = o.value("merge_mode")
         let mergeMode: Bidirectional.MergeMode
@@ -285,7 +291,7 @@ enum KerasLayerMapping {
         guard ["LSTM", "GRU", "SimpleRNN"].contains(className) else {
             throw o.unsupported("layer", inner, "LSTM, GRU or SimpleRNN")
         }
-        let forward = try layer(inner, parent: path, inputShape: inputShape, dialect: o.dialect).layer
+        let forward = try layer(inner, parent: path, inputShape: inputShape, dialect: o.dialect, depth: depth).layer
         if case let .object(config) = LayerRegistry.describe(forward).config, config["goBackwards"] == .bool(true) {
             throw o.unsupported("layer.go_backwards", .bool(true), "false")
         }
@@ -293,7 +299,7 @@ enum KerasLayerMapping {
         // Keras builds it by default (the library's backward layer is always that copy).
         if let backward = o.value("backward_layer"), backward != .null {
             let (backwardClass, _, _) = try parts(backward, parent: path)
-            let copy = try layer(backward, parent: path, inputShape: inputShape, dialect: o.dialect).layer
+            let copy = try layer(backward, parent: path, inputShape: inputShape, dialect: o.dialect, depth: depth).layer
             func arguments(_ layer: any Layer) -> JSONValue {
                 guard case var .object(members) = LayerRegistry.describe(layer).config else { return .null }
                 members["name"] = nil
