@@ -284,6 +284,55 @@ private let python = Python.interpreter(importing: ["keras", "numpy"])
         #expect(throws: KerasError.self) { try Sequential(kerasConfiguration: .object(top)) }
     }
 
+    /// `json` with one value changed: the `target`-th leaf or object member (in a fixed walk) replaced
+    /// by `replacement`, or removed when `replacement` is nil.
+    static func mutate(_ json: JSONValue, target: Int, replacement: JSONValue?) -> JSONValue {
+        var counter = 0
+        func walk(_ value: JSONValue) -> JSONValue? {
+            defer { counter += 1 }
+            if counter == target { return replacement }
+            switch value {
+            case let .object(members):
+                var result: [String: JSONValue] = [:]
+                for key in members.keys.sorted() { if let changed = walk(members[key]!) { result[key] = changed } }
+                return .object(result)
+            case let .array(elements): return .array(elements.compactMap(walk))
+            default: return value
+            }
+        }
+        return walk(json) ?? .null
+    }
+
+    @Test func mutatedConfigurationsBuildOrThrowTypedErrors() throws {
+        var generator = SeededGenerator(seed: 15)
+        let replacements: [JSONValue?] = [
+            nil, .null, .bool(true), .bool(false), .number(-1), .number(0), .number(1), .number(2), .number(3),
+            .number(2.5), .number(1e300), .string("channels_first"), .string("same"), .string("relu"), .array([]),
+            .array([.number(2)]), .object([:]),
+        ]
+        var (built, refused) = (0, 0)
+        for name in Self.models {
+            let fixture = try KerasConfigFixture.load("keras_config_" + name)
+            for json in [fixture.keras3!, fixture.keras2Old] {
+                for _ in 0..<25 {
+                    let target = Int.random(in: 0..<400, using: &generator)
+                    let replacement = replacements.randomElement(using: &generator)!
+                    do {
+                        let model = try Sequential(
+                            kerasConfiguration: Self.mutate(json, target: target, replacement: replacement))
+                        _ = try model.kerasConfiguration()
+                        built += 1
+                    } catch is KerasError {
+                        refused += 1
+                    } catch is LayerError {
+                        refused += 1
+                    }
+                }
+            }
+        }
+        #expect(built > 0 && refused > 0, "built \(built), refused \(refused)")
+    }
+
     @Test func aCustomLayerCannotBeWritten() throws {
         final class Custom: Layer {
             struct Configuration: LayerConfiguration { var name: String }
