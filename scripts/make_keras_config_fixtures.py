@@ -199,6 +199,15 @@ def case(name, build, shape, rng):
         path = os.path.join(folder, "m.keras")
         model.save(path)
         keras3 = json.loads(zipfile.ZipFile(path).read("config.json"))
+        weights_path = os.path.join(folder, "m.weights.h5")
+        model.save_weights(weights_path)
+        stored = {}
+        with h5py.File(weights_path, "r") as f:
+            def visit(path, item):
+                if isinstance(item, h5py.Dataset) and path.startswith("layers/"):
+                    value = np.asarray(item, dtype=np.float32)
+                    stored[path] = {"shape": list(value.shape), "first": float(value.reshape(-1)[0])}
+            f.visititems(visit)
         h5path = os.path.join(folder, "m.h5")
         model.save(h5path)
         with h5py.File(h5path, "r") as f:
@@ -214,6 +223,7 @@ def case(name, build, shape, rng):
         "weights": [[tensor(w) for w in ws] for ws in per_layer],
         "input": tensor(x), "output": tensor(y), "paramCount": int(model.count_params()),
         "layerClasses": [type(layer).__name__ for layer in model.layers],
+        "weightsH5": stored,
     }
     write("keras_config_" + name, payload)
 

@@ -18,6 +18,13 @@ struct KerasConfigFixture: Decodable {
     var output: FixtureTensor
     var paramCount: Int
     var layerClasses: [String]
+    /// The datasets of Keras 3's `.weights.h5` file: shape and first value by path.
+    var weightsH5: [String: StoredWeight]?
+
+    struct StoredWeight: Decodable {
+        var shape: [Int]
+        var first: Float
+    }
 
     static func load(_ name: String) throws -> KerasConfigFixture {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
@@ -93,6 +100,21 @@ private let python = Python.interpreter(importing: ["keras", "numpy"])
         #expect(try again.predict(fixture.input.tensor) == model.predict(fixture.input.tensor))
         // The written form reads back into the same configuration as a second pass.
         #expect(try again.kerasConfiguration() == written)
+    }
+
+    @Test(arguments: models)
+    func weightPathsAreThoseOfKerasWeightsFiles(model name: String) throws {
+        let fixture = try KerasConfigFixture.load("keras_config_" + name)
+        let stored = try #require(fixture.weightsH5)
+        let model = try Sequential(kerasConfiguration: try #require(fixture.keras3))
+        try model.setKerasWeights(fixture.kerasWeights)
+        let paths = model.kerasWeightPaths()
+        #expect(paths.map(\.count) == fixture.weights.map(\.count))
+        #expect(Set(paths.flatMap { $0 }) == Set(stored.keys), "\(name) dataset paths")
+        for (path, tensor) in zip(paths.flatMap { $0 }, model.kerasWeights().flatMap { $0 }) {
+            let entry = try #require(stored[path], "\(name): \(path)")
+            #expect(entry.shape == tensor.shape && entry.first == tensor.scalars[0], "\(name): \(path)")
+        }
     }
 
     @Test func weightsPerLayerOrFlat() throws {

@@ -58,3 +58,53 @@ extension Sequential {
         for (parameter, value) in assignments { parameter.value = value }
     }
 }
+
+extension Sequential {
+    /// Where Keras 3 stores each weight of ``kerasWeights()`` in a `.weights.h5` file (and in the
+    /// `model.weights.h5` of a `.keras` archive): the same lists, holding dataset paths instead of
+    /// tensors, e.g. `layers/lstm/cell/vars/0` (kernel), `layers/dense_1/vars/1` (bias),
+    /// `layers/time_distributed/layer/vars/0`, `layers/bidirectional/forward_layer/cell/vars/2`,
+    /// `layers/sequential/layers/dense/vars/0` (a nested model).
+    ///
+    /// Keras names the groups after the class and a counter within each list of layers (`dense`,
+    /// `dense_1`, …; a nested model is `sequential` whatever its name), not after the layers' names,
+    /// so the paths follow from the architecture alone.
+    public func kerasWeightPaths() -> [[String]] {
+        KerasWeightPaths.paths(of: layers, prefix: "layers/")
+    }
+}
+
+/// The dataset paths of Keras 3's weights files (`saving_lib`'s layout).
+enum KerasWeightPaths {
+    /// One list per layer: a container's `prefix + <class>[_<n>]` groups.
+    static func paths(of layers: [any Layer], prefix: String) -> [[String]] {
+        var used: [String: Int] = [:]
+        return layers.map { layer in
+            var group = snakeCase(layer.typeName)
+            if let count = used[group] {
+                used[group] = count + 1
+                group += "_\(count)"
+            } else {
+                used[group] = 1
+            }
+            return paths(of: layer, group: prefix + group)
+        }
+    }
+
+    /// The paths of one layer's weights, in Keras' order, inside its group.
+    static func paths(of layer: any Layer, group: String) -> [String] {
+        switch layer {
+        case let model as Sequential:
+            return paths(of: model.layers, prefix: group + "/layers/").flatMap { $0 }
+        case let wrapper as TimeDistributed:
+            return paths(of: wrapper.layer, group: group + "/layer")
+        case let wrapper as Bidirectional:
+            return paths(of: wrapper.forwardLayer, group: group + "/forward_layer")
+                + (wrapper.backwardLayer.map { paths(of: $0, group: group + "/backward_layer") } ?? [])
+        case is LSTM, is GRU, is SimpleRNN:
+            return layer.parameters.indices.map { "\(group)/cell/vars/\($0)" }
+        default:
+            return layer.parameters.indices.map { "\(group)/vars/\($0)" }
+        }
+    }
+}
