@@ -24,6 +24,9 @@ public enum KerasError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A layer of the model cannot be written as a Keras 3 configuration (a custom layer, or
     /// Keras 2's `hard_sigmoid`, which Keras 3 no longer has).
     case notExpressible(layer: String, option: String, reason: String)
+    /// A valid Keras file uses a storage feature the readers do not have (a compressed or chunked
+    /// HDF5 dataset, a ZIP64 archive, …), named by `feature`.
+    case unsupportedFile(path: String, feature: String)
 
     public var description: String {
         switch self {
@@ -43,6 +46,8 @@ public enum KerasError: Error, Equatable, Sendable, CustomStringConvertible {
             "layer '\(layer)': weight '\(weight)' has shape \(found), the layer expects \(expected)"
         case let .notExpressible(layer, option, reason):
             "layer '\(layer)': \(option) cannot be written as a Keras 3 configuration: \(reason)"
+        case let .unsupportedFile(path, feature):
+            "\(path): \(feature) is not supported (Keras and h5py do not write it by default)"
         }
     }
 }
