@@ -58,16 +58,20 @@ struct RunOutput {
     /// Streams the epochs' losses to `training.csv`.
     var trainingLog: CSVLogger { CSVLogger(path: folder.appendingPathComponent("training.csv")) }
 
-    /// Saves the model into `model/` and writes `loss.svg`, `confusion-matrix.svg`, `roc.svg` and `charts`
-    /// (file name → chart).
+    /// Saves the model into `model/` and writes `loss.svg` (when the model was trained here),
+    /// `confusion-matrix.svg`, `roc.svg` and `charts` (file name → chart).
     func write(
         model: Sequential, history: History, test: DetectionReport, classNames: [String],
         charts: [(String, Chart)]
     ) throws {
         try model.save(to: folder.appendingPathComponent("model"))
-        let loss = Chart.lossCurve(
-            loss: history.loss.map(Double.init), validationLoss: history.validationLoss.map(Double.init))
-        for (name, chart) in [("loss.svg", loss), ("roc.svg", Chart.roc(test.rocCurve))] + charts {
+        var all = [("roc.svg", Chart.roc(test.rocCurve))] + charts
+        if !history.loss.isEmpty {
+            let loss = Chart.lossCurve(
+                loss: history.loss.map(Double.init), validationLoss: history.validationLoss.map(Double.init))
+            all.insert(("loss.svg", loss), at: 0)
+        }
+        for (name, chart) in all {
             try chart.write(to: folder.appendingPathComponent(name))
         }
         try ConfusionMatrixChart(test.confusionMatrix, classNames: classNames)

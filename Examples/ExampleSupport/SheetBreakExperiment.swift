@@ -87,6 +87,13 @@ public struct SheetBreakExperiment {
     public var shift = -2
     /// The window length of the window models.
     public var lookback = 5
+    /// A Keras model file (`--keras`, `.keras` or legacy `.h5`) to score with instead of training one: its
+    /// input shape gives the window length (`[lookback, features]`, or `[features]` for one row).
+    public var kerasModel: URL?
+    /// The model loaded from ``kerasModel`` (by ``run()``).
+    private var pretrained: Sequential?
+    /// Whether samples are windows: the Keras model's input says so when there is one, else ``model``.
+    private var readsWindows: Bool { pretrained.map { $0.inputShape.count == 2 } ?? model.readsWindows }
     /// The recurrent layers' activation.
     public var activation: Activation = .relu
     /// How the columns are scaled (`--scaling`); the articles standardise.
@@ -122,7 +129,7 @@ public struct SheetBreakExperiment {
     /// The learning rate used.
     public var resolvedLearningRate: Float { learningRate ?? model.defaultLearningRate }
     /// The threshold rule used.
-    public var resolvedThreshold: ThresholdRule { threshold ?? .fixed(model.readsWindows ? 0.3 : 0.4) }
+    public var resolvedThreshold: ThresholdRule { threshold ?? .fixed(readsWindows ? 0.3 : 0.4) }
 
     /// What a run produced.
     public struct Result {
@@ -150,7 +157,18 @@ public struct SheetBreakExperiment {
     ///   work), the file lacks the sheet-break columns or holds non-finite values, or a setting does not
     ///   fit the data; the library's errors otherwise.
     public func run() throws -> Result {
-        try RunOutput.using(output) { try run(writingTo: $0) }
+        var experiment = self
+        if let kerasModel {
+            let loaded = try Sequential(kerasFile: kerasModel)
+            guard (1...2).contains(loaded.inputShape.count) else {
+                throw ExperimentError.invalidSetting(
+                    option: "keras", value: kerasModel.path,
+                    expected: "a model of rows [features] or windows [lookback, features], not \(loaded.inputShape)")
+            }
+            experiment.pretrained = loaded
+            if loaded.inputShape.count == 2 { experiment.lookback = loaded.inputShape[0] }
+        }
+        return try RunOutput.using(output) { try experiment.run(writingTo: $0) }
     }
 
     private func run(writingTo runOutput: RunOutput?) throws -> Result {
@@ -162,7 +180,7 @@ public struct SheetBreakExperiment {
         // Samples: rows (dense) or windows (LSTM).
         var samples = features
         var sampleLabels = labels
-        if model.readsWindows {
+        if readsWindows {
             try Self.checkWindows(rows: features.shape[0], features: features.shape[1], lookback: lookback)
             (samples, sampleLabels) = try temporalize(features, labels: labels, lookback: lookback)
             log("temporalize lookback \(lookback): \(samples.shape[0]) windows")
@@ -183,7 +201,7 @@ public struct SheetBreakExperiment {
         }
         // Fit on normal training samples only (the last row of each window for the LSTM, as the
         // reference), then scale everything once; keeping one copy of the data keeps the peak memory low.
-        let fitted = (model.readsWindows ? try flatten(samples) : samples).gatheringBatch(normalTrain)
+        let fitted = (readsWindows ? try flatten(samples) : samples).gatheringBatch(normalTrain)
         let scaler: DeployedDetector.Scaling
         switch scaling {
         case .standard:
@@ -201,30 +219,24 @@ public struct SheetBreakExperiment {
         let validX = scaled(normalValid)
         log("training on \(normalTrain.count) normal samples, validating on \(normalValid.count)")
 
-        let autoencoder = try model.makeAutoencoder(
-            lookback: lookback, features: features.shape[1], activation: activation, seed: seed)
-        autoencoder.compile(optimizer: Adam(learningRate: resolvedLearningRate), loss: .meanSquaredError)
-        if verbosity != .silent { log(autoencoder.summary()) }
-
-        var callbacks: [any Callback] = []
-        if let patience = earlyStoppingPatience {
-            callbacks.append(EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true))
+        let autoencoder: Sequential
+        let history: History
+        let secondsPerEpoch: Double
+        if let pretrained {
+            guard pretrained.inputShape.last == features.shape[1] else {
+                throw ExperimentError.invalidSetting(
+                    option: "keras", value: kerasModel?.path ?? "",
+                    expected: "a model of \(features.shape[1]) features per row, not input \(pretrained.inputShape)")
+            }
+            log("scoring with the Keras model \(kerasModel?.lastPathComponent ?? ""), not training one")
+            if verbosity != .silent { log(pretrained.summary()) }
+            (autoencoder, history, secondsPerEpoch) = (pretrained, History(), 0)
+        } else {
+            autoencoder = try model.makeAutoencoder(
+                lookback: lookback, features: features.shape[1], activation: activation, seed: seed)
+            (history, secondsPerEpoch) = try train(
+                autoencoder, x, validX, samples: normalTrain.count, writingTo: runOutput)
         }
-        if let runOutput { callbacks.append(runOutput.trainingLog) }
-        if let logger = progressLogger(
-            verbosity, epochs: resolvedEpochs, samples: normalTrain.count,
-            batchSize: resolvedBatchSize, write: progress)
-        {
-            callbacks.append(logger)
-        }
-        let start = Date()
-        // The progress bar is one of `callbacks` (writing to `progress`), not fit's own, which would
-        // write to standard output behind `log`'s back.
-        let history = try autoencoder.fit(
-            x, x, epochs: resolvedEpochs, batchSize: resolvedBatchSize,
-            validationData: (validX, validX), shuffle: true, verbose: .silent,
-            callbacks: callbacks)
-        let secondsPerEpoch = Date().timeIntervalSince(start) / Double(Swift.max(1, history.epochs.count))
 
         var detector = RareEventDetector(model: autoencoder, error: .meanSquared, windowScoring: windowScoring)
         let allValid = (scaled(validRows), validRows.map { sampleLabels[$0] })
@@ -253,9 +265,11 @@ public struct SheetBreakExperiment {
                 ])
             let deployed = try DeployedDetector(
                 detector, columns: columns, scaling: scaler,
-                lookback: model.readsWindows ? lookback : 1, thresholdRule: resolvedThreshold)
+                lookback: readsWindows ? lookback : 1, thresholdRule: resolvedThreshold)
             try runOutput.write(detector: deployed)
-            log("wrote the model, detector, training.csv and charts to \(runOutput.folder.path)")
+            log(
+                "wrote the model, detector, \(pretrained == nil ? "training.csv and " : "")charts to \(runOutput.folder.path)"
+            )
         }
         return Result(
             dataDescription: description, splitSizes: (trainRows.count, validRows.count, testRows.count),
@@ -278,6 +292,37 @@ public struct SheetBreakExperiment {
                 option: "shift", value: "\(shift)",
                 expected: "a negative integer down to -\(Swift.max(rows - 1, 1)) (the data has \(rows) rows)")
         }
+    }
+
+    /// Trains `autoencoder` on normal windows `x` (validated on `validX`): the articles' optimizer,
+    /// loss, epochs and batch size, early stopping when asked.
+    private func train(
+        _ autoencoder: Sequential, _ x: Tensor, _ validX: Tensor, samples: Int, writingTo runOutput: RunOutput?
+    ) throws -> (History, secondsPerEpoch: Double) {
+        autoencoder.compile(optimizer: Adam(learningRate: resolvedLearningRate), loss: .meanSquaredError)
+        if verbosity != .silent { log(autoencoder.summary()) }
+
+        var callbacks: [any Callback] = []
+        if let patience = earlyStoppingPatience {
+            callbacks.append(EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true))
+        }
+        if let runOutput { callbacks.append(runOutput.trainingLog) }
+        if let logger = progressLogger(
+            verbosity, epochs: resolvedEpochs, samples: samples,
+            batchSize: resolvedBatchSize, write: progress)
+        {
+            callbacks.append(logger)
+        }
+        let start = Date()
+        // The progress bar is one of `callbacks` (writing to `progress`), not fit's own, which would
+        // write to standard output behind `log`'s back.
+        let history = try autoencoder.fit(
+            x, x, epochs: resolvedEpochs, batchSize: resolvedBatchSize,
+            validationData: (validX, validX), shuffle: true, verbose: .silent,
+            callbacks: callbacks)
+        let secondsPerEpoch = Date().timeIntervalSince(start) / Double(Swift.max(1, history.epochs.count))
+
+        return (history, secondsPerEpoch)
     }
 
     /// Checks that LSTM windows of `lookback` rows fit `rows` rows of `features` features and memory:
@@ -362,6 +407,10 @@ extension SheetBreakExperiment: CommandLineProgram {
                 "model", value: ModelKind.allCases.map(\.rawValue).joined(separator: "|"), default: "lstm",
                 help: "Which autoencoder to train."),
             .init("data", value: "PATH", help: "The sheet-break CSV (default: a built-in synthetic data set)."),
+            .init(
+                "keras", value: "FILE",
+                help: "Score with a Keras model (.keras or legacy .h5) instead of training one; "
+                    + "its input shape gives the window length."),
             .init("epochs", value: "N", default: "200", help: "Training epochs (1 to 1,000,000)."),
             .init("batch-size", value: "N", help: "Batch size (default: 128 dense, 64 LSTM)."),
             .init(
@@ -399,6 +448,7 @@ extension SheetBreakExperiment: CommandLineProgram {
         var experiment = SheetBreakExperiment()
         experiment.model = try options.value("model", as: ModelKind.names) { ModelKind(rawValue: $0) } ?? .lstm
         if let url = try options.file("data", expected: "a CSV file") { experiment.data = .file(url) }
+        experiment.kerasModel = try options.file("keras", expected: "a Keras model file (.keras or .h5)")
         experiment.epochs = try options.integer("epochs", in: 1...maximumCount)
         experiment.batchSize = try options.integer("batch-size", in: 1...maximumCount)
         experiment.learningRate = try options.number("learning-rate", .positive, as: Float.self)

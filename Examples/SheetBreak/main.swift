@@ -19,7 +19,9 @@ if CommandLine.arguments.dropFirst().contains("--replay") {
     let experiment = SheetBreakExperiment.parseOrExit()
     CommandLineOptions.runOrExit {
         let result = try experiment.run()
-        Console.line(
-            String(format: "%.3f s per epoch, %d epochs", result.secondsPerEpoch, result.history.epochs.count))
+        if !result.history.epochs.isEmpty {  // nothing trained with --keras
+            Console.line(
+                String(format: "%.3f s per epoch, %d epochs", result.secondsPerEpoch, result.history.epochs.count))
+        }
     }
 }

@@ -37,6 +37,41 @@ import Testing
         }
     }
 
+    /// `--keras`: a model trained here, saved as a Keras file, scores the test split exactly as it did
+    /// when it was trained (same windows, scaler and threshold rule), without training.
+    @Test func aKerasFileScoresTheTestSplitWithoutTraining() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rek-sbk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for model in [SheetBreakExperiment.ModelKind.dense, .gru] {
+            var experiment = SheetBreakExperiment()
+            experiment.model = model
+            experiment.lookback = 4
+            experiment.data = .synthetic(rows: 1_200)
+            experiment.epochs = 2
+            experiment.verbosity = .silent
+            experiment.log = { _ in }
+            let trained = try experiment.run()
+            let file = folder.appendingPathComponent("\(model).keras")
+            try trained.model.saveKeras(to: file)
+
+            var scoring = SheetBreakExperiment()
+            scoring.kerasModel = file
+            scoring.model = .lstm  // ignored: the file's input shape decides rows or windows and the lookback
+            scoring.data = .synthetic(rows: 1_200)
+            scoring.verbosity = .silent
+            scoring.log = { _ in }
+            let scored = try scoring.run()
+            #expect(scored.history.epochs.isEmpty)
+            #expect(scored.splitSizes == trained.splitSizes)
+            #expect(scored.test.rocAUC == trained.test.rocAUC && scored.test.threshold == trained.test.threshold)
+        }
+        var wrong = SheetBreakExperiment()
+        wrong.kerasModel = URL(fileURLWithPath: "/nonexistent/model.keras")
+        wrong.log = { _ in }
+        #expect(throws: (any Error).self) { try wrong.run() }
+    }
+
     @Test(.enabled(if: SharedData.hasSheetBreak, "sheet-break.csv not found in ../shared/data; real-data test skipped"))
     func denseSheetBreakOnRealDataSplitsLikeTheArticleAndLearns() throws {
         var experiment = SheetBreakExperiment()

@@ -13,6 +13,9 @@ public struct History: Sendable, Equatable {
     /// Figures per epoch, keyed as in Keras (`"loss"`, `"val_loss"`).
     public internal(set) var metrics: [String: [Float]] = [:]
 
+    /// An empty history: a model that was not trained (loaded from a file, say).
+    public init() {}
+
     /// The training loss per epoch.
     public var loss: [Float] { metrics["loss"] ?? [] }
     /// The validation loss per epoch (empty without validation data).
