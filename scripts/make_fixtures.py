@@ -273,10 +273,8 @@ def model_case(name, model, leaves, x, target, extra=None):
     write(name, payload)
 
 
-def denoiser(rng):
-    """The tutorial's denoising autoencoder (REFERENCE.md, Fashion-MNIST): noisy images in, clean out."""
-    keras.backend.clear_session()  # layer names from conv2d, not from the count of earlier layers
-    keras.utils.set_random_seed(7)
+def denoiser_model():
+    """The tutorial's denoiser: a nested encoder (two strided Conv2D) and decoder (two Conv2DTranspose, Conv2D)."""
     layers = keras.layers
     encoder = keras.Sequential([
         keras.Input((28, 28, 1)),
@@ -289,7 +287,15 @@ def denoiser(rng):
         layers.Conv2DTranspose(16, kernel_size=3, strides=2, activation="relu", padding="same"),
         layers.Conv2D(1, kernel_size=(3, 3), activation="sigmoid", padding="same"),
     ], name="decoder")
-    model = keras.Sequential([keras.Input((28, 28, 1)), encoder, decoder])
+    return keras.Sequential([keras.Input((28, 28, 1)), encoder, decoder])
+
+
+def denoiser(rng):
+    """The tutorial's denoising autoencoder (REFERENCE.md, Fashion-MNIST): noisy images in, clean out."""
+    keras.backend.clear_session()  # layer names from conv2d, not from the count of earlier layers
+    keras.utils.set_random_seed(7)
+    model = denoiser_model()
+    encoder, decoder = model.layers
     clean = rng.uniform(0, 1, size=(8, 28, 28, 1)).astype(np.float32)
     noisy = np.clip(clean + 0.2 * rng.normal(size=clean.shape), 0, 1).astype(np.float32)
     leaves = list(encoder.layers) + list(decoder.layers)

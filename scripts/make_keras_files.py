@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np
 import keras
 
-from make_fixtures import tensor
+from make_fixtures import denoiser_model as denoiser, tensor
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "LayersTests", "Fixtures",
                    "keras_files")
@@ -62,21 +62,6 @@ def ecg():
         L.Dense(32, activation="relu"), L.Dense(16, activation="relu"), L.Dense(8, activation="relu"),
         L.Dense(16, activation="relu"), L.Dense(32, activation="relu"), L.Dense(140, activation="sigmoid"),
     ])
-
-
-def denoiser():
-    encoder = keras.Sequential([
-        keras.Input((28, 28, 1)),
-        L.Conv2D(16, (3, 3), activation="relu", padding="same", strides=2),
-        L.Conv2D(8, (3, 3), activation="relu", padding="same", strides=2),
-    ], name="encoder")
-    decoder = keras.Sequential([
-        keras.Input((7, 7, 8)),
-        L.Conv2DTranspose(8, kernel_size=3, strides=2, activation="relu", padding="same"),
-        L.Conv2DTranspose(16, kernel_size=3, strides=2, activation="relu", padding="same"),
-        L.Conv2D(1, kernel_size=(3, 3), activation="sigmoid", padding="same"),
-    ], name="decoder")
-    return keras.Sequential([keras.Input((28, 28, 1)), encoder, decoder])
 
 
 MODELS = [  # name, builder, sample shape, formats, trained
