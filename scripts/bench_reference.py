@@ -282,6 +282,13 @@ def bench_torch(epochs, threads, only=None, fashion_batches=300, compile_models=
     if threads:
         torch.set_num_threads(threads)
     torch.manual_seed(0)
+    if compile_models:
+        # Every layer instance (8 recurrent layers in the bidirectional model) and training/inference mode
+        # is its own compiled graph of the same forward; the default limit of 8 silently falls back to eager.
+        for option in ("recompile_limit", "cache_size_limit", "accumulated_recompile_limit",
+                       "accumulated_cache_size_limit"):
+            if hasattr(torch._dynamo.config, option):
+                setattr(torch._dynamo.config, option, max(getattr(torch._dynamo.config, option), 256))
     print(f"== PyTorch {torch.__version__}, {torch.get_num_threads()} intra-op threads "
           f"({torch.get_num_interop_threads()} inter-op), CPU capability {torch.backends.cpu.get_cpu_capability()}")
     if onnx:
