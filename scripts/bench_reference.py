@@ -20,9 +20,20 @@ Keras pads the stride-2 layers on the bottom/right only, so these layers are shi
 Keras' (the same cost; Keras' exact outputs need F.pad(x, (0, 1, 0, 1)) before the stride-2 Conv2d with
 padding 0, and ConvTranspose2d with padding 0 cropped to [:-1, :-1]).
 Their batched inference runs over 10,000 images (the size of the tutorial's test set).
---compile also times torch.compile (default inductor) versions of these two models.
+The time-series models of the Swift benchmark (GRU, bidirectional LSTM and Conv1D autoencoders over 5x59
+windows, relu like the Swift defaults) are written as Keras equivalents: the same parameter counts (19,707,
+20,123, 14,539) and, with Keras' weights copied in, the same outputs (max difference < 1e-6). The GRU is
+Keras' reset_after GRU (PyTorch's nn.GRU is tanh-only), Bidirectional concatenates like Keras' default.
+
+--compile also times torch.compile (default inductor) versions of every selected model (training and
+inference; the warm-up epoch holds the compilation and is not timed). --onnx exports each (eager) model
+with torch.onnx.export (dynamic batch axis, opset 17) and times batched inference and batch-1 latency in
+ONNX Runtime's CPU execution provider with --ort-threads (2) intra-op threads, sequential execution.
+The versions, thread counts and PyTorch's CPU capability (AVX512, AVX2, ...) are printed first.
 
     python3 scripts/bench_reference.py --epochs 3 --threads 2 --only Fashion --compile
+    python3 scripts/bench_reference.py --epochs 5 --threads 2 --compile --onnx \
+        --only LSTM --only GRU --only Conv1D --only Dense --only ECG
 """
 import argparse
 import resource
@@ -39,6 +50,9 @@ def peak_rss_mb():
 WORKLOADS = [
     # name, sample shape (Keras, channels last), samples, batch, loss
     ("LSTM autoencoder (5x59)", (5, 59), 11_691, 64, "mse"),
+    ("GRU autoencoder (5x59)", (5, 59), 11_691, 64, "mse"),
+    ("Bidirectional LSTM autoencoder (5x59)", (5, 59), 11_691, 64, "mse"),
+    ("Conv1D autoencoder (5x59)", (5, 59), 11_691, 64, "mse"),
     ("Dense autoencoder (59)", (59,), 11_695, 128, "mse"),
     ("ECG autoencoder (140)", (140,), 2_359, 512, "mae"),
     ("Fashion-MNIST basic autoencoder (28x28)", (28, 28), 60_000, 32, "mse"),
@@ -87,16 +101,74 @@ def torch_models(torch):
                 outputs.append(h)
             return torch.stack(outputs, 1) if self.return_sequences else h
 
-    class LSTMAutoencoder(nn.Module):
-        def __init__(self):
+    class ReluGRU(nn.Module):
+        """Keras' GRU with reset_after=True (its default): gates z, r, h; the recurrent projection has its own
+        bias and the reset gate multiplies it, h_hat = relu(x W_h + b_h + r * (h U_h + b_rh))."""
+
+        def __init__(self, inputs, units, return_sequences):
             super().__init__()
-            self.l1, self.l2 = ReluLSTM(59, 32, True), ReluLSTM(32, 16, False)
-            self.l3, self.l4 = ReluLSTM(16, 16, True), ReluLSTM(16, 32, True)
-            self.out = nn.Linear(32, 59)
+            self.units, self.return_sequences = units, return_sequences
+            self.kernel = nn.Linear(inputs, 3 * units)
+            self.recurrent = nn.Linear(units, 3 * units)
+
+        def forward(self, x):
+            batch, steps, _ = x.shape
+            h = x.new_zeros(batch, self.units)
+            projected = self.kernel(x)
+            outputs = []
+            for t in range(steps):
+                xz, xr, xh = projected[:, t].chunk(3, dim=1)
+                hz, hr, hh = self.recurrent(h).chunk(3, dim=1)
+                z, r = torch.sigmoid(xz + hz), torch.sigmoid(xr + hr)
+                h = z * h + (1 - z) * torch.relu(xh + r * hh)
+                outputs.append(h)
+            return torch.stack(outputs, 1) if self.return_sequences else h
+
+    class Bidirectional(nn.Module):
+        """Keras' Bidirectional(merge_mode="concat"): the backward layer reads the reversed sequence and its
+        output sequence is reversed back."""
+
+        def __init__(self, make):
+            super().__init__()
+            self.forward_layer, self.backward_layer = make(), make()
+
+        def forward(self, x):
+            backward = self.backward_layer(x.flip(1))
+            if self.backward_layer.return_sequences:
+                backward = backward.flip(1)
+            return torch.cat([self.forward_layer(x), backward], -1)
+
+    class RecurrentAutoencoder(nn.Module):
+        """RecurrentAutoencoder.make of the Swift library: recurrent(units[0]) … recurrent(units[-1]) →
+        RepeatVector(5) → the units reversed → TimeDistributed(Dense(59))."""
+
+        def __init__(self, cell, units, bidirectional=False):
+            super().__init__()
+            width = 2 if bidirectional else 1
+
+            def layer(inputs, n, sequences):
+                return Bidirectional(lambda: cell(inputs, n, sequences)) if bidirectional else cell(inputs, n, sequences)
+
+            self.l1, self.l2 = layer(59, units[0], True), layer(width * units[0], units[1], False)
+            self.l3, self.l4 = layer(width * units[1], units[1], True), layer(width * units[1], units[0], True)
+            self.out = nn.Linear(width * units[0], 59)
 
         def forward(self, x):
             code = self.l2(self.l1(x))
             return self.out(self.l4(self.l3(code.unsqueeze(1).repeat(1, 5, 1))))
+
+    class Conv1DAutoencoder(nn.Module):
+        """Conv1D(32, 3, same, relu) → Conv1D(16) → Conv1D(32) → Conv1D(59, 3, same) over (batch, 5, 59)
+        windows; PyTorch's Conv1d is channels-first, so the model transposes in and out."""
+
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Conv1d(59, 32, 3, padding=1), nn.ReLU(), nn.Conv1d(32, 16, 3, padding=1),
+                                      nn.ReLU(), nn.Conv1d(16, 32, 3, padding=1), nn.ReLU(),
+                                      nn.Conv1d(32, 59, 3, padding=1))
+
+        def forward(self, x):
+            return self.body(x.transpose(1, 2)).transpose(1, 2)
 
     def dense(sizes, last):
         layers = []
@@ -117,7 +189,10 @@ def torch_models(torch):
         nn.Conv2d(16, 1, 3, padding=1), nn.Sigmoid(),
     )
     return [
-        LSTMAutoencoder(),
+        RecurrentAutoencoder(ReluLSTM, [32, 16]),
+        RecurrentAutoencoder(ReluGRU, [32, 16]),
+        RecurrentAutoencoder(ReluLSTM, [16, 8], bidirectional=True),
+        Conv1DAutoencoder(),
         dense([59, 32, 16, 16, 32, 59], None),
         dense([140, 32, 16, 8, 16, 32, 140], nn.Sigmoid()),
         basic,
@@ -134,32 +209,122 @@ INFERENCE_BATCH_SIZES = [128, 256, 512, 1024]  # the same as the Swift benchmark
 FASHION_INFERENCE_SAMPLES = 10_000  # Fashion-MNIST's test set
 
 
-def bench_torch(epochs, threads, only=None, fashion_batches=300, compile_fashion=False, skip_eager=False):
+def time_inference(run, x, samples, compiled=False):
+    """Best batched-inference rate over INFERENCE_BATCH_SIZES (median of 3 passes each) and the median
+    single-sample latency of 200 calls; `run` maps a batch to the model's output."""
+    best_rate, best_batch = 0.0, 0
+    for inference_batch in INFERENCE_BATCH_SIZES:  # the reference's best batch size is the reference
+        if compiled:  # compile (or warm up) the full and the remainder batch shapes outside the timing
+            for begin in range(0, samples, inference_batch):
+                run(x[begin:begin + inference_batch])
+        inference = []
+        for _ in range(3):
+            start = time.perf_counter()
+            for begin in range(0, samples, inference_batch):
+                run(x[begin:begin + inference_batch])
+            inference.append(time.perf_counter() - start)
+        rate = samples / statistics.median(inference)
+        if rate > best_rate:
+            best_rate, best_batch = rate, inference_batch
+    single = x[:1]
+    for _ in range(10):
+        run(single)
+    latencies = []
+    for _ in range(200):
+        start = time.perf_counter()
+        run(single)
+        latencies.append(time.perf_counter() - start)
+    return best_rate, best_batch, statistics.median(latencies)
+
+
+def print_inference(samples, workload_samples, rate, best_batch, latency):
+    print(f"  inference{f' ({samples} samples)' if samples != workload_samples else ''}: "
+          f"{rate:.0f} samples/s (best batch {best_batch})   single-sample latency: {latency * 1e6:.1f} µs")
+
+
+def bench_onnxruntime(torch, name, model, x, samples, threads):
+    """Exports the (eager) PyTorch model with torch.onnx.export (dynamic batch axis) and times batched
+    inference and batch-1 latency in ONNX Runtime's CPU execution provider."""
+    import io
+    import warnings
+    import onnxruntime as ort
+    model.eval()
+    buffer = io.BytesIO()
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
+        export_kwargs = dict(input_names=["x"], output_names=["y"], dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}},
+                             opset_version=17)
+        try:
+            torch.onnx.export(model, (x[:2],), buffer, dynamo=False, **export_kwargs)
+        except TypeError:  # older torch without the dynamo argument
+            torch.onnx.export(model, (x[:2],), buffer, **export_kwargs)
+    model.train()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(buffer.getvalue(), options, providers=["CPUExecutionProvider"])
+    data = x.numpy()
+    # The exported model must compute what the PyTorch model computes.
+    with torch.no_grad():
+        expected = model(x[:8]).numpy()
+    difference = float(np.abs(session.run(None, {"x": data[:8]})[0] - expected).max())
+    rate, best_batch, latency = time_inference(lambda batch: session.run(None, {"x": batch}), data, samples,
+                                               compiled=True)
+    print(name + f" [ONNX Runtime, {threads} intra-op threads, CPU EP; max |ORT - torch| = {difference:.1e}]")
+    print_inference(samples, x.shape[0], rate, best_batch, latency)
+
+
+def bench_torch(epochs, threads, only=None, fashion_batches=300, compile_models=False, skip_eager=False,
+                onnx=False, ort_threads=2):
     import torch
     if threads:
         torch.set_num_threads(threads)
     torch.manual_seed(0)
-    print(f"== PyTorch {torch.__version__} eager, {torch.get_num_threads()} threads")
+    if compile_models:
+        # Every layer instance (8 recurrent layers in the bidirectional model) and training/inference mode
+        # is its own compiled graph of the same forward; the default limit of 8 silently falls back to eager.
+        for option in ("recompile_limit", "cache_size_limit", "accumulated_recompile_limit",
+                       "accumulated_cache_size_limit"):
+            if hasattr(torch._dynamo.config, option):
+                setattr(torch._dynamo.config, option, max(getattr(torch._dynamo.config, option), 256))
+    print(f"== PyTorch {torch.__version__}, {torch.get_num_threads()} intra-op threads "
+          f"({torch.get_num_interop_threads()} inter-op), CPU capability {torch.backends.cpu.get_cpu_capability()}")
+    if onnx:
+        import onnx as onnx_module
+        import onnxruntime as ort
+        print(f"== ONNX Runtime {ort.__version__} (onnx {onnx_module.__version__}), {ort_threads} intra-op threads, "
+              f"providers {ort.get_available_providers()}")
     runs = []
-    for workload, model in zip(WORKLOADS, torch_models(torch)):
-        if only and only.lower() not in workload[0].lower():
+    for index, workload in enumerate(WORKLOADS):
+        if only and not any(o.lower() in workload[0].lower() for o in only):
             continue
-        if not (skip_eager and compile_fashion and is_fashion(workload[0])):
-            runs.append((workload, model, False))
-        if compile_fashion and is_fashion(workload[0]):
-            runs.append((workload, torch_models(torch)[WORKLOADS.index(workload)], True))
-    for (name, shape, samples, batch, loss_name), model, compiled in runs:
+        if not (skip_eager and compile_models):
+            runs.append((workload, torch_models(torch)[index], "eager"))
+        if compile_models:
+            runs.append((workload, torch_models(torch)[index], "compile"))
+        if onnx:
+            runs.append((workload, torch_models(torch)[index], "onnx"))
+    for (name, shape, samples, batch, loss_name), model, mode in runs:
         if is_fashion(name):
             x, target = fashion_data(torch.from_numpy, samples, torch_shape(shape), is_denoiser(name))
         else:
             x = target = torch.randn(samples, *shape)
+        inference_samples = FASHION_INFERENCE_SAMPLES if is_fashion(name) else samples
+        if mode == "onnx":
+            bench_onnxruntime(torch, name, model, x, inference_samples, ort_threads)
+            continue
+        parameters = sum(p.numel() for p in model.parameters())
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+        compiled = mode == "compile"
         if compiled:
             model = torch.compile(model)
         loss_fn = torch.nn.MSELoss() if loss_name == "mse" else torch.nn.L1Loss()
         epoch_batches = -(-samples // batch)
         timed_batches = min(fashion_batches, epoch_batches) if is_fashion(name) and fashion_batches else epoch_batches
         times = []
+        compile_start = time.perf_counter()
         for epoch in range(epochs + 1):
             start = time.perf_counter()
             order = torch.randperm(samples)
@@ -172,31 +337,12 @@ def bench_torch(epochs, threads, only=None, fashion_batches=300, compile_fashion
                 optimizer.step()
             if epoch > 0:  # the first epoch is a warm-up (and, compiled, the compilation)
                 times.append(time.perf_counter() - start)
-        inference_samples = FASHION_INFERENCE_SAMPLES if is_fashion(name) else samples
+            else:
+                warm_up = time.perf_counter() - compile_start
         with torch.inference_mode():
-            best_rate, best_batch = 0.0, 0
-            for inference_batch in INFERENCE_BATCH_SIZES:  # PyTorch's best batch size is the reference
-                if compiled:  # compile the full and the remainder batch shapes outside the timing
-                    for begin in range(0, inference_samples, inference_batch):
-                        model(x[begin:begin + inference_batch])
-                inference = []
-                for _ in range(3):
-                    start = time.perf_counter()
-                    for begin in range(0, inference_samples, inference_batch):
-                        model(x[begin:begin + inference_batch])
-                    inference.append(time.perf_counter() - start)
-                rate = inference_samples / statistics.median(inference)
-                if rate > best_rate:
-                    best_rate, best_batch = rate, inference_batch
-            single = x[:1]
-            if compiled:
-                model(single)
-            latencies = []
-            for _ in range(200):
-                start = time.perf_counter()
-                model(single)
-                latencies.append(time.perf_counter() - start)
-        print(name + (" [torch.compile]" if compiled else ""))
+            rate, best_batch, latency = time_inference(model, x, inference_samples, compiled)
+        print(name + (f" [torch.compile, warm-up epoch {warm_up:.1f} s]" if compiled else " [eager]")
+              + f" {parameters:,} params")
         epoch_time = statistics.median(times)
         if timed_batches < epoch_batches:
             print(f"  epoch ({samples} samples, batch {batch}): {epoch_time * epoch_batches / timed_batches:.4f} s "
@@ -204,9 +350,7 @@ def bench_torch(epochs, threads, only=None, fashion_batches=300, compile_fashion
                   f"{epoch_time / timed_batches * 1e3:.3f} ms/batch)")
         else:
             print(f"  epoch ({samples} samples, batch {batch}): {epoch_time:.4f} s")
-        print(f"  inference{f' ({inference_samples} samples)' if inference_samples != samples else ''}: "
-              f"{best_rate:.0f} samples/s (best batch {best_batch})   "
-              f"single-sample latency: {statistics.median(latencies) * 1e6:.1f} µs")
+        print_inference(inference_samples, samples, rate, best_batch, latency)
     print(f"peak RSS: {peak_rss_mb():.1f} MB")
 
 
@@ -220,6 +364,20 @@ def bench_keras(epochs, only=None, fashion_batches=300):
                           layers.LSTM(16, activation="relu", return_sequences=True),
                           layers.LSTM(32, activation="relu", return_sequences=True),
                           layers.TimeDistributed(layers.Dense(59))]),
+        keras.Sequential([keras.Input((5, 59)), layers.GRU(32, activation="relu", return_sequences=True),
+                          layers.GRU(16, activation="relu"), layers.RepeatVector(5),
+                          layers.GRU(16, activation="relu", return_sequences=True),
+                          layers.GRU(32, activation="relu", return_sequences=True),
+                          layers.TimeDistributed(layers.Dense(59))]),
+        keras.Sequential([keras.Input((5, 59)),
+                          layers.Bidirectional(layers.LSTM(16, activation="relu", return_sequences=True)),
+                          layers.Bidirectional(layers.LSTM(8, activation="relu")), layers.RepeatVector(5),
+                          layers.Bidirectional(layers.LSTM(8, activation="relu", return_sequences=True)),
+                          layers.Bidirectional(layers.LSTM(16, activation="relu", return_sequences=True)),
+                          layers.TimeDistributed(layers.Dense(59))]),
+        keras.Sequential([keras.Input((5, 59)), layers.Conv1D(32, 3, padding="same", activation="relu"),
+                          layers.Conv1D(16, 3, padding="same", activation="relu"),
+                          layers.Conv1D(32, 3, padding="same", activation="relu"), layers.Conv1D(59, 3, padding="same")]),
         keras.Sequential([keras.Input((59,)), layers.Dense(32, activation="relu"), layers.Dense(16, activation="relu"),
                           layers.Dense(16, activation="relu"), layers.Dense(32, activation="relu"), layers.Dense(59)]),
         keras.Sequential([keras.Input((140,)), layers.Dense(32, activation="relu"), layers.Dense(16, activation="relu"),
@@ -251,7 +409,7 @@ def bench_keras(epochs, only=None, fashion_batches=300):
             self.times.append(time.perf_counter() - self.start)
 
     for (name, shape, samples, batch, loss_name), model in zip(WORKLOADS, models):
-        if only and only.lower() not in name.lower():
+        if only and not any(o.lower() in name.lower() for o in only):
             continue
         if is_fashion(name):
             x, target = fashion_data(np.asarray, samples, shape, is_denoiser(name))
@@ -273,7 +431,7 @@ def bench_keras(epochs, only=None, fashion_batches=300):
             start = time.perf_counter()
             model(x[:1], training=False)
             latencies.append(time.perf_counter() - start)
-        print(name)
+        print(f"{name} [Keras] {model.count_params():,} params")
         epoch_time = statistics.median(timer.times[1:])
         if timed_batches < epoch_batches:
             print(f"  epoch ({samples} samples, batch {batch}): {epoch_time * epoch_batches / timed_batches:.3f} s "
@@ -291,14 +449,20 @@ if __name__ == "__main__":
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--keras", action="store_true", help="also time Keras (slow to import)")
-    parser.add_argument("--only", default=None, help="only the workloads whose name contains this (e.g. Fashion)")
+    parser.add_argument("--only", action="append", default=None,
+                        help="only the workloads whose name contains this (e.g. Fashion, GRU); may be repeated")
     parser.add_argument("--fashion-batches", type=int, default=300,
                         help="batches of a Fashion-MNIST epoch to time and scale to the epoch (0: whole epochs)")
     parser.add_argument("--compile", action="store_true",
-                        help="also time torch.compile versions of the Fashion-MNIST models")
+                        help="also time torch.compile (default inductor) versions of the models")
     parser.add_argument("--skip-eager", action="store_true",
-                        help="with --compile, time only the compiled versions of the Fashion-MNIST models")
+                        help="with --compile, time only the compiled versions of the models")
+    parser.add_argument("--onnx", action="store_true",
+                        help="also time batched inference and latency in ONNX Runtime (models exported with "
+                             "torch.onnx.export, CPU execution provider)")
+    parser.add_argument("--ort-threads", type=int, default=2, help="ONNX Runtime intra-op threads (default 2)")
     args = parser.parse_args()
-    bench_torch(args.epochs, args.threads, args.only, args.fashion_batches, args.compile, args.skip_eager)
+    bench_torch(args.epochs, args.threads, args.only, args.fashion_batches, args.compile, args.skip_eager,
+                args.onnx, args.ort_threads)
     if args.keras:
         bench_keras(args.epochs, args.only, args.fashion_batches)
