@@ -98,11 +98,7 @@ extension Sequential {
         } catch {
             throw SavingError.unwritable(path: url.path, reason: error.description)
         }
-        do {
-            try AtomicFile.write(Data(bytes), to: url)
-        } catch {
-            throw SavingError.unwritable(path: url.path, reason: error.description)
-        }
+        try writeAtomically(Data(bytes), to: url)
     }
 }
 
@@ -110,24 +106,8 @@ extension Sequential {
 enum KerasFile {
     /// The Keras version `saveKeras` writes in `metadata.json`: the one whose format it follows.
     static let writtenKerasVersion = "3.15.1"
-    /// Keras files are small; anything larger than this is refused before it is read.
-    static let maximumFileSize = 1 << 31
 
-    static func read(_ url: URL) throws(SavingError) -> [UInt8] {
-        let data: Data
-        do {
-            let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0
-            guard size <= maximumFileSize else {
-                throw SavingError.corrupt(path: url.path, reason: "\(size) bytes, more than a Keras file may hold here")
-            }
-            data = try Data(contentsOf: url)
-        } catch let error as SavingError {
-            throw error
-        } catch {
-            throw .unreadable(path: url.path, reason: error.localizedDescription)
-        }
-        return [UInt8](data)
-    }
+    static func read(_ url: URL) throws(SavingError) -> [UInt8] { [UInt8](try readFile(url)) }
 
     /// Runs a FileFormats read, turning its errors into ``SavingError`` (damage, with the offset) or
     /// ``KerasError/unsupportedFile(path:feature:)`` (a valid file using what the readers lack).
@@ -144,11 +124,7 @@ enum KerasFile {
     }
 
     static func json(_ data: Data, path: String) throws(SavingError) -> JSONValue {
-        do {
-            return JSONValue(try StrictJSON.parse(data, maximumDepth: 64))
-        } catch {
-            throw .corrupt(path: path, reason: "not valid JSON \(error.description)")
-        }
+        JSONValue(try StrictJSON.parse(data, maximumDepth: 64, path: path))
     }
 
     /// A Keras 3 weights file's datasets, at the paths ``Sequential/kerasWeightPaths()`` gives.
@@ -174,9 +150,9 @@ enum KerasFile {
 
     static func tensor(at datasetPath: String, in file: HDF5File, path: String) throws -> Tensor {
         try reading(path) { () throws(FileFormatError) in
-            guard try file.contains(datasetPath) else { throw .notFound(offset: 0, name: datasetPath) }
             let dataset = try file.dataset(at: datasetPath)
             let values = try dataset.floats()
+            // A null dataspace holds no values whatever its shape says.
             guard values.count == dataset.shape.reduce(1, *) else {
                 throw .malformed(offset: 0, expected: "\(dataset.shape) values", found: "\(values.count)")
             }

@@ -318,13 +318,7 @@ extension Sequential {
     /// Reads `config.json`: strict JSON (no duplicate key, bounded depth), then the configuration,
     /// straight from the parsed tree (one linear pass, no `Codable` round trip).
     static func decodeConfiguration(_ data: Data, path: String) throws(SavingError) -> ModelConfiguration {
-        let json: StrictJSON
-        do {
-            json = try StrictJSON.parse(data, maximumDepth: maximumConfigurationDepth)
-        } catch {
-            if error.isDuplicateKey { throw .duplicateKey(path: path, key: error.path + ": " + error.reason) }
-            throw .corrupt(path: path, reason: "not valid JSON \(error.description)")
-        }
+        let json = try StrictJSON.parse(data, maximumDepth: maximumConfigurationDepth, path: path)
         let configuration: ModelConfiguration
         do {
             configuration = try ModelConfiguration(json: JSONValue(json))

@@ -44,6 +44,17 @@ package indirect enum StrictJSON {
         return members.first { $0.key == key }?.value
     }
 
+    /// ``parse(_:maximumDepth:)`` for a file at `path`: a duplicate key is
+    /// ``SavingError/duplicateKey(path:key:)``, any other problem ``SavingError/corrupt(path:reason:)``.
+    package static func parse(_ data: Data, maximumDepth: Int, path: String) throws(SavingError) -> StrictJSON {
+        do {
+            return try parse(data, maximumDepth: maximumDepth)
+        } catch {
+            if error.isDuplicateKey { throw .duplicateKey(path: path, key: error.path + ": " + error.reason) }
+            throw .corrupt(path: path, reason: "not valid JSON \(error.description)")
+        }
+    }
+
     /// Parses `data` (UTF-8), which must hold exactly one JSON value (surrounding white space allowed).
     package static func parse(_ data: Data, maximumDepth: Int) throws(Failure) -> StrictJSON {
         var parser = Parser(bytes: [UInt8](data), maximumDepth: maximumDepth)
