@@ -33,8 +33,8 @@ public final class MaxPooling1D: Layer {
 
     /// The 2-D pooling that does the work, configured from ``configuration`` at each `forward`.
     private let planar = MaxPooling2D()
-    /// The output shape (batch axis included) of the last `forward`.
-    private var lastOutputShape: [Int]?
+    /// The height-1 view of the sequences, with the last output shape.
+    private var sequence = PlanarSequence()
 
     /// Creates a layer pooling windows of `poolSize` steps: `MaxPooling1D(poolSize: 2)`.
     /// - Parameters:
@@ -71,28 +71,13 @@ public final class MaxPooling1D: Layer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        guard input.rank == 3 else {
-            throw LayerError.incompatibleInput(
-                layer: name, expected: "[steps, channels]", received: Array(input.shape.dropFirst()))
-        }
-        let shape = [input.shape[0]] + (try outputShape(for: Array(input.shape.dropFirst())))
         planar.configuration = MaxPooling2D.Configuration(
             poolSize: [1, self.poolSize], strides: [1, self.strides], padding: self.padding, name: name)
-        let output = try planar.forward(
-            input.reshaped(to: [input.shape[0], 1] + input.shape.dropFirst()), training: training)
-        lastOutputShape = shape
-        return output.reshaped(to: shape)
+        return try sequence.forward(
+            input, through: planar, outputShape: outputShape(for:), training: training, name: name)
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        guard let lastOutputShape else { throw LayerError.notBuilt(layer: name) }
-        guard outputGradient.shape == lastOutputShape else {
-            throw LayerError.incompatibleInput(
-                layer: name, expected: "a gradient of shape \(Array(lastOutputShape.dropFirst()))",
-                received: Array(outputGradient.shape.dropFirst()))
-        }
-        let inputGradient = try planar.backward(
-            outputGradient.reshaped(to: [lastOutputShape[0], 1] + lastOutputShape.dropFirst()))
-        return inputGradient.reshaped(to: [inputGradient.shape[0]] + inputGradient.shape.dropFirst(2))
+        try sequence.backward(outputGradient, through: planar, name: name)
     }
 }

@@ -26,8 +26,8 @@ public final class UpSampling1D: Layer {
 
     /// The 2-D upsampling that does the work, configured from ``configuration`` at each `forward`.
     private let planar = UpSampling2D()
-    /// The output shape (batch axis included) of the last `forward`.
-    private var lastOutputShape: [Int]?
+    /// The height-1 view of the sequences, with the last output shape.
+    private var sequence = PlanarSequence()
 
     /// Creates a layer repeating each step `size` times: `UpSampling1D(size: 2)`.
     /// - Parameters:
@@ -59,27 +59,12 @@ public final class UpSampling1D: Layer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        guard input.rank == 3 else {
-            throw LayerError.incompatibleInput(
-                layer: name, expected: "[steps, channels]", received: Array(input.shape.dropFirst()))
-        }
-        let shape = [input.shape[0]] + (try outputShape(for: Array(input.shape.dropFirst())))
         planar.configuration = UpSampling2D.Configuration(size: [1, self.size], name: name)
-        let output = try planar.forward(
-            input.reshaped(to: [input.shape[0], 1] + input.shape.dropFirst()), training: training)
-        lastOutputShape = shape
-        return output.reshaped(to: shape)
+        return try sequence.forward(
+            input, through: planar, outputShape: outputShape(for:), training: training, name: name)
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        guard let lastOutputShape else { throw LayerError.notBuilt(layer: name) }
-        guard outputGradient.shape == lastOutputShape else {
-            throw LayerError.incompatibleInput(
-                layer: name, expected: "a gradient of shape \(Array(lastOutputShape.dropFirst()))",
-                received: Array(outputGradient.shape.dropFirst()))
-        }
-        let inputGradient = try planar.backward(
-            outputGradient.reshaped(to: [lastOutputShape[0], 1] + lastOutputShape.dropFirst()))
-        return inputGradient.reshaped(to: [inputGradient.shape[0]] + inputGradient.shape.dropFirst(2))
+        try sequence.backward(outputGradient, through: planar, name: name)
     }
 }
