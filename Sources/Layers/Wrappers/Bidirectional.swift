@@ -85,17 +85,10 @@ public final class Bidirectional: Layer {
         let layer = try WeightLoadingScope.with(
             prefix: { ($0.prefix ?? "") + configuration.name + "/" }, nesting: true, layer: Self.typeName
         ) {
-            do {
+            try makeWrappedLayer(from: configuration.layer) {
                 guard Self.returnsSequences(configuration.layer) != nil else {
                     throw Self.notRecurrent(configuration.layer.type, layer: configuration.name)
                 }
-                return try LayerRegistry.makeLayer(from: configuration.layer)
-            } catch let error as ConfigurationFailure {
-                throw error.inside("layer.config.")
-            } catch let error as SavingError {
-                throw error
-            } catch  where WeightLoadingScope.current != nil {
-                throw ConfigurationFailure(key: "layer", error: error)
             }
         }
         self.init(layer, mergeMode: configuration.mergeMode, name: configuration.name)

@@ -57,15 +57,7 @@ public final class TimeDistributed: Layer {
             prefix: { $0.transparent ? $0.prefix ?? "" : ($0.prefix ?? "") + configuration.name + "/" },
             transparent: true, nesting: true, layer: Self.typeName
         ) {
-            do {
-                return try LayerRegistry.makeLayer(from: configuration.layer)
-            } catch let error as ConfigurationFailure {
-                throw error.inside("layer.config.")
-            } catch let error as SavingError {
-                throw error
-            } catch  where WeightLoadingScope.current != nil {
-                throw ConfigurationFailure(key: "layer", error: error)
-            }
+            try makeWrappedLayer(from: configuration.layer)
         }
         self.init(layer, name: configuration.name)
     }
