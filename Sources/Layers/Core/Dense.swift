@@ -37,7 +37,12 @@ public final class Dense: Layer, ActivityRegularizing {
     /// The bias `[units]`, when `useBias`.
     public private(set) var bias: Parameter?
     /// The activity penalty of the last forward pass.
-    public private(set) var regularizationLoss: Float = 0
+    ///
+    /// Computed when read (from the cached output), so inference, which never reads it, does not pay for it.
+    public var regularizationLoss: Float {
+        guard let regularizer = activeRegularizer, let output = cachedOutput else { return 0 }
+        return regularizer.loss(output, samples: penaltySamples)
+    }
 
     /// Whether the activity regularizer applies: off when wrapped in ``TimeDistributed``, as in Keras 3.
     var appliesActivityRegularizer = true
@@ -121,7 +126,6 @@ public final class Dense: Layer, ActivityRegularizing {
         var output = input.matmul(kernel.value, addingRowVector: bias?.value)
         output.withUnsafeMutableBufferPointer { self.activation.apply(to: $0, width: self.units) }
         penaltySamples = Swift.max(1, output.batchSize / Swift.max(1, foldedTimeSteps))
-        regularizationLoss = activeRegularizer?.loss(output, samples: penaltySamples) ?? 0
         cachedInput = input
         cachedOutput = output
         return output

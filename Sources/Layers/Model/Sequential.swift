@@ -189,18 +189,26 @@ public final class Sequential: Layer {
     ///   ``LayerError/dataShapeMismatch(expected:received:)`` for input of the wrong shape.
     public func predict(_ input: Tensor, batchSize: Int = 32) throws -> Tensor {
         try checkBatchSize(batchSize)
-        // Batches are written into one preallocated result, so the peak memory is one output.
-        var result = Tensor(zeros: [input.batchSize] + outputShape)
-        let width = result.itemCount
-        for range in batchRanges(count: input.batchSize, batchSize: batchSize) {
-            let output = try forward(input.slicingBatch(range), training: false)
-            result.withUnsafeMutableBufferPointer { target in
-                output.withUnsafeBufferPointer { source in
-                    target.baseAddress!.advanced(by: range.lowerBound * width).update(
-                        from: source.baseAddress!, count: source.count)
+        // Batches are written into one preallocated result, so the peak memory is one output; every
+        // element is written, so it is not cleared first.
+        let width = outputShape.reduce(1, *)
+        let result = try Tensor(
+            shape: [input.batchSize] + outputShape,
+            unsafeUninitializedScalars: { target in
+                for range in batchRanges(count: input.batchSize, batchSize: batchSize) {
+                    let output = try forward(input.slicingBatch(range), training: false)
+                    guard output.shape == [range.count] + outputShape else {  // a custom layer's outputShape lied
+                        throw LayerError.invalidConfiguration(
+                            type: name,
+                            reason: "the model returned \(output.shape) for \(range.count) samples, "
+                                + "its output shape says \([range.count] + outputShape)")
+                    }
+                    output.withUnsafeBufferPointer { source in
+                        target.baseAddress!.advanced(by: range.lowerBound * width).update(
+                            from: source.baseAddress!, count: source.count)
+                    }
                 }
-            }
-        }
+            })
         return result
     }
 
