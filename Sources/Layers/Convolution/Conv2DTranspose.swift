@@ -181,19 +181,22 @@ public final class Conv2DTranspose: Layer {
         let patch = geometry.patchSize
         let channels = input.shape[3]
         let filters = self.filters
+        let chunk = ConvolutionGeometry.chunkLength(floatsPerSample: windows * patch)
+        // kernelᵀ once per batch: a transposed operand would be repacked by every product.
+        let kernelTransposed = kernel.value.reshaped(to: [patch, channels]).transposed()
         var output = Tensor(shape: [batch] + geometry.imageShape, unsafeUninitializedScalars: { _ in })
         output.withUnsafeMutableBufferPointer { y in
             input.withUnsafeBufferPointer { x in
-                kernel.value.withUnsafeBufferPointer { w in
-                    // Per sample: patches = input·kernelᵀ, folded into the output.
-                    geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) {
+                kernelTransposed.withUnsafeBufferPointer { wt in
+                    // Per run of samples: patches = input·kernelᵀ, folded into the output.
+                    geometry.forEachGroup(batch: batch, scratchCount: chunk * windows * patch, pool: scratch) {
                         _, samples, patches in
-                        for sample in samples {
+                        for run in ConvolutionGeometry.chunks(of: samples, floatsPerSample: windows * patch) {
                             MatrixKernels.multiply(
-                                transposeB: true, m: windows, n: patch, k: channels,
-                                a: x.baseAddress! + sample * windows * channels, lda: channels,
-                                b: w.baseAddress!, ldb: channels, c: patches, ldc: patch)
-                            geometry.fold(patches, into: y.baseAddress!, sample: sample)
+                                m: run.count * windows, n: patch, k: channels,
+                                a: x.baseAddress! + run.lowerBound * windows * channels, lda: channels,
+                                b: wt.baseAddress!, ldb: patch, c: patches, ldc: patch)
+                            geometry.fold(patches, into: y.baseAddress!, samples: run)
                         }
                     }
                 }
@@ -221,23 +224,27 @@ public final class Conv2DTranspose: Layer {
         let filters = self.filters
         let gradient = self.activation.backpropagate(outputGradient, output: output)
         let kernelGradient = GroupedGradient(count: patch * channels, batch: batch, workspace: partialSums)
+        let chunk = ConvolutionGeometry.chunkLength(floatsPerSample: windows * patch)
         var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
         inputGradient.withUnsafeMutableBufferPointer { dx in
             input.withUnsafeBufferPointer { x in
                 gradient.withUnsafeBufferPointer { dz in
                     kernel.value.withUnsafeBufferPointer { w in
-                        // Per sample: ∂patches = unfolded ∂z; ∂kernel += ∂patchesᵀ·input; ∂input = ∂patches·kernel.
-                        geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) {
+                        // Per run of samples: ∂patches = unfolded ∂z; ∂kernel += ∂patchesᵀ·input;
+                        // ∂input = ∂patches·kernel.
+                        geometry.forEachGroup(batch: batch, scratchCount: chunk * windows * patch, pool: scratch) {
                             group, samples, patchGradient in
-                            for sample in samples {
-                                let xSample = x.baseAddress! + sample * windows * channels
-                                geometry.unfold(dz.baseAddress!, sample: sample, into: patchGradient)
+                            for run in ConvolutionGeometry.chunks(of: samples, floatsPerSample: windows * patch) {
+                                let xRun = x.baseAddress! + run.lowerBound * windows * channels
+                                geometry.unfold(dz.baseAddress!, samples: run, into: patchGradient)
                                 MatrixKernels.multiply(
-                                    transposeA: true, m: patch, n: channels, k: windows, a: patchGradient, lda: patch,
-                                    b: xSample, ldb: channels, beta: 1, c: kernelGradient.partial(group), ldc: channels)
+                                    transposeA: true, m: patch, n: channels, k: run.count * windows, a: patchGradient,
+                                    lda: patch, b: xRun, ldb: channels, beta: 1, c: kernelGradient.partial(group),
+                                    ldc: channels)
                                 MatrixKernels.multiply(
-                                    m: windows, n: channels, k: patch, a: patchGradient, lda: patch,
-                                    b: w.baseAddress!, ldb: channels, c: dx.baseAddress! + sample * windows * channels,
+                                    m: run.count * windows, n: channels, k: patch, a: patchGradient, lda: patch,
+                                    b: w.baseAddress!, ldb: channels,
+                                    c: dx.baseAddress! + run.lowerBound * windows * channels,
                                     ldc: channels)
                             }
                         }

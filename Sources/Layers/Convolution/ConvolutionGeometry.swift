@@ -48,18 +48,36 @@ struct ConvolutionGeometry {
     /// Floats in one image.
     var imageSize: Int { raw.height * raw.width * raw.channels }
 
-    /// Unfolds image `sample` of a batch into its `windowCount` patch rows of `patchSize`.
-    func unfold(_ images: UnsafePointer<Float>, sample: Int, into columns: UnsafeMutablePointer<Float>) {
+    /// Unfolds images `samples` of a batch into their `windowCount` patch rows of `patchSize` each,
+    /// image after image.
+    func unfold(_ images: UnsafePointer<Float>, samples: Range<Int>, into columns: UnsafeMutablePointer<Float>) {
         var geometry = raw
-        rek_im2col(&geometry, images + sample * imageSize, 0, 1, columns)
+        rek_im2col(&geometry, images + samples.lowerBound * imageSize, 0, samples.count, columns)
     }
 
-    /// Overwrites image `sample` of a batch with the fold (adjoint of ``unfold(_:sample:into:)``) of
-    /// its patch rows.
-    func fold(_ columns: UnsafePointer<Float>, into images: UnsafeMutablePointer<Float>, sample: Int) {
+    /// Overwrites images `samples` of a batch with the fold (adjoint of
+    /// ``unfold(_:samples:into:)``) of their patch rows.
+    func fold(_ columns: UnsafePointer<Float>, into images: UnsafeMutablePointer<Float>, samples: Range<Int>) {
         var geometry = raw
-        rek_col2im(&geometry, columns, 0, 1, images + sample * imageSize)
+        rek_col2im(&geometry, columns, 0, samples.count, images + samples.lowerBound * imageSize)
     }
+
+    /// Consecutive runs of `samples` small enough that their patch rows (`floatsPerSample` each) fit
+    /// a cache-sized scratch of ``chunkFloats``; at least one sample per run. Sequences and small
+    /// images get one matrix product per run instead of one per sample; large images stay one at a
+    /// time. The runs depend only on the group and the geometry, never on the thread count.
+    static func chunks(of samples: Range<Int>, floatsPerSample: Int) -> LazyMapSequence<StrideTo<Int>, Range<Int>> {
+        let length = chunkLength(floatsPerSample: floatsPerSample)
+        return stride(from: samples.lowerBound, to: samples.upperBound, by: length).lazy.map {
+            $0..<Swift.min($0 + length, samples.upperBound)
+        }
+    }
+
+    /// Samples per run of ``chunks(of:floatsPerSample:)``.
+    static func chunkLength(floatsPerSample: Int) -> Int { Swift.max(1, chunkFloats / Swift.max(1, floatsPerSample)) }
+
+    /// The scratch budget of one run of samples: 32 KB, a level-1 data cache.
+    static let chunkFloats = 8_192
 
     /// Runs `body(group, samples, scratch)` for consecutive groups of a batch, concurrently, each with
     /// a scratch of `scratchCount` floats for one image's patch rows, which then stay in cache

@@ -31,18 +31,20 @@ final class ConvolutionProducts {
         let windows = geometry.windowCount
         let patch = geometry.patchSize
         let filters = kernel.count / patch
+        let chunk = ConvolutionGeometry.chunkLength(floatsPerSample: windows * patch)
         var output = Tensor(shape: [batch] + outputShape, unsafeUninitializedScalars: { _ in })
         output.withUnsafeMutableBufferPointer { y in
             input.withUnsafeBufferPointer { x in
                 kernel.withUnsafeBufferPointer { w in
                     bias.withUnsafeBaseAddress { b in
-                        geometry.forEachGroup(batch: batch, scratchCount: windows * patch, pool: scratch) {
+                        geometry.forEachGroup(batch: batch, scratchCount: chunk * windows * patch, pool: scratch) {
                             _, samples, patches in
-                            for sample in samples {
-                                geometry.unfold(x.baseAddress!, sample: sample, into: patches)
+                            for run in ConvolutionGeometry.chunks(of: samples, floatsPerSample: windows * patch) {
+                                geometry.unfold(x.baseAddress!, samples: run, into: patches)
                                 MatrixKernels.multiply(
-                                    m: windows, n: filters, k: patch, a: patches, lda: patch, b: w.baseAddress!,
-                                    ldb: filters, bias: b, c: y.baseAddress! + sample * windows * filters, ldc: filters)
+                                    m: run.count * windows, n: filters, k: patch, a: patches, lda: patch,
+                                    b: w.baseAddress!, ldb: filters, bias: b,
+                                    c: y.baseAddress! + run.lowerBound * windows * filters, ldc: filters)
                             }
                         }
                     }
@@ -74,26 +76,30 @@ final class ConvolutionProducts {
         let filters = kernel.count / patch
         let gradient = activation.backpropagate(outputGradient, output: output)
         let kernelGradient = GroupedGradient(count: patch * filters, batch: batch, workspace: partialSums)
+        let chunk = ConvolutionGeometry.chunkLength(floatsPerSample: windows * patch)
+        // kernelᵀ once per batch: a transposed operand would be repacked by every product.
+        let kernelTransposed = kernel.value.reshaped(to: [patch, filters]).transposed()
         var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
         inputGradient.withUnsafeMutableBufferPointer { dx in
             input.withUnsafeBufferPointer { x in
                 gradient.withUnsafeBufferPointer { dz in
-                    kernel.value.withUnsafeBufferPointer { w in
-                        // Per sample: ∂kernel += patchesᵀ·∂z, ∂patches = ∂z·kernelᵀ folded into ∂input.
-                        geometry.forEachGroup(batch: batch, scratchCount: 2 * windows * patch, pool: scratch) {
+                    kernelTransposed.withUnsafeBufferPointer { wt in
+                        // Per run of samples: ∂kernel += patchesᵀ·∂z, ∂patches = ∂z·kernelᵀ folded into ∂input.
+                        geometry.forEachGroup(batch: batch, scratchCount: 2 * chunk * windows * patch, pool: scratch) {
                             group, samples, scratch in
                             let patches = scratch
-                            let patchGradient = scratch + windows * patch
-                            for sample in samples {
-                                let dzSample = dz.baseAddress! + sample * windows * filters
-                                geometry.unfold(x.baseAddress!, sample: sample, into: patches)
+                            let patchGradient = scratch + chunk * windows * patch
+                            for run in ConvolutionGeometry.chunks(of: samples, floatsPerSample: windows * patch) {
+                                let dzRun = dz.baseAddress! + run.lowerBound * windows * filters
+                                geometry.unfold(x.baseAddress!, samples: run, into: patches)
                                 MatrixKernels.multiply(
-                                    transposeA: true, m: patch, n: filters, k: windows, a: patches, lda: patch,
-                                    b: dzSample, ldb: filters, beta: 1, c: kernelGradient.partial(group), ldc: filters)
+                                    transposeA: true, m: patch, n: filters, k: run.count * windows, a: patches,
+                                    lda: patch, b: dzRun, ldb: filters, beta: 1, c: kernelGradient.partial(group),
+                                    ldc: filters)
                                 MatrixKernels.multiply(
-                                    transposeB: true, m: windows, n: patch, k: filters, a: dzSample, lda: filters,
-                                    b: w.baseAddress!, ldb: filters, c: patchGradient, ldc: patch)
-                                geometry.fold(patchGradient, into: dx.baseAddress!, sample: sample)
+                                    m: run.count * windows, n: patch, k: filters, a: dzRun, lda: filters,
+                                    b: wt.baseAddress!, ldb: patch, c: patchGradient, ldc: patch)
+                                geometry.fold(patchGradient, into: dx.baseAddress!, samples: run)
                             }
                         }
                     }
