@@ -163,7 +163,7 @@ static void sgemm_cases(int width) {
     sgemm_case(width, 0, 0, 300, 1, 500, 0, 0, 0, 1.0f, 0);   // a matrix-vector product
 }
 
-// ---- element-wise activations and the LSTM cell -------------------------------------------------
+// ---- element-wise activations and the LSTM and GRU cells ----------------------------------------
 static const int kinds[] = {REK_LINEAR, REK_RELU, REK_TANH, REK_SIGMOID, REK_HARD_SIGMOID};
 static const char *kind_names[] = {"linear", "relu", "tanh", "sigmoid", "hard_sigmoid"};
 
@@ -244,6 +244,87 @@ static void lstm_cases(void) {
             add_record(name, 0, 2e-6f, 1e-6f, dc, batch * u, NULL);
             free(z); free(cp); free(cn); free(ca); free(h); free(gates); free(dhx); free(dh); free(dc); free(dz);
         }
+}
+
+// The GRU cell: every activation pair, both layouts, forward and backward. The inputs are in the
+// forward pass's ranges; the candidate's pre-activation x_h + r·p_h may cancel (|x_h|, |p_h| ≤ 4),
+// so its results get an absolute tolerance of a few ulp of 4.
+static void gru_cases(void) {
+    static const long units[] = {1, 3, 7, 8, 9, 16, 17, 33, 64, 65};
+    for (int ai = 0; ai < 5; ai++)
+        for (int ri = 0; ri < 5; ri++)
+            for (int ui = 0; ui < 10; ui++) {
+                const int act = kinds[ai], rec = kinds[ri];
+                const long u = units[ui], batch = 1 + below(4), pad = below(3);
+                const long ldz = 3 * u + pad, ld = u + pad;
+                char label[64], name[96];
+                snprintf(label, sizeof label, "%s/%s u%ld b%ld", kind_names[act], kind_names[rec], u, batch);
+                float *hp = random_floats(batch * ld, -2, 2), *hn = calloc((size_t)(batch * ld), sizeof(float));
+
+                // reset_after: one fused step.
+                float *z = random_floats(batch * ldz, -4, 4), *p = random_floats(batch * ldz, -4, 4);
+                const int keep = (int)below(2);
+                float *pc = keep ? calloc((size_t)(batch * ld), sizeof(float)) : NULL;
+                rek_gru_cell_forward(batch, u, act, rec, z, ldz, p, ldz, pc, ld, hp, ld, hn, ld);
+                snprintf(name, sizeof name, "gru forward %s gates", label);
+                add_record(name, 0, 2e-6f, 2e-6f, z, batch * ldz, NULL);
+                snprintf(name, sizeof name, "gru forward %s h", label);
+                add_record(name, 0, 2e-6f, 2e-6f, hn, batch * ld, NULL);
+                if (pc) {
+                    snprintf(name, sizeof name, "gru forward %s p_h", label);
+                    add_record(name, 1, 0, 0, pc, batch * ld, NULL);
+                }
+
+                // reset_before: the gates and r·hPrev, then (after the caller's product) the candidate.
+                float *z2 = random_floats(batch * ldz, -4, 4), *rs = calloc((size_t)(batch * ld), sizeof(float));
+                rek_gru_reset_forward(batch, u, rec, z2, ldz, hp, ld, rs, ld);
+                snprintf(name, sizeof name, "gru reset forward %s r*h", label);
+                add_record(name, 0, 2e-6f, 2e-7f, rs, batch * ld, NULL);
+                for (long b = 0; b < batch; b++)
+                    for (long j = 0; j < u; j++) z2[b * ldz + 2 * u + j] = uniform(-4, 4);
+                rek_gru_candidate_forward(batch, u, act, z2, ldz, hp, ld, hn, ld);
+                snprintf(name, sizeof name, "gru reset-before forward %s gates", label);
+                add_record(name, 0, 2e-6f, 2e-6f, z2, batch * ldz, NULL);
+                snprintf(name, sizeof name, "gru reset-before forward %s h", label);
+                add_record(name, 0, 2e-6f, 2e-6f, hn, batch * ld, NULL);
+
+                // Backward from independent inputs: gates in their activations' ranges.
+                float *gates = random_floats(batch * ldz, 0, 1);
+                for (long b = 0; b < batch; b++)
+                    for (long j = 0; j < 3 * u; j++) {
+                        const int kind = j < 2 * u ? rec : act;
+                        float *g = &gates[b * ldz + j];
+                        if (kind == REK_TANH) *g = uniform(-1, 1);
+                        else if (kind == REK_RELU || kind == REK_LINEAR) *g = uniform(-3, 3);
+                        if (kind == REK_RELU && below(4) == 0) *g = 0;
+                        if (kind == REK_HARD_SIGMOID && below(4) == 0) *g = below(2) ? 0.0f : 1.0f;
+                    }
+                float *ph = random_floats(batch * ld, -4, 4);
+                const int external = (int)below(2);
+                float *dhx = external ? random_floats(batch * ld, -1, 1) : NULL;
+                float *dh0 = random_floats(batch * u, -1, 1), *dh = malloc((size_t)(batch * u) * sizeof(float));
+                float *dz = calloc((size_t)(batch * ldz), sizeof(float)), *dp = calloc((size_t)(batch * ldz), sizeof(float));
+                memcpy(dh, dh0, (size_t)(batch * u) * sizeof(float));
+                rek_gru_cell_backward(batch, u, act, rec, gates, ldz, ph, ld, hp, ld, dhx, ld, dh, dz, ldz, dp, ldz);
+                snprintf(name, sizeof name, "gru backward %s%s dz", label, external ? " dhx" : "");
+                add_record(name, 0, 2e-6f, 1e-6f, dz, batch * ldz, NULL);
+                snprintf(name, sizeof name, "gru backward %s%s dp", label, external ? " dhx" : "");
+                add_record(name, 0, 2e-6f, 1e-6f, dp, batch * ldz, NULL);
+                snprintf(name, sizeof name, "gru backward %s%s dh", label, external ? " dhx" : "");
+                add_record(name, 0, 2e-6f, 1e-6f, dh, batch * u, NULL);
+
+                memcpy(dh, dh0, (size_t)(batch * u) * sizeof(float));
+                memset(dz, 0, (size_t)(batch * ldz) * sizeof(float));
+                float *drs = random_floats(batch * ld, -1, 1);
+                rek_gru_update_backward(batch, u, act, rec, gates, ldz, hp, ld, dhx, ld, dh, dz, ldz);
+                rek_gru_reset_backward(batch, u, rec, gates, ldz, hp, ld, drs, ld, dh, dz, ldz);
+                snprintf(name, sizeof name, "gru reset-before backward %s%s dz", label, external ? " dhx" : "");
+                add_record(name, 0, 2e-6f, 1e-6f, dz, batch * ldz, NULL);
+                snprintf(name, sizeof name, "gru reset-before backward %s%s dh", label, external ? " dhx" : "");
+                add_record(name, 0, 2e-6f, 1e-6f, dh, batch * u, NULL);
+                free(hp); free(hn); free(z); free(p); free(pc); free(z2); free(rs); free(gates); free(ph); free(dhx);
+                free(dh0); free(dh); free(dz); free(dp); free(drs);
+            }
 }
 
 // ---- convolution, optimizers, row/column helpers and losses --------------------------------------
@@ -328,6 +409,7 @@ static void run_all(int width) {
     sgemm_cases(width);
     activation_cases();
     lstm_cases();
+    gru_cases();
     convolution_cases();
     optimizer_and_helper_cases();
 }

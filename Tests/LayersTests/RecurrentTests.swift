@@ -81,6 +81,17 @@ struct RecurrentFixtureConfig: Decodable {
             { GRU(units: 4, activation: .relu, returnSequences: true, goBackwards: true, resetAfter: false) }
         ),
         ("gru hard sigmoid no bias", { GRU(units: 3, recurrentActivation: .hardSigmoid, useBias: false) }),
+        // The other activation pairs the fused cell supports (linear, sigmoid and tanh are smooth).
+        ("gru linear activation", { GRU(units: 3, activation: .linear, returnSequences: true) }),
+        ("gru sigmoid activation tanh gates", { GRU(units: 3, activation: .sigmoid, recurrentActivation: .tanh) }),
+        (
+            "gru reset before linear gates backwards",
+            { GRU(units: 3, activation: .tanh, recurrentActivation: .linear, goBackwards: true, resetAfter: false) }
+        ),
+        (
+            "gru reset before sigmoid activation sequences",
+            { GRU(units: 5, activation: .sigmoid, returnSequences: true, resetAfter: false) }
+        ),
         ("simple rnn", { SimpleRNN(units: 4, name: "rnn") }),
         // ReLU has kinks that central differences straddle: it is checked against Keras instead.
         ("simple rnn sigmoid sequences", { SimpleRNN(units: 4, activation: .sigmoid, returnSequences: true) }),

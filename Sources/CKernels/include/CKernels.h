@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include "lstm_kernels.h"
+#include "gru_kernels.h"
 #include "optimizer_kernels.h"
 #include "convolution_kernels.h"
 

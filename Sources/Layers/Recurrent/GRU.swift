@@ -23,8 +23,9 @@ import Tensor
 ///     let encoder = GRU(units: 64)   // on [8, 59] inputs: 24,000 parameters, as in Keras
 ///
 /// All time steps' input projections are one matrix product; each step adds one `h·recurrentKernel`
-/// product (two without `resetAfter`); the backward pass accumulates weight gradients with one product
-/// per weight and step.
+/// product (two without `resetAfter`) and does the gates, the candidate and the state update in one
+/// vectorized pass (the fused C cell of `gru.c`, as `LSTM`'s); the backward pass accumulates weight
+/// gradients with one product per weight and step.
 public final class GRU: Layer {
     /// GRU's hyperparameters (Keras `get_config`), read as `gru.units`, `gru.resetAfter`, ….
     public struct Configuration: LayerConfiguration {
@@ -66,8 +67,10 @@ public final class GRU: Layer {
     public private(set) var bias: Parameter?
 
     // Forward cache (see Recurrence): gates [B, T, 3U] by time (z, r, ĥ after activation), states
-    // [B, T+1, U] by step; with resetAfter the recurrent products [B, T, 3U], else r ⊙ hₜ₋₁ [B, T, U].
-    private let gates = Workspace(), hidden = Workspace(), recurrentProducts = Workspace(), resetStates = Workspace()
+    // [B, T+1, U] by step; with resetAfter the candidate's recurrent product p_h [B, T, U] (the step's
+    // whole product [B, 3U] is scratch), else r ⊙ hₜ₋₁ [B, T, U].
+    private let gates = Workspace(), hidden = Workspace(), candidateProducts = Workspace()
+    private let stepProducts = Workspace(), resetStates = Workspace()
     private let gateGradient = Workspace(), hiddenGradient = Workspace(), recurrentGradient = Workspace()
     private var cachedInput: Tensor?
 
@@ -137,7 +140,8 @@ public final class GRU: Layer {
         let (batch, steps, u) = (input.shape[0], input.shape[1], self.units)
         let (g3, resetAfter) = (3 * u, self.resetAfter)
         let (act, recurrent) = (self.activation.kernelCode, self.recurrentActivation.kernelCode)
-        let products = recurrentProducts.reserve(resetAfter ? batch * steps * g3 : 0)
+        let candidates = candidateProducts.reserve(resetAfter ? batch * steps * u : 0)
+        let products = stepProducts.reserve(resetAfter ? batch * g3 : 0)
         let reset = resetStates.reserve(resetAfter ? 0 : batch * steps * u)
         let output = recurrentKernel.withValuePointer { uk in
             bias.withValuePointer { b in
@@ -145,41 +149,28 @@ public final class GRU: Layer {
                     input, kernel: kernel, bias: b, units: u, returnSequences: self.returnSequences,
                     backwards: self.goBackwards, projections: gates, states: hidden
                 ) { band, s, t in
-                    let rows = band.rows
+                    let (rows, z, ldz) = (band.rows, band.z + t * g3, band.ldz)
+                    let (previous, next) = (band.h + s * u, band.h + (s + 1) * u)
                     if resetAfter {
                         // p = hₜ₋₁·recurrentKernel + recurrentBias, then the gates and the new state.
-                        let p = band.offset(products, perRow: steps * g3) + t * g3
+                        let p = band.offset(products, perRow: g3)
                         MatrixKernels.multiply(
-                            m: rows, n: g3, k: u, a: band.h + s * u, lda: band.ldh, b: uk, ldb: g3,
-                            bias: b.map { $0 + g3 }, c: p, ldc: band.ldz)
-                        for row in 0..<rows {
-                            let (g, pr) = (band.z + row * band.ldz + t * g3, p + row * band.ldz)
-                            for j in 0..<(2 * u) { g[j] += pr[j] }
-                            rek_activation_forward(recurrent, g, 2 * u)
-                            for j in 0..<u { g[2 * u + j] += g[u + j] * pr[2 * u + j] }
-                            rek_activation_forward(act, g + 2 * u, u)
-                            Self.updateState(g, previous: band.h + row * band.ldh + s * u, units: u)
-                        }
+                            m: rows, n: g3, k: u, a: previous, lda: band.ldh, b: uk, ldb: g3,
+                            bias: b.map { $0 + g3 }, c: p, ldc: g3)
+                        rek_gru_cell_forward(
+                            rows, u, act, recurrent, z, ldz, p, g3, band.offset(candidates, perRow: steps * u) + t * u,
+                            steps * u, previous, band.ldh, next, band.ldh)
                     } else {
                         // The gates from hₜ₋₁·recurrentKernel[:, :2U], then (r ⊙ hₜ₋₁)·recurrentKernel[:, 2U:].
-                        let z = band.z + t * g3
                         let rh = band.offset(reset, perRow: steps * u) + t * u
                         MatrixKernels.multiply(
-                            m: rows, n: 2 * u, k: u, a: band.h + s * u, lda: band.ldh, b: uk, ldb: g3, beta: 1,
-                            c: z, ldc: band.ldz)
-                        for row in 0..<rows {
-                            let (g, hp, r) = (z + row * band.ldz, band.h + row * band.ldh + s * u, rh + row * steps * u)
-                            rek_activation_forward(recurrent, g, 2 * u)
-                            for j in 0..<u { r[j] = g[u + j] * hp[j] }
-                        }
+                            m: rows, n: 2 * u, k: u, a: previous, lda: band.ldh, b: uk, ldb: g3, beta: 1, c: z, ldc: ldz
+                        )
+                        rek_gru_reset_forward(rows, u, recurrent, z, ldz, previous, band.ldh, rh, steps * u)
                         MatrixKernels.multiply(
                             m: rows, n: u, k: u, a: rh, lda: steps * u, b: uk + 2 * u, ldb: g3, beta: 1,
-                            c: z + 2 * u, ldc: band.ldz)
-                        for row in 0..<rows {
-                            let g = z + row * band.ldz
-                            rek_activation_forward(act, g + 2 * u, u)
-                            Self.updateState(g, previous: band.h + row * band.ldh + s * u, units: u)
-                        }
+                            c: z + 2 * u, ldc: ldz)
+                        rek_gru_candidate_forward(rows, u, act, z, ldz, previous, band.ldh, next, band.ldh)
                     }
                 }
             }
@@ -188,23 +179,13 @@ public final class GRU: Layer {
         return output
     }
 
-    /// `hₜ = z ⊙ hₜ₋₁ + (1 − z) ⊙ ĥ` for one row: `gates` holds z, r, ĥ; `previous` is state slot s
-    /// and the new state goes to the next slot, `units` further.
-    @inline(__always)
-    private static func updateState(
-        _ gates: UnsafeMutablePointer<Float>, previous: UnsafeMutablePointer<Float>, units: Int
-    ) {
-        let next = previous + units
-        for j in 0..<units { next[j] = gates[j] * previous[j] + (1 - gates[j]) * gates[2 * units + j] }
-    }
-
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let kernel, let recurrentKernel, let input = cachedInput else { throw LayerError.notBuilt(layer: name) }
         let (batch, steps, u) = (input.shape[0], input.shape[1], self.units)
         let (g3, resetAfter) = (3 * u, self.resetAfter)
         let (act, recurrent) = (self.activation.kernelCode, self.recurrentActivation.kernelCode)
         let (activated, h) = (self.gates.pointer, hidden.pointer)
-        let (products, reset) = (recurrentProducts.pointer, resetStates.pointer)
+        let (candidates, reset) = (candidateProducts.pointer, resetStates.pointer)
         // resetAfter: ∂loss/∂(recurrent products) [B, T, 3U]; else ∂loss/∂(r ⊙ hₜ₋₁) of one step [B, U].
         let dp = recurrentGradient.reserve(resetAfter ? batch * steps * g3 : batch * u)
         let inputGradient = recurrentKernel.withValuePointer { uk in
@@ -214,60 +195,34 @@ public final class GRU: Layer {
                     returnSequences: self.returnSequences, backwards: self.goBackwards, states: hidden,
                     gradients: gateGradient, carry: hiddenGradient
                 ) { band, s, t, external, ldExternal in
-                    let (rows, carry) = (band.rows, band.carry!)
+                    let (rows, carry, ldz) = (band.rows, band.carry!, band.ldz)
                     let gates = band.offset(activated, perRow: steps * g3) + t * g3
-                    let dz = band.z + t * g3
-                    // ∂z and ∂ĥ (before their activations) from ∂hₜ; the carry becomes z ⊙ ∂hₜ.
-                    for row in 0..<rows {
-                        let (g, dg, dh) = (gates + row * band.ldz, dz + row * band.ldz, carry + row * u)
-                        let hp = band.h + row * band.ldh + s * u
-                        if let external {
-                            let e = external + row * ldExternal
-                            for j in 0..<u { dh[j] += e[j] }
-                        }
-                        for j in 0..<u {
-                            dg[j] = dh[j] * (hp[j] - g[2 * u + j])
-                            dg[2 * u + j] = dh[j] * (1 - g[j])
-                            dh[j] *= g[j]
-                        }
-                        rek_activation_backward(recurrent, dg, g, dg, u)
-                        rek_activation_backward(act, dg + 2 * u, g + 2 * u, dg + 2 * u, u)
-                    }
+                    let (dz, previous) = (band.z + t * g3, band.h + s * u)
                     if resetAfter {
-                        let p = band.offset(products, perRow: steps * g3) + t * g3
+                        // ∂z, ∂r, ∂ĥ (before their activations) and ∂p from ∂hₜ; the carry becomes z ⊙ ∂hₜ.
                         let dpt = band.offset(dp, perRow: steps * g3) + t * g3
-                        for row in 0..<rows {
-                            let (g, dg) = (gates + row * band.ldz, dz + row * band.ldz)
-                            let (pr, dpr) = (p + row * band.ldz, dpt + row * band.ldz)
-                            for j in 0..<u {
-                                dg[u + j] = dg[2 * u + j] * pr[2 * u + j]
-                                dpr[2 * u + j] = dg[2 * u + j] * g[u + j]
-                            }
-                            rek_activation_backward(recurrent, dg + u, g + u, dg + u, u)
-                            dpr.update(from: dg, count: 2 * u)
-                        }
+                        rek_gru_cell_backward(
+                            rows, u, act, recurrent, gates, ldz, band.offset(candidates, perRow: steps * u) + t * u,
+                            steps * u, previous, band.ldh, external, ldExternal, carry, dz, ldz, dpt, ldz)
                         // ∂hₜ₋₁ += ∂p · recurrentKernelᵀ
                         MatrixKernels.multiply(
-                            transposeB: true, m: rows, n: u, k: g3, a: dpt, lda: band.ldz, b: uk, ldb: g3, beta: 1,
+                            transposeB: true, m: rows, n: u, k: g3, a: dpt, lda: ldz, b: uk, ldb: g3, beta: 1,
                             c: carry, ldc: u)
                     } else {
-                        // ∂(r ⊙ hₜ₋₁) = ∂ĥ · recurrentKernel_hᵀ, then ∂r and its share of ∂hₜ₋₁.
+                        // ∂z and ∂ĥ from ∂hₜ (the carry becomes z ⊙ ∂hₜ); ∂(r ⊙ hₜ₋₁) = ∂ĥ · recurrentKernel_hᵀ,
+                        // then ∂r and its share of ∂hₜ₋₁.
+                        rek_gru_update_backward(
+                            rows, u, act, recurrent, gates, ldz, previous, band.ldh, external, ldExternal, carry, dz,
+                            ldz)
                         let drh = band.offset(dp, perRow: u)
                         MatrixKernels.multiply(
-                            transposeB: true, m: rows, n: u, k: u, a: dz + 2 * u, lda: band.ldz, b: uk + 2 * u,
+                            transposeB: true, m: rows, n: u, k: u, a: dz + 2 * u, lda: ldz, b: uk + 2 * u,
                             ldb: g3, c: drh, ldc: u)
-                        for row in 0..<rows {
-                            let (g, dg, dh) = (gates + row * band.ldz, dz + row * band.ldz, carry + row * u)
-                            let (hp, d) = (band.h + row * band.ldh + s * u, drh + row * u)
-                            for j in 0..<u {
-                                dg[u + j] = d[j] * hp[j]
-                                dh[j] += d[j] * g[u + j]
-                            }
-                            rek_activation_backward(recurrent, dg + u, g + u, dg + u, u)
-                        }
+                        rek_gru_reset_backward(
+                            rows, u, recurrent, gates, ldz, previous, band.ldh, drh, u, carry, dz, ldz)
                         // ∂hₜ₋₁ += [∂z, ∂r] · recurrentKernel[:, :2U]ᵀ
                         MatrixKernels.multiply(
-                            transposeB: true, m: rows, n: u, k: 2 * u, a: dz, lda: band.ldz, b: uk, ldb: g3, beta: 1,
+                            transposeB: true, m: rows, n: u, k: 2 * u, a: dz, lda: ldz, b: uk, ldb: g3, beta: 1,
                             c: carry, ldc: u)
                     }
                 }
