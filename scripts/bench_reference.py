@@ -6,7 +6,8 @@ and, if installed, Keras. Run both back to back on the same machine and compare 
     python3 scripts/bench_reference.py --epochs 5            # add --keras to time Keras too
 
 PyTorch's nn.LSTM only supports tanh, so the relu LSTM of the reference model is written as a loop
-over time steps with the same gate math (Keras layout i, f, c, o), as a PyTorch user would.
+over time steps with the same gate math (Keras layout i, f, c, o), as a PyTorch user would. The tanh LSTM
+(Keras' default activation) runs both ways: the same loop, and PyTorch's fused nn.LSTM.
 Threads: both frameworks use their defaults (all cores) unless --threads is given.
 
 The two Fashion-MNIST autoencoders of the TensorFlow tutorial (REFERENCE.md) train on 60,000 random
@@ -50,6 +51,8 @@ def peak_rss_mb():
 WORKLOADS = [
     # name, sample shape (Keras, channels last), samples, batch, loss
     ("LSTM autoencoder (5x59)", (5, 59), 11_691, 64, "mse"),
+    ("LSTM tanh autoencoder (5x59)", (5, 59), 11_691, 64, "mse"),
+    ("LSTM tanh autoencoder, fused nn.LSTM (5x59)", (5, 59), 11_691, 64, "mse"),
     ("GRU autoencoder (5x59)", (5, 59), 11_691, 64, "mse"),
     ("Bidirectional LSTM autoencoder (5x59)", (5, 59), 11_691, 64, "mse"),
     ("Conv1D autoencoder (5x59)", (5, 59), 11_691, 64, "mse"),
@@ -80,9 +83,12 @@ def torch_models(torch):
     nn = torch.nn
 
     class ReluLSTM(nn.Module):
-        def __init__(self, inputs, units, return_sequences):
+        """Keras' LSTM written as a loop over time steps (gates i, f, c, o); `activation` is relu as in the
+        reference model, or tanh (Keras' default)."""
+
+        def __init__(self, inputs, units, return_sequences, activation=torch.relu):
             super().__init__()
-            self.units, self.return_sequences = units, return_sequences
+            self.units, self.return_sequences, self.activation = units, return_sequences, activation
             self.kernel = nn.Linear(inputs, 4 * units)
             self.recurrent = nn.Linear(units, 4 * units, bias=False)
 
@@ -96,10 +102,26 @@ def torch_models(torch):
                 z = projected[:, t] + self.recurrent(h)
                 i, f, g, o = z.chunk(4, dim=1)
                 i, f, o = torch.sigmoid(i), torch.sigmoid(f), torch.sigmoid(o)
-                c = f * c + i * torch.relu(g)
-                h = o * torch.relu(c)
+                c = f * c + i * self.activation(g)
+                h = o * self.activation(c)
                 outputs.append(h)
             return torch.stack(outputs, 1) if self.return_sequences else h
+
+    def tanh_lstm(inputs, units, return_sequences):
+        return ReluLSTM(inputs, units, return_sequences, activation=torch.tanh)
+
+    class FusedLSTM(nn.Module):
+        """PyTorch's fused nn.LSTM (tanh only; it has a second bias vector, b_hh, so 4·units more parameters
+        per layer than Keras' LSTM)."""
+
+        def __init__(self, inputs, units, return_sequences):
+            super().__init__()
+            self.return_sequences = return_sequences
+            self.lstm = nn.LSTM(inputs, units, batch_first=True)
+
+        def forward(self, x):
+            outputs, (h, _) = self.lstm(x)
+            return outputs if self.return_sequences else h[0]
 
     class ReluGRU(nn.Module):
         """Keras' GRU with reset_after=True (its default): gates z, r, h; the recurrent projection has its own
@@ -190,6 +212,8 @@ def torch_models(torch):
     )
     return [
         RecurrentAutoencoder(ReluLSTM, [32, 16]),
+        RecurrentAutoencoder(tanh_lstm, [32, 16]),
+        RecurrentAutoencoder(FusedLSTM, [32, 16]),
         RecurrentAutoencoder(ReluGRU, [32, 16]),
         RecurrentAutoencoder(ReluLSTM, [16, 8], bidirectional=True),
         Conv1DAutoencoder(),

@@ -25,6 +25,11 @@ enum ModelBenchmark {
                 sampleShape: [5, 59], samples: 11_691, batchSize: 64, loss: MeanSquaredError(),
                 forwardFLOPs: recurrentFLOPs(gates: 4, layers: [(59, 32), (32, 16), (16, 16), (16, 32)])),
             Workload(
+                name: "LSTM tanh autoencoder (5×59, 25,243 params; Keras' default activation)",
+                makeModel: { try LSTMAutoencoder.make(timesteps: 5, features: 59, activation: .tanh, seed: 1) },
+                sampleShape: [5, 59], samples: 11_691, batchSize: 64, loss: MeanSquaredError(),
+                forwardFLOPs: recurrentFLOPs(gates: 4, layers: [(59, 32), (32, 16), (16, 16), (16, 32)])),
+            Workload(
                 name: "GRU autoencoder (5×59, 19,707 params)",
                 makeModel: { try RecurrentAutoencoder.make(cell: .gru, timesteps: 5, features: 59, seed: 1) },
                 sampleShape: [5, 59], samples: 11_691, batchSize: 64, loss: MeanSquaredError(),
