@@ -37,27 +37,34 @@ extension Tensor {
             sourceStrides[axis] = sourceStrides[axis + 1] * shape[axis + 1]
         }
         let strides = axes.map { sourceStrides[$0] }
-        var result = [Float](repeating: 0, count: count)
-        guard count > 0 else { return Tensor(shape: newShape, scalars: result) }
-        withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { out in
-                var index = [Int](repeating: 0, count: rank)
-                var offset = 0
-                for i in 0..<out.count {
-                    out[i] = source[offset]
-                    var axis = rank - 1
-                    while axis >= 0 {
-                        index[axis] += 1
-                        offset += strides[axis]
-                        if index[axis] < newShape[axis] { break }
-                        offset -= strides[axis] * newShape[axis]
-                        index[axis] = 0
-                        axis -= 1
+        guard rank > 0, count > 0 else { return Tensor(shape: newShape, scalars: scalars) }
+        // The result's last axis is copied in a tight strided loop; an odometer walks the others.
+        let inner = newShape[rank - 1]
+        let innerStride = strides[rank - 1]
+        return withUnsafeBufferPointer { source in
+            Tensor(
+                shape: newShape,
+                unsafeUninitializedScalars: { out in
+                    var index = [Int](repeating: 0, count: rank)
+                    var offset = 0
+                    var position = 0
+                    while position < out.count {
+                        let row = source.baseAddress! + offset
+                        let target = out.baseAddress! + position
+                        for j in 0..<inner { target[j] = row[j * innerStride] }
+                        position += inner
+                        var axis = rank - 2
+                        while axis >= 0 {
+                            index[axis] += 1
+                            offset += strides[axis]
+                            if index[axis] < newShape[axis] { break }
+                            offset -= strides[axis] * newShape[axis]
+                            index[axis] = 0
+                            axis -= 1
+                        }
                     }
-                }
-            }
+                })
         }
-        return Tensor(shape: newShape, scalars: result)
     }
 
     /// The number of elements in one item along the first (batch) axis.
