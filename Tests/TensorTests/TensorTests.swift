@@ -27,6 +27,33 @@ import Testing
         #expect(Tensor(rows: [[1, 2, 3]]).transposed().shape == [3, 1])
     }
 
+    /// Every permutation of ranks 1–4 (sizes 1–4 per axis) against the definition: element `index` of the
+    /// result is element `index` read through `axes` of the source.
+    @Test func permuteMatchesTheDefinitionForEveryPermutation() {
+        func permutations(_ items: [Int]) -> [[Int]] {
+            items.count <= 1
+                ? [items] : items.flatMap { first in permutations(items.filter { $0 != first }).map { [first] + $0 } }
+        }
+        let shapes = [[4], [3, 1], [2, 3], [3, 1, 4], [2, 3, 4], [2, 1, 3, 2], [4, 3, 2, 2]]
+        for shape in shapes {
+            let x = Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map(Float.init))
+            for axes in permutations(Array(shape.indices)) {
+                let y = x.permuted(axes: axes)
+                #expect(y.shape == axes.map { shape[$0] })
+                for flat in 0..<y.count {
+                    var rest = flat
+                    var sourceIndex = [Int](repeating: 0, count: shape.count)
+                    for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+                        sourceIndex[axes[axis]] = rest % y.shape[axis]
+                        rest /= y.shape[axis]
+                    }
+                    let sourceFlat = sourceIndex.indices.reduce(0) { $0 * shape[$1] + sourceIndex[$1] }
+                    #expect(y.scalars[flat] == x.scalars[sourceFlat], "shape \(shape), axes \(axes), element \(flat)")
+                }
+            }
+        }
+    }
+
     @Test func batchSlicingGatheringAndConcatenation() throws {
         let x = Tensor(shape: [4, 2], scalars: (0..<8).map(Float.init))
         #expect(x.slicingBatch(1..<3).scalars == [2, 3, 4, 5])
