@@ -328,6 +328,54 @@ static void gru_cases(void) {
 }
 
 // ---- convolution, optimizers, row/column helpers and losses --------------------------------------
+// The one-filter kernels against their definition on the unfolded patch rows `columns` (checked in
+// this path, in double), then recorded so the SIMD paths are compared with the portable one.
+static void single_filter_case(const rek_conv_geometry *g, int s, const float *images, const float *columns,
+                               long batch) {
+    const long imageSize = g->height * g->width * g->channels, rows = g->outHeight * g->outWidth;
+    const long K = g->kernelHeight * g->kernelWidth * g->channels;
+    float *kernel = random_floats(K, -1, 1), *gradients = random_floats(batch * rows, -1, 1);
+    float *outputs = random_floats(batch * rows, 5, 6), *inputGradients = random_floats(batch * imageSize, 5, 6);
+    float *kernelGradient = random_floats(K, -1, 1), *patchGradients = malloc((size_t)(batch * rows * K) * sizeof(float));
+    float *expectedInput = random_floats(batch * imageSize, 5, 6), *initialKernelGradient = malloc((size_t)K * sizeof(float));
+    memcpy(initialKernelGradient, kernelGradient, (size_t)K * sizeof(float));
+    const float bias = 0.25f;
+    rek_conv_single_filter_forward(g, images, 0, 1, kernel, bias, outputs);
+    rek_conv_single_filter_forward(g, images, 1, batch, kernel, bias, outputs);
+    rek_conv_single_filter_input_gradient(g, gradients, 0, batch, kernel, inputGradients);
+    rek_conv_single_filter_kernel_gradient(g, images, gradients, 0, 2, kernelGradient);
+    rek_conv_single_filter_kernel_gradient(g, images, gradients, 2, batch, kernelGradient);
+    for (long r = 0; r < batch * rows; r++)
+        for (long k = 0; k < K; k++) patchGradients[r * K + k] = gradients[r] * kernel[k];
+    rek_col2im(g, patchGradients, 0, batch, expectedInput);
+    double worst = 0;
+    for (long r = 0; r < batch * rows; r++) {
+        double sum = bias;
+        for (long k = 0; k < K; k++) sum += (double)columns[r * K + k] * kernel[k];
+        worst = fmax(worst, fabs(sum - outputs[r]) / (1 + fabs(sum)));
+    }
+    for (long i = 0; i < batch * imageSize; i++)
+        worst = fmax(worst, fabs((double)expectedInput[i] - inputGradients[i]) / (1 + fabs(expectedInput[i])));
+    for (long k = 0; k < K; k++) {
+        double sum = initialKernelGradient[k];
+        for (long r = 0; r < batch * rows; r++) sum += (double)gradients[r] * columns[r * K + k];
+        worst = fmax(worst, fabs(sum - kernelGradient[k]) / (1 + fabs(sum)));
+    }
+    if (worst > 1e-5) {
+        fprintf(stderr, "  single filter shape %d: %.3g from the unfolded definition\n", s, worst);
+        child_failures++;
+    }
+    char name[96];
+    snprintf(name, sizeof name, "single filter forward shape %d", s);
+    add_record(name, 0, 1e-5f, 1e-5f, outputs, batch * rows, NULL);
+    snprintf(name, sizeof name, "single filter input gradient shape %d", s);
+    add_record(name, 0, 1e-5f, 1e-5f, inputGradients, batch * imageSize, NULL);
+    snprintf(name, sizeof name, "single filter kernel gradient shape %d", s);
+    add_record(name, 0, 1e-5f, 1e-5f, kernelGradient, K, NULL);
+    free(kernel); free(gradients); free(outputs); free(inputGradients); free(kernelGradient); free(patchGradients);
+    free(expectedInput); free(initialKernelGradient);
+}
+
 static void convolution_cases(void) {
     // height, width, channels, kernel h, w, stride y, x, dilation y, x, padding top, left
     static const long shapes[][11] = {
@@ -353,6 +401,7 @@ static void convolution_cases(void) {
         rek_col2im(&g, columns, 0, batch, back);
         snprintf(name, sizeof name, "col2im shape %d", s);
         add_record(name, 1, 0, 0, back, batch * imageSize, NULL);
+        single_filter_case(&g, s, images, columns, batch);
         free(images); free(columns); free(back);
     }
 }

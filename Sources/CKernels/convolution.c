@@ -143,3 +143,210 @@ void rek_col2im(const rek_conv_geometry *g, const float *columns, long first, lo
         }
     }
 }
+
+// ---- one filter, without unfolding ---------------------------------------------------------------
+// A convolution with a single filter (an autoencoder's last layer back to one grayscale channel)
+// is a matrix-vector product over the unfolded patch rows: unfolding writes and reads
+// windows·kh·kw·channels floats per image (113k for 28×28 with 16 channels, 3×3), far more than
+// the arithmetic, so these kernels read each window's in-bounds runs straight from the image.
+// Within a window row of an undilated kernel the (kx, c) taps are one contiguous run in the image
+// and in the kernel, so every run is one dot product (forward) or one scaled add (backward).
+
+// Calls RUN for each in-bounds run of the window at (y0, x0), with `imageOffset` (from the image's
+// first float), `kernelOffset` (into the kh·kw·C kernel) and `length` in floats.
+#define FOR_EACH_RUN(...)                                                                              \
+    for (long ky = 0; ky < g->kernelHeight; ky++) {                                                    \
+        const long y = y0 + ky * g->dilationY;                                                         \
+        if (y < 0 || y >= g->height || kxEnd == kxBegin) continue;                                     \
+        const long pixels = (y * g->width + x0) * C;                                                   \
+        if (g->dilationX == 1) {                                                                       \
+            const long imageOffset = pixels + kxBegin * C;                                             \
+            const long kernelOffset = (ky * g->kernelWidth + kxBegin) * C, length = (kxEnd - kxBegin) * C; \
+            __VA_ARGS__                                                                                \
+        } else {                                                                                       \
+            for (long kx = kxBegin; kx < kxEnd; kx++) {                                                \
+                const long imageOffset = pixels + kx * g->dilationX * C;                               \
+                const long kernelOffset = (ky * g->kernelWidth + kx) * C, length = C;                  \
+                __VA_ARGS__                                                                            \
+            }                                                                                          \
+        }                                                                                              \
+    }
+
+// Every window of images first ..< last, with y0, x0, kxBegin, kxEnd and the window's index p.
+#define FOR_EACH_WINDOW(...)                                                                          \
+    for (long oy = 0; oy < g->outHeight; oy++) {                                                       \
+        const long y0 = oy * g->strideY - g->padTop;                                                   \
+        for (long ox = 0; ox < g->outWidth; ox++) {                                                    \
+            const long x0 = ox * g->strideX - g->padLeft, p = oy * g->outWidth + ox;                   \
+            long kxBegin, kxEnd;                                                                       \
+            window_columns(g, x0, &kxBegin, &kxEnd);                                                   \
+            __VA_ARGS__                                                                                \
+        }                                                                                              \
+    }
+
+// acc (+ tail) += a·b over n floats; y += alpha·x over n floats.
+static inline void dot_portable(float *acc, float *tail, const float *a, const float *b, long n) {
+    (void)tail;
+    for (long i = 0; i < n; i++) *acc += a[i] * b[i];
+}
+static inline void axpy_portable(float *restrict y, float alpha, const float *restrict x, long n) {
+    for (long i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+#define HSUM_PORTABLE(acc) (acc)
+
+#if defined(__x86_64__)
+#define AVX512 __attribute__((target("avx512f,fma")))
+AVX512 static inline void dot_avx512(__m512 *acc, float *tail, const float *a, const float *b, long n) {
+    (void)tail;
+    long i = 0;
+    for (; i + 16 <= n; i += 16) *acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), *acc);
+    if (i < n) {
+        const __mmask16 mask = (__mmask16)((1u << (n - i)) - 1);
+        *acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, a + i), _mm512_maskz_loadu_ps(mask, b + i), *acc);
+    }
+}
+AVX512 static inline void axpy_avx512(float *restrict y, float alpha, const float *restrict x, long n) {
+    const __m512 scale = _mm512_set1_ps(alpha);
+    long i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(y + i, _mm512_fmadd_ps(scale, _mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)));
+    if (i < n) {
+        const __mmask16 mask = (__mmask16)((1u << (n - i)) - 1);
+        _mm512_mask_storeu_ps(
+            y + i, mask, _mm512_fmadd_ps(scale, _mm512_maskz_loadu_ps(mask, x + i), _mm512_maskz_loadu_ps(mask, y + i)));
+    }
+}
+#define HSUM_AVX512(acc) _mm512_reduce_add_ps(acc)
+
+AVX2 static inline void dot_avx2(__m256 *acc, float *tail, const float *a, const float *b, long n) {
+    (void)tail;
+    long i = 0;
+    for (; i + 8 <= n; i += 8) *acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), *acc);
+    if (i < n) {
+        const __m256i mask = tail_mask(n - i);
+        *acc = _mm256_fmadd_ps(_mm256_maskload_ps(a + i, mask), _mm256_maskload_ps(b + i, mask), *acc);
+    }
+}
+AVX2 static inline void axpy_avx2(float *restrict y, float alpha, const float *restrict x, long n) {
+    const __m256 scale = _mm256_set1_ps(alpha);
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(scale, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    if (i < n) {
+        const __m256i mask = tail_mask(n - i);
+        _mm256_maskstore_ps(
+            y + i, mask, _mm256_fmadd_ps(scale, _mm256_maskload_ps(x + i, mask), _mm256_maskload_ps(y + i, mask)));
+    }
+}
+AVX2 static inline float hsum_avx2(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+#define HSUM_AVX2(acc) hsum_avx2(acc)
+#endif
+
+#if defined(__aarch64__)
+#include <arm_neon.h>
+static inline void dot_neon(float32x4_t *acc, float *tail, const float *a, const float *b, long n) {
+    long i = 0;
+    for (; i + 4 <= n; i += 4) *acc = vfmaq_f32(*acc, vld1q_f32(a + i), vld1q_f32(b + i));
+    for (; i < n; i++) *tail += a[i] * b[i];
+}
+static inline void axpy_neon(float *restrict y, float alpha, const float *restrict x, long n) {
+    long i = 0;
+    for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vfmaq_n_f32(vld1q_f32(y + i), vld1q_f32(x + i), alpha));
+    for (; i < n; i++) y[i] += alpha * x[i];
+}
+#define HSUM_NEON(acc) vaddvq_f32(acc)
+#endif
+
+// One body per instruction set: forward, the input gradient and the kernel gradient.
+#define DEFINE_SINGLE_FILTER(SUFFIX, ATTRIBUTES, VECTOR, ZERO, DOT, HSUM, AXPY)                        \
+ATTRIBUTES static void single_filter_forward_##SUFFIX(const rek_conv_geometry *g, const float *images, \
+        long first, long last, const float *kernel, float bias, float *outputs) {                     \
+    const long C = g->channels, imageSize = g->height * g->width * C, windows = g->outHeight * g->outWidth; \
+    for (long n = first; n < last; n++) {                                                              \
+        const float *image = images + n * imageSize;                                                   \
+        float *output = outputs + n * windows;                                                         \
+        FOR_EACH_WINDOW({                                                                              \
+            VECTOR acc = ZERO;                                                                         \
+            float tail = 0;                                                                            \
+            FOR_EACH_RUN(DOT(&acc, &tail, image + imageOffset, kernel + kernelOffset, length);)        \
+            output[p] = bias + (HSUM(acc) + tail);                                                     \
+        })                                                                                             \
+    }                                                                                                  \
+}                                                                                                      \
+ATTRIBUTES static void single_filter_input_gradient_##SUFFIX(const rek_conv_geometry *g,              \
+        const float *outputGradients, long first, long last, const float *kernel, float *inputGradients) { \
+    const long C = g->channels, imageSize = g->height * g->width * C, windows = g->outHeight * g->outWidth; \
+    for (long n = first; n < last; n++) {                                                              \
+        float *inputGradient = inputGradients + n * imageSize;                                         \
+        const float *outputGradient = outputGradients + n * windows;                                   \
+        memset(inputGradient, 0, (size_t)imageSize * sizeof(float));                                   \
+        FOR_EACH_WINDOW({                                                                              \
+            const float gradient = outputGradient[p];                                                  \
+            FOR_EACH_RUN(AXPY(inputGradient + imageOffset, gradient, kernel + kernelOffset, length);)  \
+        })                                                                                             \
+    }                                                                                                  \
+}                                                                                                      \
+ATTRIBUTES static void single_filter_kernel_gradient_##SUFFIX(const rek_conv_geometry *g,             \
+        const float *images, const float *outputGradients, long first, long last, float *kernelGradient) { \
+    const long C = g->channels, imageSize = g->height * g->width * C, windows = g->outHeight * g->outWidth; \
+    for (long n = first; n < last; n++) {                                                              \
+        const float *image = images + n * imageSize;                                                   \
+        const float *outputGradient = outputGradients + n * windows;                                   \
+        FOR_EACH_WINDOW({                                                                              \
+            const float gradient = outputGradient[p];                                                  \
+            FOR_EACH_RUN(AXPY(kernelGradient + kernelOffset, gradient, image + imageOffset, length);)  \
+        })                                                                                             \
+    }                                                                                                  \
+}
+
+DEFINE_SINGLE_FILTER(portable, , float, 0.0f, dot_portable, HSUM_PORTABLE, axpy_portable)
+#if defined(__x86_64__)
+DEFINE_SINGLE_FILTER(avx512, AVX512, __m512, _mm512_setzero_ps(), dot_avx512, HSUM_AVX512, axpy_avx512)
+DEFINE_SINGLE_FILTER(avx2, AVX2, __m256, _mm256_setzero_ps(), dot_avx2, HSUM_AVX2, axpy_avx2)
+#endif
+#if defined(__aarch64__)
+DEFINE_SINGLE_FILTER(neon, , float32x4_t, vdupq_n_f32(0), dot_neon, HSUM_NEON, axpy_neon)
+#endif
+
+// The widest path this CPU (or REK_ISA) allows: 512, 256, 128 (NEON) or 0 (portable).
+#define DISPATCH(NAME, ...)                                                                            \
+    do {                                                                                               \
+        const int width = rek_sgemm_kernel_width();                                                    \
+        (void)width;                                                                                   \
+        DISPATCH_X86(NAME, __VA_ARGS__)                                                                \
+        DISPATCH_NEON(NAME, __VA_ARGS__)                                                               \
+        NAME##_portable(__VA_ARGS__);                                                                  \
+    } while (0)
+#if defined(__x86_64__)
+#define DISPATCH_X86(NAME, ...)                                                                        \
+    if (width == 512) { NAME##_avx512(__VA_ARGS__); return; }                                          \
+    if (width == 256) { NAME##_avx2(__VA_ARGS__); return; }
+#else
+#define DISPATCH_X86(NAME, ...)
+#endif
+#if defined(__aarch64__)
+#define DISPATCH_NEON(NAME, ...) if (width == 128) { NAME##_neon(__VA_ARGS__); return; }
+#else
+#define DISPATCH_NEON(NAME, ...)
+#endif
+
+void rek_conv_single_filter_forward(const rek_conv_geometry *g, const float *images, long first, long last,
+                                    const float *kernel, float bias, float *outputs) {
+    DISPATCH(single_filter_forward, g, images, first, last, kernel, bias, outputs);
+}
+
+void rek_conv_single_filter_input_gradient(const rek_conv_geometry *g, const float *outputGradients, long first,
+                                           long last, const float *kernel, float *inputGradients) {
+    DISPATCH(single_filter_input_gradient, g, outputGradients, first, last, kernel, inputGradients);
+}
+
+void rek_conv_single_filter_kernel_gradient(const rek_conv_geometry *g, const float *images,
+                                            const float *outputGradients, long first, long last,
+                                            float *kernelGradient) {
+    DISPATCH(single_filter_kernel_gradient, g, images, outputGradients, first, last, kernelGradient);
+}

@@ -80,6 +80,9 @@ func referenceConv1D(
         "conv1d_same_s1_d1_n6_c2_f3_k2", "conv1d_same_s1_d2_n7_c3_f4_k3_nobias", "conv1d_causal_s1_d1_n7_c3_f4_k3",
         "conv1d_causal_s2_d1_n8_c3_f2_k2_relu", "conv1d_causal_s2_d1_n7_c1_f4_k3_tanh",
         "conv1d_causal_s1_d2_n8_c1_f3_k3_nobias",
+        // One filter: computed without unfolding (scripts/make_single_filter_fixtures.py).
+        "conv1d_same_s1_d1_n5_c59_f1_k3", "conv1d_causal_s1_d2_n8_c17_f1_k3_nobias",
+        "conv1d_valid_s2_d1_n9_c4_f1_k2_tanh",
     ]
     static let poolingCases = [
         "max_pooling1d_p2_s2_valid_n7_c3", "max_pooling1d_p2_s2_valid_n8_c2", "max_pooling1d_p2_s1_valid_n5_c2",

@@ -20,6 +20,9 @@ struct ConvolutionFixtureConfig: Decodable {
         "conv2d_s1_same_7x7_c1_f4_k3", "conv2d_s1_same_8x6_c3_f4_k2x3_relu", "conv2d_s1_valid_8x6_c1_f2_k2x3_nobias",
         "conv2d_s2_same_7x7_c1_f4_k2x3_nobias", "conv2d_s2_same_7x7_c3_f4_k3", "conv2d_s2_same_8x6_c3_f4_k3_relu",
         "conv2d_s2_valid_7x7_c3_f4_k3_nobias", "conv2d_s2_valid_8x6_c3_f4_k2x3",
+        // One filter: computed without unfolding (scripts/make_single_filter_fixtures.py).
+        "conv2d_s1_same_5x5_c16_f1_k3_sigmoid", "conv2d_s1_same_4x5_c17_f1_k3", "conv2d_s2_same_8x6_c3_f1_k2x3_nobias",
+        "conv2d_s1_valid_7x6_c1_f1_k3", "conv2d_s2_valid_5x5_c20_f1_k3_relu",
     ]
     static let transposeCases = [
         "conv2d_transpose_s1_same_7x7_c1_f4_k3", "conv2d_transpose_s1_same_8x6_c3_f4_k2x3_nobias",

@@ -32,6 +32,26 @@ void rek_im2col(const rek_conv_geometry *g, const float *images, long first, lon
 /// runs in a fixed order, so results do not depend on how the batch is split.
 void rek_col2im(const rek_conv_geometry *g, const float *columns, long first, long last, float *images);
 
+/// A convolution with one filter, without unfolding: for images `first ..< last`, output window
+/// (oy, ox) of image n (at `outputs + n·outHeight·outWidth`) = `bias` + the dot product of the
+/// window's taps with `kernel` (kernelHeight·kernelWidth·channels floats, (ky, kx, c) order, Keras'
+/// layout of a one-filter kernel). Equal to `rek_im2col` followed by a matrix-vector product, up to
+/// the order of the sums.
+void rek_conv_single_filter_forward(const rek_conv_geometry *g, const float *images, long first, long last,
+                                    const float *kernel, float bias, float *outputs);
+
+/// The gradient of `rek_conv_single_filter_forward` with respect to its images: overwrites images
+/// `first ..< last` of `inputGradients` with Σ over windows of the window's output gradient times
+/// `kernel`, each added at the pixels the window read (padding dropped), windows in row-major order.
+void rek_conv_single_filter_input_gradient(const rek_conv_geometry *g, const float *outputGradients, long first,
+                                           long last, const float *kernel, float *inputGradients);
+
+/// The gradient with respect to the kernel: adds Σ over images `first ..< last` and their windows
+/// (in that order) of the window's output gradient times the window's taps into `kernelGradient`.
+void rek_conv_single_filter_kernel_gradient(const rek_conv_geometry *g, const float *images,
+                                            const float *outputGradients, long first, long last,
+                                            float *kernelGradient);
+
 #ifdef __cplusplus
 }
 #endif

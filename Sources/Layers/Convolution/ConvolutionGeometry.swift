@@ -62,6 +62,38 @@ struct ConvolutionGeometry {
         rek_col2im(&geometry, columns, 0, samples.count, images + samples.lowerBound * imageSize)
     }
 
+    /// `outputs` for images `samples` of a one-filter convolution computed straight from the images
+    /// (no unfolding): each window's dot product with `kernel`, plus `bias`.
+    func singleFilterForward(
+        _ images: UnsafePointer<Float>, samples: Range<Int>, kernel: UnsafePointer<Float>, bias: Float,
+        into outputs: UnsafeMutablePointer<Float>
+    ) {
+        var geometry = raw
+        rek_conv_single_filter_forward(
+            &geometry, images, samples.lowerBound, samples.upperBound, kernel, bias, outputs)
+    }
+
+    /// Overwrites images `samples` of `inputGradients` with the input gradient of a one-filter
+    /// convolution.
+    func singleFilterInputGradient(
+        _ outputGradients: UnsafePointer<Float>, samples: Range<Int>, kernel: UnsafePointer<Float>,
+        into inputGradients: UnsafeMutablePointer<Float>
+    ) {
+        var geometry = raw
+        rek_conv_single_filter_input_gradient(
+            &geometry, outputGradients, samples.lowerBound, samples.upperBound, kernel, inputGradients)
+    }
+
+    /// Adds the kernel gradient of a one-filter convolution over images `samples` into `kernelGradient`.
+    func singleFilterKernelGradient(
+        _ images: UnsafePointer<Float>, _ outputGradients: UnsafePointer<Float>, samples: Range<Int>,
+        into kernelGradient: UnsafeMutablePointer<Float>
+    ) {
+        var geometry = raw
+        rek_conv_single_filter_kernel_gradient(
+            &geometry, images, outputGradients, samples.lowerBound, samples.upperBound, kernelGradient)
+    }
+
     /// Consecutive runs of `samples` small enough that their patch rows (`floatsPerSample` each) fit
     /// a cache-sized scratch of ``chunkFloats``; at least one sample per run. Sequences and small
     /// images get one matrix product per run instead of one per sample; large images stay one at a

@@ -37,6 +37,14 @@ final class ConvolutionProducts {
             input.withUnsafeBufferPointer { x in
                 kernel.withUnsafeBufferPointer { w in
                     bias.withUnsafeBaseAddress { b in
+                        if filters == 1 {  // a matrix-vector product: unfolding would cost more than it
+                            geometry.forEachGroup(batch: batch, scratchCount: 0, pool: scratch) { _, samples, _ in
+                                geometry.singleFilterForward(
+                                    x.baseAddress!, samples: samples, kernel: w.baseAddress!, bias: b?.pointee ?? 0,
+                                    into: y.baseAddress!)
+                            }
+                            return
+                        }
                         geometry.forEachGroup(batch: batch, scratchCount: chunk * windows * patch, pool: scratch) {
                             _, samples, patches in
                             for run in ConvolutionGeometry.chunks(of: samples, floatsPerSample: windows * patch) {
@@ -84,6 +92,16 @@ final class ConvolutionProducts {
             input.withUnsafeBufferPointer { x in
                 gradient.withUnsafeBufferPointer { dz in
                     kernelTransposed.withUnsafeBufferPointer { wt in
+                        if filters == 1 {
+                            geometry.forEachGroup(batch: batch, scratchCount: 0, pool: scratch) { group, samples, _ in
+                                geometry.singleFilterKernelGradient(
+                                    x.baseAddress!, dz.baseAddress!, samples: samples,
+                                    into: kernelGradient.partial(group))
+                                geometry.singleFilterInputGradient(
+                                    dz.baseAddress!, samples: samples, kernel: wt.baseAddress!, into: dx.baseAddress!)
+                            }
+                            return
+                        }
                         // Per run of samples: ∂kernel += patchesᵀ·∂z, ∂patches = ∂z·kernelᵀ folded into ∂input.
                         geometry.forEachGroup(batch: batch, scratchCount: 2 * chunk * windows * patch, pool: scratch) {
                             group, samples, scratch in
