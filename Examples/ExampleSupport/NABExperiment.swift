@@ -6,10 +6,12 @@ import RareEventKit
 /// autoencoder learns only from the probation period, a ``StreamingMonitor`` then scores the series
 /// online row by row, and ``NABScorer`` picks one threshold per profile over the whole corpus.
 ///
-/// Each series' anomaly score is threshold-free and in [0, 1]: the window's reconstruction error `e` is
-/// compared with a running mean and standard deviation of `log(e + 10⁻⁶)` over the errors seen so far in
-/// that stream (started on the probation windows), and squashed with the normal CDF,
-/// `Φ((log(e + 10⁻⁶) − μ) / σ)`. Rows before the first full window get 0.
+/// Each series' anomaly score is threshold-free and in [0, 1]. The monitor gives the reconstruction
+/// error `e` of the window's newest row; an ``AnomalyLikelihood`` compares the mean of the last 10 errors
+/// with the mean and deviation of such averages over the last 8,640 rows, `z = (ā₁₀ − μ) / σ`, and the
+/// row scores `z / (1 + z)` (0 for `z ≤ 0`). A row with `z ≥ 5` is a detection, and the next 100 rows
+/// score 0: NAB credits only the first detection in a window and charges every false positive. Rows
+/// before the likelihood's first reading (the first window, then 100 averages) get 0.
 ///
 /// ```swift
 /// var experiment = NABExperiment(data: URL(fileURLWithPath: "../shared/data/nab"))
@@ -35,6 +37,16 @@ public struct NABExperiment {
     public var learningRate: Float = 1e-3
     /// Seeds weight initialization and shuffling (the same for every series).
     public var seed: UInt64 = 123
+    /// Reconstruction errors in the anomaly likelihood's short-term average.
+    public var averagingWindow = 10
+    /// Short-term averages in the anomaly likelihood's history.
+    public var historyLength = 8_640
+    /// The standard score `z` of the likelihood from which a row counts as a detection and the next
+    /// ``quietRows`` rows score 0.
+    public var detectionLevel = 5.0
+    /// Rows after a detection that score 0 (NAB credits only a window's first detection and charges every
+    /// false positive).
+    public var quietRows = 100
     /// Where progress text goes, one line per call.
     public var log: (String) -> Void = Console.line
 
@@ -144,48 +156,29 @@ public struct NABExperiment {
         try model.add(Reshape(targetShape: [lookback, 1]))
         model.compile(optimizer: Adam(learningRate: learningRate), loss: .meanSquaredError)
         _ = try model.fit(x, x, epochs: epochs, batchSize: batchSize, shuffle: true, verbose: .silent)
-        var detector = RareEventDetector(model: model, error: .meanSquared, windowScoring: .wholeWindow)
-        let trainingErrors = try detector.scores(x)
-        detector.threshold = trainingErrors.max() ?? 0
+        var detector = RareEventDetector(model: model, error: .meanSquared, windowScoring: .lastTimestep)
+        detector.threshold = try detector.scores(x).max() ?? 0
         let deployed = try DeployedDetector(
             detector, columns: ["value"], scaling: .minMax(scaler), lookback: lookback)
         let trained = Date()
 
         let monitor = StreamingMonitor(detector: deployed)
-        var statistic = RunningLogError()
-        for error in trainingErrors { statistic.add(error) }
+        var likelihood = try AnomalyLikelihood(averagingWindow: averagingWindow, historyLength: historyLength)
         var scores = [Double](repeating: 0, count: values.count)
+        var quietRowsLeft = 0
         for (row, value) in values.enumerated() {
-            guard let error = try monitor.push([Float(value)]).score else { continue }
-            scores[row] = statistic.tailProbability(error)
-            statistic.add(error)
+            guard let error = try monitor.push([Float(value)]).score,
+                let reading = try likelihood.add(Double(error))
+            else { continue }
+            let z = Swift.max(reading.standardScore, 0)
+            if quietRowsLeft > 0 {
+                quietRowsLeft -= 1
+            } else {
+                scores[row] = z / (1 + z)
+                if z >= detectionLevel { quietRowsLeft = quietRows }
+            }
         }
         return (scores, (trained.timeIntervalSince(start), Date().timeIntervalSince(trained)))
-    }
-
-    /// The running mean and variance (Welford) of `log(e + 10⁻⁶)` over a stream's reconstruction errors.
-    struct RunningLogError {
-        var count = 0.0
-        var mean = 0.0
-        var squares = 0.0
-
-        static func log(_ error: Float) -> Double { Foundation.log(Double(error) + 1e-6) }
-
-        mutating func add(_ error: Float) {
-            let value = Self.log(error)
-            count += 1
-            let delta = value - mean
-            mean += delta / count
-            squares += delta * (value - mean)
-        }
-
-        /// `Φ((log(e + 10⁻⁶) − μ) / σ)`, with σ at least 10⁻³; 0.5 before any error was seen.
-        func tailProbability(_ error: Float) -> Double {
-            guard count > 0 else { return 0.5 }
-            let deviation = Swift.max((squares / Swift.max(count - 1, 1)).squareRoot(), 1e-3)
-            let z = (Self.log(error) - mean) / deviation
-            return 0.5 * erfc(-z / 2.0.squareRoot())
-        }
     }
 
     /// A NAB data file's columns.

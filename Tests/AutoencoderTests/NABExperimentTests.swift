@@ -96,13 +96,18 @@ import Testing
                 #expect(fields[0] == Self.timestamp(row))
                 let score = try #require(Double(fields[2]))
                 #expect((0...1).contains(score))
-                // Rows before the first full window score 0.
-                if row < experiment.lookback - 1 { #expect(score == 0) }
+                // Rows before the likelihood's first reading (the first full window, then 100 averages) score 0.
+                if row < experiment.lookback - 1 + 100 { #expect(score == 0) }
                 let inside = windows[name]!.contains { $0.contains(row) }
                 #expect(fields[3] == (inside ? "1" : "0"), "\(name) row \(row)")
                 scores.append(score)
             }
             #expect(scores == detection.anomalyScores)
+            // A detection (z ≥ 5, a score of at least 5/6) silences the next 100 rows.
+            for row in scores.indices where scores[row] >= 5.0 / 6 {
+                #expect(scores[(row + 1)..<min(row + 101, scores.count)].allSatisfy { $0 == 0 }, "\(name) row \(row)")
+            }
+            #expect(name == "groupA/quiet.csv" || scores.contains { $0 >= 5.0 / 6 }, "\(name)")
             reread.append(NABDetection(series: detection.series, anomalyScores: scores))
             // The highest scored row after probation is in the spike window where there is one.
             let probation = Int(detection.series.probationLength())

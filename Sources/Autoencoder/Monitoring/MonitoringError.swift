@@ -4,6 +4,10 @@ public enum MonitoringError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidDetector(String)
     /// An ``AlarmPolicy`` setting is out of its domain.
     case invalidPolicy(setting: String, value: Int, expected: String)
+    /// An ``AnomalyLikelihood`` setting is out of its domain.
+    case invalidSetting(setting: String, value: String, expected: String)
+    /// An ``AnomalyLikelihood`` was given NaN or an infinity; its state is unchanged.
+    case nonFiniteScore(Double)
     /// A row has the wrong number of values.
     case wrongRowWidth(stream: String, expected: Int, found: Int)
     /// A row holds NaN or an infinity; the row is refused and the stream's state is unchanged.
@@ -19,6 +23,9 @@ public enum MonitoringError: Error, Sendable, Equatable, CustomStringConvertible
         case let .invalidDetector(reason): "invalid detector: \(reason)"
         case let .invalidPolicy(setting, value, expected):
             "invalid alarm policy: \(setting) is \(value), expected \(expected)"
+        case let .invalidSetting(setting, value, expected):
+            "invalid anomaly likelihood: \(setting) is \(value), expected \(expected)"
+        case let .nonFiniteScore(score): "the anomaly score \(score) is not a finite number; it was not used"
         case let .wrongRowWidth(stream, expected, found):
             Self.prefix(stream) + "expected a row of \(expected) values (the detector's columns), found \(found)"
         case let .nonFiniteValue(stream, column, value):
