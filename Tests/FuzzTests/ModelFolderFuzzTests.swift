@@ -238,7 +238,7 @@ private func write(_ data: Data, to url: URL) throws {
             Reshape(targetShape: [1, 1, 2])
             UpSampling2D(size: 3)
             Conv2DTranspose(filters: 2, kernelSize: 3, strides: 2, padding: .same, activation: .relu)
-            Conv2D(filters: 1, kernelSize: [3, 2], padding: .same, activation: .sigmoid)
+            Conv2D(filters: 1, kernelSize: [3, 2], padding: .same, dilationRate: [2, 1], activation: .sigmoid)
         }
         let conv = try Sequential(inputShape: [6, 6, 1], seed: 5) {
             encoder

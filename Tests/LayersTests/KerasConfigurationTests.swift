@@ -45,7 +45,7 @@ private let python = Python.interpreter(importing: ["keras", "numpy"])
 @Suite struct KerasConfigurationTests {
     static let models = [
         "sheet_break_dense", "seed_lstm", "gru_autoencoder", "conv1d_autoencoder", "bidirectional", "normalization",
-        "ecg", "denoiser", "misc", "nested",
+        "ecg", "denoiser", "misc", "nested", "dilated_conv2d",
     ]
 
     static let forms = ["keras3", "legacyH5", "keras2", "keras2Old"]

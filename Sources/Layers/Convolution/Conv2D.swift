@@ -8,7 +8,17 @@ import Tensor
 /// (`(kh·kw·channels + 1)·filters`) as Keras. `padding: .same` pads like TensorFlow, the extra
 /// row/column at the bottom/right (see ``Padding``).
 ///
+/// The window's taps are `dilationRate` `[dy, dx]` pixels apart (Keras `dilation_rate`, 1 by
+/// default), so it spans `(kh − 1)·dy + 1` rows and `(kw − 1)·dx + 1` columns without more weights.
+/// Output size per axis for `n` pixels, kernel `k`, dilation `d` and stride `s`:
+/// - `.valid`: `floor((n − (k − 1)·d − 1) / s) + 1`;
+/// - `.same`: `ceil(n / s)`.
+///
+/// As in Keras, a stride above 1 on either axis together with a dilation above 1 on either axis is
+/// refused.
+///
 ///     Conv2D(filters: 16, kernelSize: 3, strides: 2, padding: .same, activation: .relu)   // 28×28×1 → 14×14×16
+///     Conv2D(filters: 8, kernelSize: 3, dilationRate: 2)                                  // 28×28×1 → 24×24×8
 ///
 /// Each image is unfolded into patch rows (im2col), which stay in cache, and multiplied by the kernel
 /// with the bias added in the same pass; backward uses two more products and the fold (col2im), the
@@ -25,6 +35,9 @@ public final class Conv2D: Layer {
         public var strides: [Int]
         /// Border handling.
         public var padding: Padding
+        /// Spacing of the window's taps `[rows, columns]` in pixels (Keras `dilation_rate`), `[1, 1]`
+        /// for a plain convolution.
+        public var dilationRate: [Int]
         /// The output activation.
         public var activation: Activation
         /// Whether the layer has a bias.
@@ -49,12 +62,46 @@ public final class Conv2D: Layer {
 
     private let products = ConvolutionProducts()
 
-    /// Creates a convolution with a square window and stride.
+    /// Creates a convolution with a square window, stride and dilation.
     /// - Parameters:
     ///   - filters: Output channels.
     ///   - kernelSize: The window's side.
     ///   - strides: The step between windows, 1 by default.
     ///   - padding: `.valid` (no padding, Keras' default) or `.same` (`.causal` throws when built).
+    ///   - dilationRate: The spacing of the window's taps along both axes, 1 by default; more than 1
+    ///     only with stride 1.
+    ///   - activation: `.linear` by default.
+    ///   - useBias: Whether to add a bias per filter.
+    ///   - kernelInitializer: `.glorotUniform` by default.
+    ///   - biasInitializer: `.zeros` by default.
+    ///   - name: The layer name; when empty (the default), adding the layer to a model names it
+    ///     `conv2d`, `conv2d_1`, ….
+    ///
+    /// Invalid hyperparameters throw ``LayerError/invalidArgument(layer:argument:value:expected:)``
+    /// when the layer is built (added to a model), as for every layer.
+    public convenience init(
+        filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid, dilationRate: Int = 1,
+        activation: Activation = .linear, useBias: Bool = true,
+        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
+        name: String = ""
+    ) {
+        self.init(
+            filters: filters, kernelSize: [kernelSize, kernelSize], strides: [strides, strides], padding: padding,
+            dilationRate: [dilationRate, dilationRate], activation: activation, useBias: useBias,
+            kernelInitializer: kernelInitializer, biasInitializer: biasInitializer, name: name)
+    }
+
+    /// Creates a convolution with a window, stride and dilation given as `[rows, columns]`.
+    ///
+    ///     Conv2D(filters: 4, kernelSize: [3, 3], padding: .same, dilationRate: [2, 3])   // 8×9×c → 8×9×4
+    ///
+    /// - Parameters:
+    ///   - filters: Output channels.
+    ///   - kernelSize: The window `[rows, columns]`.
+    ///   - strides: The step between windows `[rows, columns]`, `[1, 1]` by default.
+    ///   - padding: `.valid` (no padding, Keras' default) or `.same` (`.causal` throws when built).
+    ///   - dilationRate: The spacing of the window's taps `[rows, columns]`, `[1, 1]` by default; a
+    ///     dilation above 1 only with strides `[1, 1]`, as in Keras.
     ///   - activation: `.linear` by default.
     ///   - useBias: Whether to add a bias per filter.
     ///   - kernelInitializer: `.glorotUniform` by default.
@@ -62,28 +109,16 @@ public final class Conv2D: Layer {
     ///   - name: The layer name; when empty (the default), adding the layer to a model names it
     ///     `conv2d`, `conv2d_1`, ….
     public convenience init(
-        filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
-        activation: Activation = .linear, useBias: Bool = true,
-        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
-        name: String = ""
-    ) {
-        self.init(
-            filters: filters, kernelSize: [kernelSize, kernelSize], strides: [strides, strides], padding: padding,
-            activation: activation, useBias: useBias, kernelInitializer: kernelInitializer,
-            biasInitializer: biasInitializer, name: name)
-    }
-
-    /// Creates a convolution with a window and stride given as `[rows, columns]`.
-    public convenience init(
         filters: Int, kernelSize: [Int], strides: [Int] = [1, 1], padding: Padding = .valid,
-        activation: Activation = .linear, useBias: Bool = true,
+        dilationRate: [Int] = [1, 1], activation: Activation = .linear, useBias: Bool = true,
         kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros,
         name: String = ""
     ) {
         self.init(
             configuration: Configuration(
-                filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
-                useBias: useBias, kernelInitializer: kernelInitializer, biasInitializer: biasInitializer, name: name))
+                filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                dilationRate: dilationRate, activation: activation, useBias: useBias,
+                kernelInitializer: kernelInitializer, biasInitializer: biasInitializer, name: name))
     }
 
     /// Creates the layer from its hyperparameters.
@@ -99,8 +134,15 @@ public final class Conv2D: Layer {
         let window = try ConvolutionGeometry.checkedWindow(
             filters: self.filters, activation: self.activation,
             kernelSize: self.kernelSize, strides: self.strides, layer: name)
+        let dilations = try self.dilationRate.checkedPair("dilationRate", layer: name)
+        // Keras: `strides > 1` not supported in conjunction with `dilation_rate > 1` (any axis of each).
+        guard window.strides.allSatisfy({ $0 == 1 }) || dilations.allSatisfy({ $0 == 1 }) else {
+            throw LayerError.invalidArgument(
+                layer: name, argument: "dilationRate", value: "\(dilations)",
+                expected: "[1, 1] when strides is more than 1 (strides = \(window.strides)), as in Keras")
+        }
         let geometry = try ConvolutionGeometry(
-            image: inputShape, kernel: window.kernel, strides: window.strides,
+            image: inputShape, kernel: window.kernel, strides: window.strides, dilations: dilations,
             padding: self.padding, layer: name)
         if let kernel, kernel.value.shape[2] != inputShape[2] {
             throw LayerError.incompatibleInput(
@@ -147,5 +189,28 @@ public final class Conv2D: Layer {
         guard let kernel else { throw LayerError.notBuilt(layer: name) }
         return try products.backward(
             outputGradient, kernel: kernel, bias: bias, activation: self.activation, layer: name)
+    }
+}
+
+extension Conv2D.Configuration {
+    private enum CodingKeys: String, CodingKey {
+        case filters, kernelSize, strides, padding, dilationRate, activation, useBias
+        case kernelInitializer, biasInitializer, name
+    }
+
+    /// Decodes a saved configuration; one saved before `dilationRate` existed reads `[1, 1]`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            filters: try container.decode(Int.self, forKey: .filters),
+            kernelSize: try container.decode([Int].self, forKey: .kernelSize),
+            strides: try container.decode([Int].self, forKey: .strides),
+            padding: try container.decode(Padding.self, forKey: .padding),
+            dilationRate: try container.decodeIfPresent([Int].self, forKey: .dilationRate) ?? [1, 1],
+            activation: try container.decode(Activation.self, forKey: .activation),
+            useBias: try container.decode(Bool.self, forKey: .useBias),
+            kernelInitializer: try container.decode(Initializer.self, forKey: .kernelInitializer),
+            biasInitializer: try container.decode(Initializer.self, forKey: .biasInitializer),
+            name: try container.decode(String.self, forKey: .name))
     }
 }

@@ -10,20 +10,26 @@ struct ConvolutionGeometry {
     /// padding, and the window grid `[outHeight, outWidth]`.
     var raw: rek_conv_geometry
 
-    /// The window grid a convolution of `kernel`, `strides` and `padding` (not `causal`) lays on an
-    /// image of `imageShape` (`[height, width, channels]`).
-    init(image imageShape: [Int], kernel: [Int], strides: [Int], padding: Padding, layer: String) throws {
+    /// The window grid a convolution of `kernel`, `strides`, `dilations` (tap spacings `[rows,
+    /// columns]`, 1 by default) and `padding` (not `causal`) lays on an image of `imageShape`
+    /// (`[height, width, channels]`).
+    init(
+        image imageShape: [Int], kernel: [Int], strides: [Int], dilations: [Int] = [1, 1], padding: Padding,
+        layer: String
+    ) throws {
         guard imageShape.count == 3, imageShape.allSatisfy({ $0 > 0 }) else {
             throw LayerError.incompatibleInput(
                 layer: layer, expected: "[height, width, channels]", received: imageShape)
         }
         let rows = try padding.window(
-            input: imageShape[0], kernel: kernel[0], stride: strides[0], layer: layer, inputShape: imageShape)
+            input: imageShape[0], kernel: kernel[0], stride: strides[0], dilation: dilations[0], layer: layer,
+            inputShape: imageShape)
         let columns = try padding.window(
-            input: imageShape[1], kernel: kernel[1], stride: strides[1], layer: layer, inputShape: imageShape)
+            input: imageShape[1], kernel: kernel[1], stride: strides[1], dilation: dilations[1], layer: layer,
+            inputShape: imageShape)
         self.init(
-            image: imageShape, kernel: kernel, strides: strides, padBefore: [rows.padBefore, columns.padBefore],
-            grid: [rows.outputSize, columns.outputSize])
+            image: imageShape, kernel: kernel, strides: strides, dilations: dilations,
+            padBefore: [rows.padBefore, columns.padBefore], grid: [rows.outputSize, columns.outputSize])
     }
 
     /// A geometry given in full (a transposed convolution's, whose image size is chosen first, or a

@@ -1,7 +1,7 @@
 /// How a convolution or pooling window treats the border of its input (Keras `padding`).
 ///
-/// For a window `k` with taps `d` apart (the dilation rate, 1 unless a ``Conv1D`` sets it), which
-/// spans `(k − 1)·d + 1` inputs, and a stride `s`, an axis of size `n` gives:
+/// For a window `k` with taps `d` apart (the dilation rate, 1 unless a ``Conv1D`` or ``Conv2D`` sets
+/// it), which spans `(k − 1)·d + 1` inputs, and a stride `s`, an axis of size `n` gives:
 /// - ``valid``: no padding; windows lie wholly inside the input: `floor((n − (k − 1)·d − 1) / s) + 1`
 ///   outputs.
 /// - ``same``: padding as TensorFlow adds it: `ceil(n / s)` outputs, a total padding of

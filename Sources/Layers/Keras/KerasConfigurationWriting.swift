@@ -176,7 +176,7 @@ enum KerasWriter {
             config = convolution(
                 filters: conv.filters, kernelSize: conv.kernelSize, strides: conv.strides, padding: conv.padding,
                 useBias: conv.useBias, kernel: conv.kernelInitializer, bias: conv.biasInitializer)
-            config["dilation_rate"] = ints([1, 1])
+            config["dilation_rate"] = ints(conv.dilationRate)
             config["activation"] = try activation(conv.activation, path: path, option: "activation")
         case let conv as Conv2DTranspose:
             className = "Conv2DTranspose"

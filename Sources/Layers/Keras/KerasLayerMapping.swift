@@ -231,15 +231,18 @@ enum KerasLayerMapping {
                     biasInitializer: bias, name: name))
         case "Conv2D":
             let padding = try self.padding(&o, allowed: [.valid, .same])
-            try o.require("dilation_rate", in: [.number(1), .array([.number(1), .number(1)])], "[1, 1]")
+            let dilation = try o.ints("dilation_rate", count: 2, default: [1, 1])
             return Conv2D(
                 configuration: .init(
                     filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                    activation: activation, useBias: useBias, kernelInitializer: kernel, biasInitializer: bias,
-                    name: name))
+                    dilationRate: dilation, activation: activation, useBias: useBias, kernelInitializer: kernel,
+                    biasInitializer: bias, name: name))
         default:
             let padding = try self.padding(&o, allowed: [.valid, .same])
-            try o.require("dilation_rate", in: [.number(1), .array([.number(1), .number(1)])], "[1, 1]")
+            // Keras 3 dilates a Conv2DTranspose (with strides 1); the library's does not.
+            try o.require(
+                "dilation_rate", in: [.number(1), .array([.number(1), .number(1)])],
+                "[1, 1] (the library's Conv2DTranspose has no dilation_rate)")
             let outputPadding: [Int]? =
                 switch o.members["output_padding"] {
                 case nil, .null?: nil
