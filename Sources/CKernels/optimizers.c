@@ -2,6 +2,7 @@
 // (the same operations in the same order on both). Each pass also ORs together a finiteness test of
 // every value it writes, so the caller learns at no extra pass whether the step produced NaN or ∞.
 #include "CKernels.h"
+#include <stdatomic.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -116,15 +117,46 @@ int rek_adam_update_on_path(int path, long count, const float *w, const float *g
     return adam_portable(count, w, g, m, v, newW, newM, newV, stepSize, b1, b2, epsilon);
 }
 
-int rek_adam_update(long count, const float *w, const float *g, const float *m, const float *v,
-                    float *newW, float *newM, float *newV,
-                    float stepSize, float b1, float b2, float epsilon) {
+static int adam_on_widest_path(long count, const float *w, const float *g, const float *m, const float *v,
+                               float *newW, float *newM, float *newV, float stepSize, float b1, float b2,
+                               float epsilon) {
 #if defined(__x86_64__) || defined(__i386__)
     const int width = rek_sgemm_kernel_width();   // honours REK_ISA
     if (width == 512) return adam_avx512(count, w, g, m, v, newW, newM, newV, stepSize, b1, b2, epsilon);
     if (width == 256) return adam_avx2(count, w, g, m, v, newW, newM, newV, stepSize, b1, b2, epsilon);
 #endif
     return adam_portable(count, w, g, m, v, newW, newM, newV, stepSize, b1, b2, epsilon);
+}
+
+// Chunks of the threaded update (elements are independent, so the results do not depend on them).
+#define ADAM_CHUNK 16384L
+
+typedef struct {
+    const float *w, *g, *m, *v;
+    float *newW, *newM, *newV;
+    float stepSize, b1, b2, epsilon;
+    long count;
+    atomic_int bad;
+} adam_job;
+
+static void adam_chunk(void *context, long index) {
+    adam_job *job = context;
+    const long start = index * ADAM_CHUNK, n = job->count - start < ADAM_CHUNK ? job->count - start : ADAM_CHUNK;
+    if (adam_on_widest_path(n, job->w + start, job->g + start, job->m + start, job->v + start, job->newW + start,
+                            job->newM + start, job->newV + start, job->stepSize, job->b1, job->b2, job->epsilon))
+        atomic_store_explicit(&job->bad, 1, memory_order_relaxed);
+}
+
+int rek_adam_update(long count, const float *w, const float *g, const float *m, const float *v,
+                    float *newW, float *newM, float *newV,
+                    float stepSize, float b1, float b2, float epsilon) {
+    // A large parameter's update (a 784×64 kernel: 7 streams of 200 kB) is shared by the pool.
+    if (count >= 2 * ADAM_CHUNK && rek_parallel_available() > 1) {
+        adam_job job = {w, g, m, v, newW, newM, newV, stepSize, b1, b2, epsilon, count, 0};
+        rek_parallel_for((count + ADAM_CHUNK - 1) / ADAM_CHUNK, adam_chunk, &job);
+        return atomic_load_explicit(&job.bad, memory_order_relaxed);
+    }
+    return adam_on_widest_path(count, w, g, m, v, newW, newM, newV, stepSize, b1, b2, epsilon);
 }
 
 long rek_first_nonfinite(long count, const float *x) {

@@ -23,6 +23,40 @@ import Testing
         }
     }
 
+    /// Adam shares a large parameter's update between threads in chunks: the same weights for every
+    /// thread count, and a non-finite gradient in any chunk refuses the whole step.
+    @Test func adamUpdatesOfLargeParametersAreBitIdenticalAndRefuseNonFiniteChunks() {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        var generator = SeededGenerator(seed: 12)
+        let count = 3 * 16_384 + 123  // four chunks, the last one short
+        let start = Tensor.normal(shape: [count], using: &generator)
+        let gradient = Tensor.normal(shape: [count], using: &generator)
+        func trained(threads: Int, poisonAt poison: Int? = nil) -> (weights: Tensor, refused: Int?) {
+            Parallel.threadCount = threads
+            let parameter = Parameter(name: "kernel", value: start)
+            let adam = Adam()
+            var refused: Int?
+            for step in 0..<3 {
+                parameter.gradient = gradient * Float(step + 1)
+                if let poison, step == 2 { parameter.gradient[poison] = .infinity }
+                refused = adam.updateIfFinite([parameter])
+            }
+            return (parameter.value, refused)
+        }
+        let one = trained(threads: 1)
+        #expect(one.refused == nil && one.weights != start)
+        for threads in [2, 4] { #expect(trained(threads: threads).weights == one.weights) }
+        let afterTwoSteps = trained(threads: 1, poisonAt: 0).weights
+        for poison in [5, 16_384 + 7, count - 1] {
+            for threads in [1, 2] {
+                let poisoned = trained(threads: threads, poisonAt: poison)
+                #expect(poisoned.refused == 0, "poison at \(poison), \(threads) threads")
+                #expect(poisoned.weights == afterTwoSteps, "poison at \(poison), \(threads) threads")
+            }
+        }
+    }
+
     @Test func trainingIsBitIdenticalForEveryThreadCount() throws {
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
