@@ -141,6 +141,35 @@ static void sgemm_case(int width, int transA, int transB, long M, long N, long K
     free(A); free(B); free(bias); free(C0); free(C); free(scale);
 }
 
+// The activation epilogue equals the product followed by the activation, bit for bit, for row
+// bands, column bands, one share, a strided C and the one-column path.
+static void activated_sgemm_cases(void) {
+    static const long shapes[][5] = {  // M, N, K, transA, padC
+        {100, 70, 300, 0, 0}, {8, 200, 150, 0, 3}, {5, 7, 9, 0, 0}, {300, 1, 200, 1, 0}, {64, 33, 59, 1, 2},
+    };
+    static const int activations[] = {REK_RELU, REK_SIGMOID, REK_TANH, REK_HARD_SIGMOID, REK_LINEAR};
+    for (int s = 0; s < 5; s++)
+        for (int a = 0; a < 5; a++) {
+            const long M = shapes[s][0], N = shapes[s][1], K = shapes[s][2], ldc = N + shapes[s][4];
+            const int transA = (int)shapes[s][3];
+            float *A = random_floats(M * K, -1, 1), *B = random_floats(K * N, -1, 1), *bias = random_floats(N, -1, 1);
+            float *expected = random_floats(M * ldc, 5, 6), *got = malloc((size_t)(M * ldc) * sizeof(float));
+            memcpy(got, expected, (size_t)(M * ldc) * sizeof(float));
+            rek_sgemm(transA, 0, M, N, K, A, transA ? M : K, B, N, 0.0f, bias, expected, ldc);
+            for (long i = 0; i < M; i++) rek_activation_forward(activations[a], expected + i * ldc, N);
+            rek_sgemm_activated(transA, 0, M, N, K, A, transA ? M : K, B, N, 0.0f, bias, activations[a], got, ldc);
+            if (memcmp(expected, got, (size_t)(M * ldc) * sizeof(float)) != 0) {
+                fprintf(stderr, "  activated sgemm M%ld N%ld K%ld activation %d differs from sgemm + activation\n", M,
+                        N, K, activations[a]);
+                child_failures++;
+            }
+            char name[96];
+            snprintf(name, sizeof name, "activated sgemm M%ld N%ld K%ld activation %d", M, N, K, activations[a]);
+            add_record(name, 0, 2e-5f, 2e-5f, got, M * ldc, NULL);
+            free(A); free(B); free(bias); free(expected); free(got);
+        }
+}
+
 static void sgemm_cases(int width) {
     static const long ms[] = {1, 2, 5, 6, 7, 8, 13, 17, 33};
     static const long ns[] = {1, 2, 3, 4, 5, 15, 16, 17, 31, 32, 33, 47, 64, 72, 100};
@@ -161,6 +190,7 @@ static void sgemm_cases(int width) {
     sgemm_case(width, 0, 0, 256, 256, 256, 0, 0, 0, 0.0f, 0);
     sgemm_case(width, 1, 0, 300, 1, 200, 0, 0, 0, 0.0f, 1);   // one column, transposed A (a row instead)
     sgemm_case(width, 0, 0, 300, 1, 500, 0, 0, 0, 1.0f, 0);   // a matrix-vector product
+    activated_sgemm_cases();
 }
 
 // ---- element-wise activations and the LSTM and GRU cells ----------------------------------------

@@ -456,31 +456,43 @@ typedef void (*gemm_fn)(long M, long N, long K, const float *A, long sai, long s
 typedef struct {
     gemm_fn fn;
     long M, N, K, sai, sak, ldb, ldc, step;
-    int byRows, store;
+    int byRows, store, activation;
     const float *A, *B, *bias;
     float *C;
 } gemm_share;
+
+// The epilogue: an element-wise activation (REK_RELU …; REK_LINEAR does nothing) on rows × columns
+// of C, applied by the thread that just computed them, while they are in its cache.
+static void activate(int activation, float *C, long rows, long columns, long ldc) {
+    if (activation == REK_LINEAR || rows <= 0 || columns <= 0) return;
+    if (ldc == columns) { rek_activation_forward(activation, C, rows * columns); return; }
+    for (long i = 0; i < rows; i++) rek_activation_forward(activation, C + i * ldc, columns);
+}
 
 static void run_share(void *context, long index) {
     const gemm_share *g = (const gemm_share *)context;
     const long start = index * g->step;
     if (g->byRows) {
         const long rows = min_l(g->step, g->M - start);
-        if (rows > 0) g->fn(rows, g->N, g->K, g->A + start * g->sai, g->sai, g->sak, g->B, g->ldb, g->C + start * g->ldc, g->ldc,
-                            g->store, g->bias);
+        if (rows <= 0) return;
+        g->fn(rows, g->N, g->K, g->A + start * g->sai, g->sai, g->sak, g->B, g->ldb, g->C + start * g->ldc, g->ldc,
+              g->store, g->bias);
+        activate(g->activation, g->C + start * g->ldc, rows, g->N, g->ldc);
     } else {
         const long columns = min_l(g->step, g->N - start);
-        if (columns > 0) g->fn(g->M, columns, g->K, g->A, g->sai, g->sak, g->B + start, g->ldb, g->C + start, g->ldc,
-                               g->store, g->bias ? g->bias + start : NULL);
+        if (columns <= 0) return;
+        g->fn(g->M, columns, g->K, g->A, g->sai, g->sak, g->B + start, g->ldb, g->C + start, g->ldc,
+              g->store, g->bias ? g->bias + start : NULL);
+        activate(g->activation, g->C + start, g->M, columns, g->ldc);
     }
 }
 
 static long round_up(long value, long multiple) { return (value + multiple - 1) / multiple * multiple; }
 
 static void run_gemm(gemm_fn fn, long M, long N, long K, const float *A, long sai, long sak,
-                     const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
+                     const float *B, long ldb, float *C, long ldc, int store, const float *bias, int activation) {
     const long threads = M * N * K >= PARALLEL_MIN_MULTIPLY_ADDS ? rek_parallel_available() : 1;
-    gemm_share share = {fn, M, N, K, sai, sak, ldb, ldc, 0, 1, store, A, B, bias, C};
+    gemm_share share = {fn, M, N, K, sai, sak, ldb, ldc, 0, 1, store, activation, A, B, bias, C};
     long shares = 1;
     if (threads > 1 && M >= 16) {
         share.step = round_up((M + threads - 1) / threads, 8);
@@ -490,13 +502,17 @@ static void run_gemm(gemm_fn fn, long M, long N, long K, const float *A, long sa
         share.step = round_up((N + threads - 1) / threads, 32);
         shares = (N + share.step - 1) / share.step;
     }
-    if (shares <= 1) { fn(M, N, K, A, sai, sak, B, ldb, C, ldc, store, bias); return; }
+    if (shares <= 1) {
+        fn(M, N, K, A, sai, sak, B, ldb, C, ldc, store, bias);
+        activate(activation, C, M, N, ldc);
+        return;
+    }
     rek_parallel_for(shares, run_share, &share);
 }
 
 static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
                   const float *A, long lda, const float *B, long ldb,
-                  float beta, const float *bias, float *C, long ldc) {
+                  float beta, const float *bias, int activation, float *C, long ldc) {
     if (M <= 0 || N <= 0) return;
     // beta == 0: the kernels overwrite C (plus bias) on their first pass; no clearing pass.
     const int store = beta == 0.0f;
@@ -509,8 +525,9 @@ static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
         // One output column from a transposed A (a one-filter weight gradient): compute the row
         // Cᵀ = op(B)ᵀ·A instead, which reads A's rows contiguously and is the same memory as C.
         const float *biasValue = bias;
-        sgemm(1, !transB, 0, 1, M, K, B, ldb, A, lda, store ? 0.0f : 1.0f, NULL, C, M);
+        sgemm(1, !transB, 0, 1, M, K, B, ldb, A, lda, store ? 0.0f : 1.0f, NULL, REK_LINEAR, C, M);
         if (store && biasValue) for (long i = 0; i < M; i++) C[i] += biasValue[0];
+        activate(activation, C, 1, M, M);
         return;
     }
     const long sai = transA ? 1 : lda, sak = transA ? lda : 1;
@@ -524,9 +541,14 @@ static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
                 for (long k = 0; k < K; k++) sum += A[i * sai + k * sak] * B[j * ldb + k];
                 C[i * ldc + j] = (store ? (bias ? bias[j] : 0.0f) : C[i * ldc + j]) + sum;
             }
+        activate(activation, C, M, N, ldc);
         return;
     }
-    if (!allowSIMD) { gemm_portable(M, N, K, A, sai, sak, Bc, ldbc, C, ldc, store, bias); return; }
+    if (!allowSIMD) {
+        gemm_portable(M, N, K, A, sai, sak, Bc, ldbc, C, ldc, store, bias);
+        activate(activation, C, M, N, ldc);
+        return;
+    }
     const int width = rek_sgemm_kernel_width();
     gemm_fn fn = gemm_portable;
 #ifdef REK_X86
@@ -538,17 +560,23 @@ static void sgemm(int allowSIMD, int transA, int transB, long M, long N, long K,
     if (width == 128) fn = N == 1 && !transA ? gemv_neon : gemm_neon;
 #endif
     (void)width;
-    run_gemm(fn, M, N, K, A, sai, sak, Bc, ldbc, C, ldc, store, bias);
+    run_gemm(fn, M, N, K, A, sai, sak, Bc, ldbc, C, ldc, store, bias, activation);
 }
 
 void rek_sgemm(int transA, int transB, long M, long N, long K, const float *A, long lda,
                const float *B, long ldb, float beta, const float *bias, float *C, long ldc) {
-    sgemm(1, transA, transB, M, N, K, A, lda, B, ldb, beta, bias, C, ldc);
+    sgemm(1, transA, transB, M, N, K, A, lda, B, ldb, beta, bias, REK_LINEAR, C, ldc);
+}
+
+void rek_sgemm_activated(int transA, int transB, long M, long N, long K, const float *A, long lda,
+                         const float *B, long ldb, float beta, const float *bias, int activation, float *C,
+                         long ldc) {
+    sgemm(1, transA, transB, M, N, K, A, lda, B, ldb, beta, bias, activation, C, ldc);
 }
 
 void rek_sgemm_reference(int transA, int transB, long M, long N, long K, const float *A, long lda,
                          const float *B, long ldb, float beta, float *C, long ldc) {
-    sgemm(0, transA, transB, M, N, K, A, lda, B, ldb, beta, NULL, C, ldc);
+    sgemm(0, transA, transB, M, N, K, A, lda, B, ldb, beta, NULL, REK_LINEAR, C, ldc);
 }
 
 #ifdef REK_X86

@@ -19,6 +19,18 @@ extension Tensor {
         _ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false,
         addingRowVector rowVector: Tensor? = nil
     ) -> Tensor {
+        matmul(
+            other, transposeSelf: transposeSelf, transposeOther: transposeOther, addingRowVector: rowVector,
+            activationKernel: Int32(REK_LINEAR))
+    }
+
+    /// ``matmul(_:transposeSelf:transposeOther:addingRowVector:)`` followed by an element-wise
+    /// activation, `activationKernel` being one of the C kernels' codes (`REK_RELU`, …), applied by
+    /// each thread to its share of the result as soon as it is computed (for layers in this package).
+    package func matmul(
+        _ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false,
+        addingRowVector rowVector: Tensor? = nil, activationKernel: Int32
+    ) -> Tensor {
         let (m, k) = matrixDimensions(transposed: transposeSelf)
         let (k2, n) = other.matrixDimensions(transposed: transposeOther)
         precondition(
@@ -31,7 +43,7 @@ extension Tensor {
         var result = Tensor(shape: outShape, unsafeUninitializedScalars: { _ in })
         result.addMatmul(
             self, other, transposeLeft: transposeSelf, transposeRight: transposeOther, beta: 0,
-            addingRowVector: rowVector)
+            addingRowVector: rowVector, activationKernel: activationKernel)
         return result
     }
 
@@ -43,6 +55,15 @@ extension Tensor {
     public mutating func addMatmul(
         _ left: Tensor, _ right: Tensor, transposeLeft: Bool = false,
         transposeRight: Bool = false, beta: Float = 1, addingRowVector rowVector: Tensor? = nil
+    ) {
+        addMatmul(
+            left, right, transposeLeft: transposeLeft, transposeRight: transposeRight, beta: beta,
+            addingRowVector: rowVector, activationKernel: Int32(REK_LINEAR))
+    }
+
+    mutating func addMatmul(
+        _ left: Tensor, _ right: Tensor, transposeLeft: Bool, transposeRight: Bool, beta: Float,
+        addingRowVector rowVector: Tensor?, activationKernel: Int32
     ) {
         let (m, k) = left.matrixDimensions(transposed: transposeLeft)
         let (k2, n) = right.matrixDimensions(transposed: transposeRight)
@@ -57,9 +78,9 @@ extension Tensor {
             left.withUnsafeBufferPointer { a in
                 right.withUnsafeBufferPointer { b in
                     func multiply(bias: UnsafePointer<Float>?) {
-                        rek_sgemm(
+                        rek_sgemm_activated(
                             transposeLeft ? 1 : 0, transposeRight ? 1 : 0, m, n, k,
-                            a.baseAddress, lda, b.baseAddress, ldb, beta, bias, c.baseAddress, n)
+                            a.baseAddress, lda, b.baseAddress, ldb, beta, bias, activationKernel, c.baseAddress, n)
                     }
                     if let rowVector {
                         rowVector.withUnsafeBufferPointer { multiply(bias: $0.baseAddress) }

@@ -21,6 +21,13 @@ void rek_sgemm(int transA, int transB, long M, long N, long K,
                const float *A, long lda, const float *B, long ldb,
                float beta, const float *bias, float *C, long ldc);
 
+/// `rek_sgemm`, then an element-wise activation (`REK_RELU`, `REK_TANH`, …; `REK_LINEAR` for none) on
+/// the result, applied to each thread's share of C as soon as it is computed (in parallel, and
+/// while it is in that thread's cache) instead of in a second pass over C.
+void rek_sgemm_activated(int transA, int transB, long M, long N, long K,
+                         const float *A, long lda, const float *B, long ldb,
+                         float beta, const float *bias, int activation, float *C, long ldc);
+
 /// Same as `rek_sgemm` but always uses the portable loop (reference for tests).
 void rek_sgemm_reference(int transA, int transB, long M, long N, long K,
                          const float *A, long lda, const float *B, long ldb,

@@ -123,8 +123,14 @@ public final class Dense: Layer, ActivityRegularizing {
             throw LayerError.incompatibleInput(
                 layer: name, expected: "[…, \(kernel.value.shape[0])]", received: Array(input.shape.dropFirst()))
         }
-        var output = input.matmul(kernel.value, addingRowVector: bias?.value)
-        output.withUnsafeMutableBufferPointer { self.activation.apply(to: $0, width: self.units) }
+        var output: Tensor
+        if self.activation == .softmax {  // row-wise, so a pass of its own
+            output = input.matmul(kernel.value, addingRowVector: bias?.value)
+            output.withUnsafeMutableBufferPointer { self.activation.apply(to: $0, width: self.units) }
+        } else {
+            output = input.matmul(
+                kernel.value, addingRowVector: bias?.value, activationKernel: self.activation.kernelCode)
+        }
         penaltySamples = Swift.max(1, output.batchSize / Swift.max(1, foldedTimeSteps))
         cachedInput = input
         cachedOutput = output
