@@ -146,6 +146,35 @@ typedef void (*k512_fn)(long, const float *, long, long, const float *, long, fl
                         int, const float *);
 static const k512_fn k512_table[9] = {NULL, k512_1, k512_2, k512_3, k512_4, k512_5, k512_6, k512_7, k512_8};
 
+// The same for a tile of at most 16 columns (convolutions have 1, 8 or 16 filters or channels):
+// 16 rows × 16 columns, so no half of the 32-column tile runs on masked-off lanes. Each element
+// takes the same instructions as in k512, so results do not depend on which kernel computed them.
+#define DEFINE_K512N(R)                                                                             \
+__attribute__((target("avx512f,fma"))) static void k512n_##R(                                       \
+    long kc, const float *a, long sai, long sak, const float *b, long ldb, float *c, long ldc,       \
+    __mmask16 m0, int store, const float *bias) {                                                    \
+    __m512 c0[R];                                                                                   \
+    for (int r = 0; r < R; r++) c0[r] = _mm512_setzero_ps();                                        \
+    for (long k = 0; k < kc; k++) {                                                                 \
+        const __m512 b0 = _mm512_maskz_loadu_ps(m0, b + k * ldb);                                   \
+        for (int r = 0; r < R; r++) c0[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r * sai + k * sak]), b0, c0[r]); \
+    }                                                                                               \
+    const __m512 bias0 = store && bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();    \
+    for (int r = 0; r < R; r++) {                                                                   \
+        float *cr = c + r * ldc;                                                                    \
+        _mm512_mask_storeu_ps(cr, m0, _mm512_add_ps(c0[r], store ? bias0 : _mm512_maskz_loadu_ps(m0, cr))); \
+    }                                                                                               \
+}
+DEFINE_K512N(1) DEFINE_K512N(2) DEFINE_K512N(3) DEFINE_K512N(4) DEFINE_K512N(5) DEFINE_K512N(6)
+DEFINE_K512N(7) DEFINE_K512N(8) DEFINE_K512N(9) DEFINE_K512N(10) DEFINE_K512N(11) DEFINE_K512N(12)
+DEFINE_K512N(13) DEFINE_K512N(14) DEFINE_K512N(15) DEFINE_K512N(16)
+
+typedef void (*k512n_fn)(long, const float *, long, long, const float *, long, float *, long, __mmask16, int,
+                         const float *);
+static const k512n_fn k512n_table[17] = {NULL,      k512n_1,  k512n_2,  k512n_3,  k512n_4,  k512n_5,
+                                         k512n_6,   k512n_7,  k512n_8,  k512n_9,  k512n_10, k512n_11,
+                                         k512n_12,  k512n_13, k512n_14, k512n_15, k512n_16};
+
 __attribute__((target("avx512f,fma")))
 static void gemm_avx512(long M, long N, long K, const float *A, long sai, long sak,
                         const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
@@ -153,6 +182,15 @@ static void gemm_avx512(long M, long N, long K, const float *A, long sai, long s
         const long kc = min_l(KC, K - k0);
         for (long j0 = 0; j0 < N; j0 += 32) {
             const long nr = min_l(32, N - j0);
+            if (nr <= 16) {
+                const __mmask16 m0 = nr == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1u);
+                for (long i0 = 0; i0 < M; i0 += 16) {
+                    const long mr = min_l(16, M - i0);
+                    k512n_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
+                                    C + i0 * ldc + j0, ldc, m0, store && k0 == 0, bias ? bias + j0 : NULL);
+                }
+                continue;
+            }
             const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1u);
             const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr <= 16 ? (__mmask16)0 : (__mmask16)((1u << (nr - 16)) - 1u);
             for (long i0 = 0; i0 < M; i0 += 8) {
@@ -233,6 +271,32 @@ typedef void (*k256m_fn)(long, const float *, long, long, const float *, long, f
                          __m256i, __m256i);
 static const k256m_fn k256m_table[7] = {NULL, k256m_1, k256m_2, k256m_3, k256m_4, k256m_5, k256m_6};
 
+// The tail of at most 8 columns: 12 rows × 8 columns, one accumulator per row (the 16-column tile
+// would run half its lanes masked off). The same instructions per element as k256/k256m.
+#define DEFINE_K256N(R)                                                                             \
+__attribute__((target("avx2,fma"))) static void k256n_##R(                                          \
+    long kc, const float *a, long sai, long sak, const float *b, long ldb, float *c, long ldc,       \
+    int store, const float *bias, __m256i m0) {                                                      \
+    __m256 c0[R];                                                                                   \
+    for (int r = 0; r < R; r++) c0[r] = _mm256_setzero_ps();                                        \
+    for (long k = 0; k < kc; k++) {                                                                 \
+        const __m256 b0 = _mm256_maskload_ps(b + k * ldb, m0);                                      \
+        for (int r = 0; r < R; r++) c0[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(a + r * sai + k * sak), b0, c0[r]); \
+    }                                                                                               \
+    const __m256 bias0 = store && bias ? _mm256_maskload_ps(bias, m0) : _mm256_setzero_ps();       \
+    for (int r = 0; r < R; r++) {                                                                   \
+        float *cr = c + r * ldc;                                                                    \
+        _mm256_maskstore_ps(cr, m0, _mm256_add_ps(c0[r], store ? bias0 : _mm256_maskload_ps(cr, m0))); \
+    }                                                                                               \
+}
+DEFINE_K256N(1) DEFINE_K256N(2) DEFINE_K256N(3) DEFINE_K256N(4) DEFINE_K256N(5) DEFINE_K256N(6)
+DEFINE_K256N(7) DEFINE_K256N(8) DEFINE_K256N(9) DEFINE_K256N(10) DEFINE_K256N(11) DEFINE_K256N(12)
+
+typedef void (*k256n_fn)(long, const float *, long, long, const float *, long, float *, long, int, const float *,
+                         __m256i);
+static const k256n_fn k256n_table[13] = {NULL,     k256n_1, k256n_2, k256n_3,  k256n_4,  k256n_5, k256n_6,
+                                         k256n_7,  k256n_8, k256n_9, k256n_10, k256n_11, k256n_12};
+
 // Lanes 0 ..< count set (count clamped to 0...8), as a maskload/maskstore mask.
 __attribute__((target("avx2"))) static inline __m256i lane_mask(long count) {
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -253,7 +317,13 @@ static void gemm_avx2(long M, long N, long K, const float *A, long sai, long sak
                 k256_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
                                C + i0 * ldc + j0, ldc, first, bias ? bias + j0 : NULL);
             }
-        if (n16 < N)
+        if (n16 < N && N - n16 <= 8)
+            for (long i0 = 0; i0 < M; i0 += 12) {
+                const long mr = min_l(12, M - i0);
+                k256n_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + n16, ldb,
+                                C + i0 * ldc + n16, ldc, first, bias ? bias + n16 : NULL, m0);
+            }
+        else if (n16 < N)
             for (long i0 = 0; i0 < M; i0 += 6) {
                 const long mr = min_l(6, M - i0);
                 k256m_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + n16, ldb,
