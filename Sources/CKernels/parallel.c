@@ -40,6 +40,9 @@
 #define SPIN_NS_MIN 2000L          // the shortest, after being descheduled while spinning
 #define PREEMPTED_GAP_NS 30000L    // a jump this long between two clock reads of a spin: descheduled
 #define YIELDS 4                   // sched_yield calls between spinning and sleeping
+#define HELD_UP_NS 200000LL        // a caller's wait this much longer than its own chunks: a worker was held up
+#define SERIAL_NS_MIN 1000000LL    // how long jobs run serially after a held-up one: 1 ms at first,
+#define SERIAL_NS_MAX 128000000LL  // doubling up to 128 ms
 
 // ---- waiting on a 32-bit word -----------------------------------------------------------------
 #if defined(__linux__)
@@ -133,6 +136,7 @@ static atomic_long worker_claims = 0;                // chunks of the current jo
 static atomic_int thread_count = 0;                  // 0 until first asked
 static int started_workers = 0;                      // guarded by pool_lock
 static int wake_backoff = 0, wake_skips = 0;         // guarded by pool_lock
+static long long serial_period_ns = 0, serial_until_ns = 0;   // guarded by pool_lock
 static unsigned long jobs_posted = 0;                // guarded by pool_lock
 static long last_involuntary_switches = -1;          // guarded by pool_lock
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -203,6 +207,12 @@ void rek_parallel_for(long count, rek_task_fn fn, void *context) {
         for (long index = 0; index < count; index++) fn(context, index);
         return;
     }
+    // For a while after a worker held up a job (see below), jobs run here alone, as with one thread.
+    if (serial_until_ns > 0 && now_ns() < serial_until_ns) {
+        pthread_mutex_unlock(&pool_lock);
+        for (long index = 0; index < count; index++) fn(context, index);
+        return;
+    }
     while (started_workers < threads - 1) {
         pthread_t thread;
         if (pthread_create(&thread, NULL, worker_main, (void *)(intptr_t)started_workers) != 0) break;
@@ -229,11 +239,27 @@ void rek_parallel_for(long count, rek_task_fn fn, void *context) {
         if (wake_skips > 0) wake_skips--;
         else { word_wake(&generation); woke = 1; }
     }
+    const long long started = now_ns();
     run_chunks(0);
+    const long long ran = now_ns() - started;
+    long long waited = 0;
     if (!atomic_load(&finished)) {
         atomic_store(&caller_waiting, 1);
         wait_for_change(&finished, 0, NULL);
         atomic_store(&caller_waiting, 0);
+        waited = now_ns() - started - ran;
+    }
+    // A worker that claimed a chunk and then lost its core (another process wants it) holds the
+    // job up for a scheduler time slice, far longer than the chunks this thread ran meanwhile. Then
+    // jobs run on this thread alone (never slower than one thread) for 1 ms, doubled up to 128 ms
+    // each time another job is held up within four such periods after one ended. The chunks, and so
+    // the results, stay the same.
+    if (waited > ran + HELD_UP_NS) {
+        const long long t = now_ns();
+        const int recent = serial_period_ns > 0 && t - serial_until_ns < 4 * serial_period_ns;
+        serial_period_ns = !recent ? SERIAL_NS_MIN
+                           : (serial_period_ns * 2 > SERIAL_NS_MAX ? SERIAL_NS_MAX : serial_period_ns * 2);
+        serial_until_ns = t + serial_period_ns;
     }
     if (atomic_load_explicit(&worker_claims, memory_order_relaxed) > 0) wake_backoff = 0;
     else if (woke) { wake_backoff = wake_backoff * 2 + 1 > 63 ? 63 : wake_backoff * 2 + 1; wake_skips = wake_backoff; }
