@@ -210,7 +210,9 @@ void rek_parallel_for(long count, rek_task_fn fn, void *context) {
     // For a while after a worker held up a job (see below), jobs run here alone, as with one thread.
     if (serial_until_ns > 0 && now_ns() < serial_until_ns) {
         pthread_mutex_unlock(&pool_lock);
+        inside_job = 1;   // as in a chunk run by the pool: nested loops run serially
         for (long index = 0; index < count; index++) fn(context, index);
+        inside_job = 0;
         return;
     }
     while (started_workers < threads - 1) {
