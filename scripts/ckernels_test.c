@@ -475,6 +475,27 @@ static void optimizer_and_helper_cases(void) {
         add_record(name, 1, 0, 0, sums, n, NULL);
         free(vector); free(cm); free(sums);
     }
+    // Column sums of tall matrices (the partial-row path): exact across paths, and the same whether
+    // one call covers all columns or they are split between calls (threads split them).
+    static const long sumColumns[] = {1, 16, 17, 100};
+    for (int c = 0; c < 4; c++) {
+        const long n = sumColumns[c], rows = 1003, stride = n + 3;
+        float *m = random_floats(rows * stride, -1, 1), *whole = random_floats(n, -1, 1);
+        float *split = malloc((size_t)n * sizeof(float));
+        memcpy(split, whole, (size_t)n * sizeof(float));
+        rek_accumulate_column_sums(m, rows, n, stride, whole);
+        const long first = n / 3;
+        rek_accumulate_column_sums(m, rows, first, stride, split);
+        rek_accumulate_column_sums(m + first, rows, n - first, stride, split + first);
+        if (memcmp(whole, split, (size_t)n * sizeof(float)) != 0) {
+            fprintf(stderr, "  column sums of %ld columns depend on how the columns are split\n", n);
+            child_failures++;
+        }
+        char name[96];
+        snprintf(name, sizeof name, "column sums rows%ld n%ld", rows, n);
+        add_record(name, 1, 0, 0, whole, n, NULL);
+        free(m); free(whole); free(split);
+    }
     // A long loss: the double fold of the 16 float lanes.
     const long count = 100003;
     float *p = random_floats(count, -1, 1), *t = random_floats(count, -1, 1);
