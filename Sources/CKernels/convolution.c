@@ -270,12 +270,24 @@ ATTRIBUTES static void single_filter_forward_##SUFFIX(const rek_conv_geometry *g
     for (long n = first; n < last; n++) {                                                              \
         const float *image = images + n * imageSize;                                                   \
         float *output = outputs + n * windows;                                                         \
-        FOR_EACH_WINDOW({                                                                              \
-            VECTOR acc = ZERO;                                                                         \
-            float tail = 0;                                                                            \
-            FOR_EACH_RUN(DOT(&acc, &tail, image + imageOffset, kernel + kernelOffset, length);)        \
-            output[p] = bias + (HSUM(acc) + tail);                                                     \
-        })                                                                                             \
+        for (long oy = 0; oy < g->outHeight; oy++) {                                                   \
+            const long y0 = oy * g->strideY - g->padTop;                                               \
+            for (long ox = 0; ox < g->outWidth;) {                                                     \
+                const long x0 = ox * g->strideX - g->padLeft, p = oy * g->outWidth + ox;               \
+                long kxBegin, kxEnd, nextBegin = 0, nextEnd = -1;                                      \
+                window_columns(g, x0, &kxBegin, &kxEnd);                                               \
+                if (ox + 1 < g->outWidth) window_columns(g, x0 + g->strideX, &nextBegin, &nextEnd);   \
+                /* Two neighbours with the same taps in bounds: two independent accumulator chains. */ \
+                const long pair = nextBegin == kxBegin && nextEnd == kxEnd ? g->strideX * C : -1;      \
+                VECTOR acc = ZERO, acc2 = ZERO;                                                        \
+                float tail = 0, tail2 = 0;                                                             \
+                FOR_EACH_RUN(DOT(&acc, &tail, image + imageOffset, kernel + kernelOffset, length);     \
+                             if (pair >= 0) DOT(&acc2, &tail2, image + imageOffset + pair, kernel + kernelOffset, length);) \
+                output[p] = bias + (HSUM(acc) + tail);                                                 \
+                if (pair >= 0) output[p + 1] = bias + (HSUM(acc2) + tail2);                           \
+                ox += pair >= 0 ? 2 : 1;                                                               \
+            }                                                                                          \
+        }                                                                                              \
     }                                                                                                  \
 }                                                                                                      \
 ATTRIBUTES static void single_filter_input_gradient_##SUFFIX(const rek_conv_geometry *g,              \
