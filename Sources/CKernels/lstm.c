@@ -340,7 +340,7 @@ void rek_lstm_cell_backward(long batch, long units, int activation, int recurren
                       dhExternal, lddhExternal, dh, dc, dz, lddz);
 }
 
-void rek_activation_forward(int activation, float *x, long count) {
+static void activation_forward_serial(int activation, float *x, long count) {
 #ifdef REK_X86
     switch (rek_sgemm_kernel_width()) {
     case 512: activation_avx512(activation, x, count); return;
@@ -354,7 +354,8 @@ void rek_activation_forward(int activation, float *x, long count) {
     act_array(activation, x, count);
 }
 
-void rek_activation_backward(int activation, const float *gradient, const float *output, float *result, long count) {
+static void activation_backward_serial(int activation, const float *gradient, const float *output, float *result,
+                                       long count) {
 #ifdef REK_X86
     switch (rek_sgemm_kernel_width()) {
     case 512: activation_backward_avx512(activation, gradient, output, result, count); return;
@@ -366,4 +367,48 @@ void rek_activation_backward(int activation, const float *gradient, const float 
     if (rek_sgemm_kernel_width() == 128) { activation_backward_neon(activation, gradient, output, result, count); return; }
 #endif
     activation_backward_portable(activation, gradient, output, result, count);
+}
+
+// Large arrays (a convolution's whole batch of outputs) are shared by the pool in fixed chunks.
+// Every element's value is the same whichever chunk or thread computes it.
+#define ACTIVATION_CHUNK 32768L
+
+typedef struct {
+    int activation;
+    const float *gradient, *output;
+    float *x;
+    long count;
+} activation_job;
+
+static void activation_forward_chunk(void *context, long index) {
+    const activation_job *job = context;
+    const long start = index * ACTIVATION_CHUNK;
+    const long n = job->count - start < ACTIVATION_CHUNK ? job->count - start : ACTIVATION_CHUNK;
+    activation_forward_serial(job->activation, job->x + start, n);
+}
+
+static void activation_backward_chunk(void *context, long index) {
+    const activation_job *job = context;
+    const long start = index * ACTIVATION_CHUNK;
+    const long n = job->count - start < ACTIVATION_CHUNK ? job->count - start : ACTIVATION_CHUNK;
+    activation_backward_serial(job->activation, job->gradient + start, job->output + start, job->x + start, n);
+}
+
+void rek_activation_forward(int activation, float *x, long count) {
+    if (activation == REK_LINEAR) return;
+    if (count >= 2 * ACTIVATION_CHUNK && rek_parallel_available() > 1) {
+        activation_job job = {activation, NULL, NULL, x, count};
+        rek_parallel_for((count + ACTIVATION_CHUNK - 1) / ACTIVATION_CHUNK, activation_forward_chunk, &job);
+        return;
+    }
+    activation_forward_serial(activation, x, count);
+}
+
+void rek_activation_backward(int activation, const float *gradient, const float *output, float *result, long count) {
+    if (count >= 2 * ACTIVATION_CHUNK && rek_parallel_available() > 1) {
+        activation_job job = {activation, gradient, output, result, count};
+        rek_parallel_for((count + ACTIVATION_CHUNK - 1) / ACTIVATION_CHUNK, activation_backward_chunk, &job);
+        return;
+    }
+    activation_backward_serial(activation, gradient, output, result, count);
 }
