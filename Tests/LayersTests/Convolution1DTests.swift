@@ -463,25 +463,8 @@ func referenceConv1D(
         try layer.build(inputShape: [40, 5], using: &generator)
         let x = Tensor.normal(shape: [64, 40, 5], using: &generator)
         let dy = Tensor.normal(shape: [64, 40, 8], using: &generator)
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        func run(threads: Int) throws -> [Tensor] {
-            Parallel.threadCount = threads
-            layer.kernel!.zeroGradient()
-            layer.bias!.zeroGradient()
-            return [
-                try layer.forward(x, training: true), try layer.backward(dy), layer.kernel!.gradient,
-                layer.bias!.gradient,
-            ]
-        }
-        let serial = try run(threads: 1)
-        #expect(try run(threads: 4) == serial)
-        for row in [0, 31, 63] {
-            #expect(
-                try layer.forward(x.slicingBatch(row..<row + 1), training: true)
-                    == serial[0].slicingBatch(row..<row + 1))
-            #expect(try layer.backward(dy.slicingBatch(row..<row + 1)) == serial[1].slicingBatch(row..<row + 1))
-        }
+        try ConvolutionTests.expectIndependentOfThreadsAndBatch(
+            layer, kernel: layer.kernel!, bias: layer.bias!, input: x, outputGradient: dy)
     }
 
     /// The shared im2col/col2im kernels with dilation along both axes (Conv1D uses only the column

@@ -32,6 +32,30 @@ struct ConvolutionFixtureConfig: Decodable {
         "conv2d_transpose_s3_valid_4x5_c2_f3_k2",
     ]
 
+    /// A built convolution with a kernel and a bias gives the same forward pass, input gradient and
+    /// weight gradients with 1, 2 and 4 threads, and each sample of the batch what it gives alone.
+    static func expectIndependentOfThreadsAndBatch(
+        _ layer: some Layer, kernel: Parameter, bias: Parameter, input x: Tensor, outputGradient dy: Tensor
+    ) throws {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        func run(threads: Int) throws -> [Tensor] {
+            Parallel.threadCount = threads
+            kernel.zeroGradient()
+            bias.zeroGradient()
+            return [try layer.forward(x, training: true), try layer.backward(dy), kernel.gradient, bias.gradient]
+        }
+        let serial = try run(threads: 1)
+        #expect(try run(threads: 2) == serial)
+        #expect(try run(threads: 4) == serial)
+        for row in [0, x.batchSize / 2, x.batchSize - 1] {
+            #expect(
+                try layer.forward(x.slicingBatch(row..<row + 1), training: true)
+                    == serial[0].slicingBatch(row..<row + 1))
+            #expect(try layer.backward(dy.slicingBatch(row..<row + 1)) == serial[1].slicingBatch(row..<row + 1))
+        }
+    }
+
     /// Loads the fixture's weights into `layer`, then compares the output, ∂input and ∂weights with Keras.
     func expectKerasParity(_ layer: any Layer, fixture f: LayerFixture, _ name: String) throws {
         var generator = SeededGenerator(seed: 0)
