@@ -23,21 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from make_fixtures import OUT, keras, layer_case, np, tensor  # noqa: E402  (sets the TensorFlow backend)
 from make_keras_config_fixtures import case as config_case, randomize  # noqa: E402
-
-# The get_config() entries the Swift tests read (tuples as lists).
-CONFIG_KEYS = ["filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias", "activation",
-               "data_format"]
-
-
-def config(layer):
-    """The part of Keras' get_config() the Swift side needs, plus the class name."""
-    full = layer.get_config()
-    subset = {"class_name": type(layer).__name__}
-    for key in CONFIG_KEYS:
-        if key in full:
-            value = full[key]
-            subset[key] = list(value) if isinstance(value, tuple) else value
-    return subset
+from make_conv1d_fixtures import config  # noqa: E402  (the get_config() subset the Swift tests read)
 
 
 def conv2d_cases(rng):
