@@ -156,8 +156,13 @@ public final class Conv1D: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        try backward(outputGradient, needsInputGradient: true)
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor {
         guard let kernel else { throw LayerError.notBuilt(layer: name) }
         return try products.backward(
-            outputGradient, kernel: kernel, bias: bias, activation: self.activation, layer: name)
+            outputGradient, kernel: kernel, bias: bias, activation: self.activation, layer: name,
+            needsInputGradient: needsInputGradient)
     }
 }

@@ -69,9 +69,10 @@ final class ConvolutionProducts {
     /// - Throws: ``LayerError/notBuilt(layer:)`` before any `forward`,
     ///   ``LayerError/incompatibleInput(layer:expected:received:)`` for a gradient whose shape is not
     ///   the last output's.
-    func backward(_ outputGradient: Tensor, kernel: Parameter, bias: Parameter?, activation: Activation, layer: String)
-        throws -> Tensor
-    {
+    func backward(
+        _ outputGradient: Tensor, kernel: Parameter, bias: Parameter?, activation: Activation, layer: String,
+        needsInputGradient: Bool = true
+    ) throws -> Tensor {
         guard let (input, geometry, output) = cached else { throw LayerError.notBuilt(layer: layer) }
         guard outputGradient.shape == output.shape else {
             throw LayerError.incompatibleInput(
@@ -87,7 +88,7 @@ final class ConvolutionProducts {
         let chunk = ConvolutionGeometry.chunkLength(floatsPerSample: windows * patch)
         // kernelᵀ once per batch: a transposed operand would be repacked by every product.
         let kernelTransposed = kernel.value.reshaped(to: [patch, filters]).transposed()
-        var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
+        var inputGradient = Tensor(shape: needsInputGradient ? input.shape : [0], unsafeUninitializedScalars: { _ in })
         inputGradient.withUnsafeMutableBufferPointer { dx in
             input.withUnsafeBufferPointer { x in
                 gradient.withUnsafeBufferPointer { dz in
@@ -97,8 +98,11 @@ final class ConvolutionProducts {
                                 geometry.singleFilterKernelGradient(
                                     x.baseAddress!, dz.baseAddress!, samples: samples,
                                     into: kernelGradient.partial(group))
-                                geometry.singleFilterInputGradient(
-                                    dz.baseAddress!, samples: samples, kernel: wt.baseAddress!, into: dx.baseAddress!)
+                                if needsInputGradient {
+                                    geometry.singleFilterInputGradient(
+                                        dz.baseAddress!, samples: samples, kernel: wt.baseAddress!,
+                                        into: dx.baseAddress!)
+                                }
                             }
                             return
                         }
@@ -114,6 +118,7 @@ final class ConvolutionProducts {
                                     transposeA: true, m: patch, n: filters, k: run.count * windows, a: patches,
                                     lda: patch, b: dzRun, ldb: filters, beta: 1, c: kernelGradient.partial(group),
                                     ldc: filters)
+                                guard needsInputGradient else { continue }
                                 MatrixKernels.multiply(
                                     m: run.count * windows, n: patch, k: filters, a: dzRun, lda: filters,
                                     b: wt.baseAddress!, ldb: patch, c: patchGradient, ldc: patch)

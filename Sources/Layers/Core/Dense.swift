@@ -138,6 +138,10 @@ public final class Dense: Layer, ActivityRegularizing {
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        try backward(outputGradient, needsInputGradient: true)
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor {
         guard let kernel, let input = cachedInput, let output = cachedOutput else {
             throw LayerError.notBuilt(layer: name)
         }
@@ -153,6 +157,7 @@ public final class Dense: Layer, ActivityRegularizing {
                 }
             }
         }
+        guard needsInputGradient else { return Tensor(zeros: [0]) }
         return gradient.matmul(kernel.value, transposeOther: true)
     }
 }

@@ -147,7 +147,7 @@ extension Sequential {
         let (lossValue, gradient) = loss.valueAndGradient(predicted: prediction, target: target)
         let value = lossValue + regularizationLoss
         guard value.isFinite else { return value }
-        try backward(gradient)
+        try backward(gradient, needsInputGradient: false)
         let optimizerStep = optimizer.iterations + 1
         func refuse(_ parameter: Parameter) -> TrainingError {
             let path = namedParameters.first { $0.parameter === parameter }?.path ?? parameter.name

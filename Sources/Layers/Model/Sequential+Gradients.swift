@@ -54,7 +54,7 @@ extension Sequential {
         defer { state.restore() }
         let prediction = try forward(input, training: training)
         let (value, gradient) = loss.valueAndGradient(predicted: prediction, target: target)
-        try backward(gradient)
+        try backward(gradient, needsInputGradient: false)
         var gradients: [String: Tensor] = [:]
         for (path, parameter) in namedParameters where parameter.isTrainable {
             gradients[path] = parameter.gradient

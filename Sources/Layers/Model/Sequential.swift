@@ -176,8 +176,22 @@ public final class Sequential: Layer {
     /// Back-propagates ∂loss/∂output through every layer, accumulating weight gradients.
     @discardableResult
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        try backward(outputGradient, needsInputGradient: true)
+    }
+
+    /// Back-propagates through every layer; without `needsInputGradient`, layers before the first one
+    /// with trainable weights are skipped and that layer computes no ∂loss/∂input (the result is then
+    /// meaningless). Weight gradients are the same either way.
+    @discardableResult
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor {
+        let firstLearning =
+            needsInputGradient
+            ? 0 : layers.firstIndex { $0.parameters.contains(where: \.isTrainable) } ?? layers.count
         var gradient = outputGradient
-        for layer in layers.reversed() { gradient = try layer.backward(gradient) }
+        for index in layers.indices.reversed() where index >= firstLearning {
+            gradient = try layers[index].backward(
+                gradient, needsInputGradient: needsInputGradient || index > firstLearning)
+        }
         return gradient
     }
 

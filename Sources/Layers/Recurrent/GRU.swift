@@ -180,6 +180,10 @@ public final class GRU: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        try backward(outputGradient, needsInputGradient: true)
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor {
         guard let kernel, let recurrentKernel, let input = cachedInput else { throw LayerError.notBuilt(layer: name) }
         let (batch, steps, u) = (input.shape[0], input.shape[1], self.units)
         let (g3, resetAfter) = (3 * u, self.resetAfter)
@@ -193,7 +197,7 @@ public final class GRU: Layer {
                 Recurrence.backward(
                     outputGradient, input: input, kernel: kernel, biasGradient: db, units: u,
                     returnSequences: self.returnSequences, backwards: self.goBackwards, states: hidden,
-                    gradients: gateGradient, carry: hiddenGradient
+                    gradients: gateGradient, carry: hiddenGradient, needsInputGradient: needsInputGradient
                 ) { band, s, t, external, ldExternal in
                     let (rows, carry, ldz) = (band.rows, band.carry!, band.ldz)
                     let gates = band.offset(activated, perRow: steps * g3) + t * g3

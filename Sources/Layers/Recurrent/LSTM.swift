@@ -161,6 +161,10 @@ public final class LSTM: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        try backward(outputGradient, needsInputGradient: true)
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor {
         guard let kernel, let recurrentKernel, let input = cachedInput else { throw LayerError.notBuilt(layer: name) }
         let (batch, steps, u) = (input.shape[0], input.shape[1], self.units)
         let g4 = 4 * u
@@ -172,7 +176,7 @@ public final class LSTM: Layer {
                 Recurrence.backward(
                     outputGradient, input: input, kernel: kernel, biasGradient: db, units: u,
                     returnSequences: self.returnSequences, backwards: self.goBackwards, states: hidden,
-                    gradients: gateGradient, carry: hiddenGradient
+                    gradients: gateGradient, carry: hiddenGradient, needsInputGradient: needsInputGradient
                 ) { band, s, t, external, ldExternal in
                     let z = band.offset(z, perRow: steps * g4)
                     let (c, a) = (band.offset(c, perRow: (steps + 1) * u), band.offset(a, perRow: steps * u))

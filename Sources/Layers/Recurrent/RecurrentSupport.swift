@@ -152,11 +152,12 @@ enum Recurrence {
     /// rows `ldExternal` apart, adds the output's gradient when not nil) with ∂loss/∂hₛ. Then
     /// ∂loss/∂input = dz·kernelᵀ, and `kernelGradient += xᵀ·dz`, `biasGradient += Σ dz`.
     ///
-    /// `gradients` ends up holding dz `[batch, steps, width]`.
+    /// `gradients` ends up holding dz `[batch, steps, width]`. Without `needsInputGradient` the
+    /// returned tensor is empty and dz·kernelᵀ is skipped.
     static func backward(
         _ outputGradient: Tensor, input: Tensor, kernel: Parameter, biasGradient: UnsafeMutablePointer<Float>?,
         units: Int, returnSequences: Bool, backwards: Bool, states: Workspace, gradients: Workspace,
-        carry: Workspace,
+        carry: Workspace, needsInputGradient: Bool = true,
         step: (_ band: Band, _ step: Int, _ time: Int, _ external: UnsafePointer<Float>?, _ ldExternal: Int) -> Void
     ) -> Tensor {
         let (batch, steps, features) = (input.shape[0], input.shape[1], input.shape[2])
@@ -165,7 +166,7 @@ enum Recurrence {
         let dz = gradients.reserve(batch * steps * width)
         let dh = carry.reserve(batch * units, zeroed: true)
         // Written by each band's product.
-        var inputGradient = Tensor(shape: input.shape, unsafeUninitializedScalars: { _ in })
+        var inputGradient = Tensor(shape: needsInputGradient ? input.shape : [0], unsafeUninitializedScalars: { _ in })
         let bands = rowBands(batch)
         outputGradient.withUnsafeBufferPointer { dys in
             inputGradient.withUnsafeMutableBufferPointer { dxs in
@@ -184,6 +185,7 @@ enum Recurrence {
                                 returnSequences ? dy + s * units : (s == steps - 1 ? dy : nil)
                             step(band, s, time(ofStep: s, steps: steps, backwards: backwards), external, ldy)
                         }
+                        guard needsInputGradient else { return }
                         MatrixKernels.multiply(
                             transposeB: true, m: rows * steps, n: features, k: width, a: band.z, lda: width,
                             b: w, ldb: width, c: dx + first * steps * features, ldc: features)

@@ -133,6 +133,10 @@ public final class SimpleRNN: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        try backward(outputGradient, needsInputGradient: true)
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor {
         guard let kernel, let recurrentKernel, let input = cachedInput else { throw LayerError.notBuilt(layer: name) }
         let (batch, steps, u) = (input.shape[0], input.shape[1], self.units)
         let act = self.activation.kernelCode
@@ -141,7 +145,7 @@ public final class SimpleRNN: Layer {
                 Recurrence.backward(
                     outputGradient, input: input, kernel: kernel, biasGradient: db, units: u,
                     returnSequences: self.returnSequences, backwards: self.goBackwards, states: hidden,
-                    gradients: projectionGradient, carry: hiddenGradient
+                    gradients: projectionGradient, carry: hiddenGradient, needsInputGradient: needsInputGradient
                 ) { band, s, t, external, ldExternal in
                     let carry = band.carry!
                     for row in 0..<band.rows {
