@@ -75,10 +75,10 @@ public protocol Layer: AnyObject, SendableMetatype {
     /// Back-propagates ∂loss/∂output of the last `forward`: adds weight gradients, returns ∂loss/∂input.
     func backward(_ outputGradient: Tensor) throws -> Tensor
 
-    /// ``backward(_:)`` for a caller that may not need ∂loss/∂input: a model's training step passes
+    /// ``Layer/backward(_:)`` for a caller that may not need ∂loss/∂input: a model's training step passes
     /// `false` to its first learning layer (the input is data, as PyTorch skips tensors that do not
     /// require a gradient). Then a layer may skip that product and return any tensor, which the caller
-    /// ignores. The default calls ``backward(_:)``; weight gradients must be the same either way.
+    /// ignores. The default calls ``Layer/backward(_:)``; weight gradients must be the same either way.
     func backward(_ outputGradient: Tensor, needsInputGradient: Bool) throws -> Tensor
 }
 
