@@ -438,16 +438,8 @@ private let kerasPython = Python.interpreter(importing: ["keras", "numpy"])
             var rates: [[Int]]
             var output: [Float]
         }
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: kerasPython!)
-        process.arguments = ["-c", script]
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "Keras could not load the file saveKeras wrote")
+        let data = try #require(
+            try Python.run(script, with: kerasPython!), "Keras could not load the file saveKeras wrote")
         let answer = try JSONDecoder().decode(Answer.self, from: data)
         #expect(answer.rates == [[2, 2], [2, 3], [3, 1]])
         let prediction = try model.predict(input)

@@ -101,16 +101,8 @@ private let kerasPython = Python.interpreter(importing: ["keras", "numpy"])
                 """
         }
         script += "json.dump(out, sys.stdout)\n"
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: kerasPython!)
-        process.arguments = ["-c", script]
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "Keras could not load the files saveKeras wrote")
+        let data = try #require(
+            try Python.run(script, with: kerasPython!), "Keras could not load the files saveKeras wrote")
         let keras = try JSONDecoder().decode([String: [Float]].self, from: data)
         for (name, prediction) in swift {
             let values = try #require(keras[name])

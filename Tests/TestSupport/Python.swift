@@ -23,4 +23,19 @@ public enum Python {
         }
         return nil
     }
+
+    /// Runs `script` (`python -c`) with `interpreter` and returns what it wrote to standard output, or
+    /// `nil` when it exited with a failure (its standard error is discarded).
+    public static func run(_ script: String, with interpreter: String) throws -> Data? {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: interpreter)
+        process.arguments = ["-c", script]
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? data : nil
+    }
 }
