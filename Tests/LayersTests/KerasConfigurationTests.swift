@@ -153,9 +153,12 @@ private let python = Python.interpreter(importing: ["keras", "numpy"])
 
     // MARK: Unsupported content
 
-    /// The seed LSTM's Keras 3 configuration with `change` applied to layer `index`'s config.
-    static func changed(_ index: Int, _ change: (inout [String: JSONValue]) -> Void) throws -> JSONValue {
-        let fixture = try KerasConfigFixture.load("keras_config_seed_lstm")
+    /// A fixture's Keras 3 configuration (the seed LSTM's by default) with `change` applied to layer
+    /// `index`'s config.
+    static func changed(
+        _ index: Int, in fixtureName: String = "keras_config_seed_lstm", _ change: (inout [String: JSONValue]) -> Void
+    ) throws -> JSONValue {
+        let fixture = try KerasConfigFixture.load(fixtureName)
         guard case var .object(top) = fixture.keras3, case var .object(config)? = top["config"],
             case var .array(layers)? = config["layers"], case var .object(layer) = layers[index],
             case var .object(options)? = layer["config"]
@@ -219,36 +222,20 @@ private let python = Python.interpreter(importing: ["keras", "numpy"])
     }
 
     @Test func channelsFirstAndMergeModeNoneAreRefused() throws {
-        let conv = try KerasConfigFixture.load("keras_config_denoiser")
-        guard case var .object(top) = conv.keras3, case var .object(config)? = top["config"],
-            case var .array(layers)? = config["layers"], case var .object(layer) = layers[1],
-            case var .object(options)? = layer["config"]
-        else { throw CocoaError(.coderReadCorrupt) }
-        options["data_format"] = .string("channels_first")
-        layer["config"] = .object(options)
-        layers[1] = .object(layer)
-        config["layers"] = .array(layers)
-        top["config"] = .object(config)
+        let channelsFirst = try Self.changed(1, in: "keras_config_denoiser") {
+            $0["data_format"] = .string("channels_first")
+        }
         #expect(
             throws: KerasError.unsupportedOption(
                 layer: "conv2d", option: "data_format", value: "\"channels_first\"", supported: "\"channels_last\"")
-        ) { try Sequential(kerasConfiguration: .object(top)) }
+        ) { try Sequential(kerasConfiguration: channelsFirst) }
 
-        let bidirectional = try KerasConfigFixture.load("keras_config_bidirectional")
-        guard case var .object(top) = bidirectional.keras3, case var .object(config)? = top["config"],
-            case var .array(layers)? = config["layers"], case var .object(layer) = layers[1],
-            case var .object(options)? = layer["config"]
-        else { throw CocoaError(.coderReadCorrupt) }
-        options["merge_mode"] = .null
-        layer["config"] = .object(options)
-        layers[1] = .object(layer)
-        config["layers"] = .array(layers)
-        top["config"] = .object(config)
+        let mergeModeNone = try Self.changed(1, in: "keras_config_bidirectional") { $0["merge_mode"] = .null }
         #expect(
             throws: KerasError.unsupportedOption(
                 layer: "bidirectional", option: "merge_mode", value: "null",
                 supported: "\"concat\", \"sum\", \"mul\", \"ave\"")
-        ) { try Sequential(kerasConfiguration: .object(top)) }
+        ) { try Sequential(kerasConfiguration: mergeModeNone) }
     }
 
     @Test func unknownClassesAreTypedErrors() throws {
