@@ -87,25 +87,26 @@ import Testing
     @Test(arguments: ["dense.weights.h5", "dense_legacy.h5", "kinds.h5", "latest.h5"])
     func flippedHDF5BytesThrowOrRead(file: String) throws {
         let expected = try #require(HDF5Manifest.shared.hdf5.first { $0.file == file })
-        let data = try HDF5Manifest.bytes(file)
-        var generator = SplitMix64(seed: 5 &+ UInt64(data.count))
-        for _ in 0..<1000 {
-            var damaged = data
-            let offset = Int(generator.next() % UInt64(data.count))
-            damaged[offset] ^= UInt8(truncatingIfNeeded: generator.next() % 255 + 1)
+        Self.forEachFlippedByte(of: try HDF5Manifest.bytes(file), seed: 5, count: 1000) { damaged, offset in
             Self.timed("\(file) with byte \(offset) flipped") { Self.readAll(damaged, like: expected) }
         }
     }
 
     @Test(arguments: ["dense.keras", "lstm.keras", "deflated.zip"])
     func flippedArchiveBytesThrowOrRead(file: String) throws {
-        let data = try HDF5Manifest.bytes(file)
-        var generator = SplitMix64(seed: 7 &+ UInt64(data.count))
-        for _ in 0..<2000 {
+        Self.forEachFlippedByte(of: try HDF5Manifest.bytes(file), seed: 7, count: 2000) { damaged, offset in
+            Self.timed("\(file) with byte \(offset) flipped") { Self.readAll(zip: damaged) }
+        }
+    }
+
+    /// `count` copies of `data`, each with one seeded byte at `offset` changed to another value.
+    static func forEachFlippedByte(of data: [UInt8], seed: UInt64, count: Int, _ body: ([UInt8], Int) -> Void) {
+        var generator = SplitMix64(seed: seed &+ UInt64(data.count))
+        for _ in 0..<count {
             var damaged = data
             let offset = Int(generator.next() % UInt64(data.count))
             damaged[offset] ^= UInt8(truncatingIfNeeded: generator.next() % 255 + 1)
-            Self.timed("\(file) with byte \(offset) flipped") { Self.readAll(zip: damaged) }
+            body(damaged, offset)
         }
     }
 
