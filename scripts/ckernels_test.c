@@ -146,9 +146,10 @@ static void sgemm_case(int width, int transA, int transB, long M, long N, long K
 static void activated_sgemm_cases(void) {
     static const long shapes[][5] = {  // M, N, K, transA, padC
         {100, 70, 300, 0, 0}, {8, 200, 150, 0, 3}, {5, 7, 9, 0, 0}, {300, 1, 200, 1, 0}, {64, 33, 59, 1, 2},
+        {20, 45, 30, 0, 1},   // a 13-column tail: AVX2's masked 16-column tile
     };
     static const int activations[] = {REK_RELU, REK_SIGMOID, REK_TANH, REK_HARD_SIGMOID, REK_LINEAR};
-    for (int s = 0; s < 5; s++)
+    for (int s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++)
         for (int a = 0; a < 5; a++) {
             const long M = shapes[s][0], N = shapes[s][1], K = shapes[s][2], ldc = N + shapes[s][4];
             const int transA = (int)shapes[s][3];
