@@ -78,7 +78,7 @@ extension Tensor {
     public func slicingBatch(_ range: Range<Int>) -> Tensor {
         precondition(
             range.lowerBound >= 0 && range.upperBound <= batchSize, "batch slice \(range) of \(batchSize) items")
-        return slicing(checked: range, along: 0)
+        return range == 0..<batchSize ? self : slicing(checked: range, along: 0)
     }
 
     /// The items at `indices` along the first axis, in that order (a shuffled batch, a split).

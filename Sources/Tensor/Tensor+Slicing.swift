@@ -77,7 +77,13 @@ extension Tensor {
         guard outer * width > 0 else { return Tensor(zeros: newShape) }
         guard outer > 1 else {
             return Tensor(
-                shape: newShape, scalars: Array(storage[(range.lowerBound * inner)..<(range.upperBound * inner)]))
+                shape: newShape,
+                unsafeUninitializedScalars: { out in
+                    withUnsafeBufferPointer { source in
+                        Parallel.copy(
+                            from: source.baseAddress! + range.lowerBound * inner, to: out.baseAddress!, count: width)
+                    }
+                })
         }
         return Tensor(
             shape: newShape,

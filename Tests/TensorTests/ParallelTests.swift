@@ -22,6 +22,20 @@ import Testing
         #expect(Array(inner) == [3, 3, 3, 3])
     }
 
+    /// Small copies stay on the caller; large ones go in bands, whose edges must not lose or repeat a float.
+    @Test(arguments: [1, 17, 1 << 15, (1 << 15) + 13, 100_003])
+    func copyCopiesEveryFloat(count: Int) {
+        let source = (0..<count).map { Float($0) + 0.5 }
+        let target = UnsafeMutableBufferPointer<Float>.allocate(capacity: count + 1)
+        defer { target.deallocate() }
+        target.initialize(repeating: -1)
+        source.withUnsafeBufferPointer { source in
+            Parallel.copy(from: source.baseAddress!, to: target.baseAddress!, count: count)
+        }
+        #expect(Array(target.prefix(count)) == source)
+        #expect(target[count] == -1)  // nothing written past the end
+    }
+
     @Test func partitionCoversTheRangeInAlignedBands() {
         #expect(Parallel.partition(64, into: 2, multipleOf: 8) == [0..<32, 32..<64])
         #expect(Parallel.partition(59, into: 2, multipleOf: 8) == [0..<32, 32..<59])

@@ -218,8 +218,9 @@ public final class Sequential: Layer {
                                 + "its output shape says \([range.count] + outputShape)")
                     }
                     output.withUnsafeBufferPointer { source in
-                        target.baseAddress!.advanced(by: range.lowerBound * width).update(
-                            from: source.baseAddress!, count: source.count)
+                        Parallel.copy(
+                            from: source.baseAddress!, to: target.baseAddress! + range.lowerBound * width,
+                            count: source.count)
                     }
                 }
             })

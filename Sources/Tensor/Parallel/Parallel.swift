@@ -43,6 +43,16 @@ public enum Parallel {
         }
     }
 
+    /// Copies `count` floats from `source` to the uninitialized or initialized memory at `target`
+    /// (the two must not overlap), in bands on the pool's threads when the copy is large enough to
+    /// be worth sharing (a batch sliced out of a data set, a batch of outputs copied into a result).
+    public static func copy(from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        let bands = partition(count, into: count >= 1 << 15 ? availableThreads : 1, multipleOf: 16)
+        forEach(bands.count) { band in
+            (target + bands[band].lowerBound).update(from: source + bands[band].lowerBound, count: bands[band].count)
+        }
+    }
+
     /// Splits `0 ..< total` into at most `parts` consecutive, non-empty ranges whose lengths are
     /// multiples of `multipleOf` (except the last), for handing to ``forEach(_:_:)``.
     public static func partition(_ total: Int, into parts: Int, multipleOf: Int = 1) -> [Range<Int>] {
