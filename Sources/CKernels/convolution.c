@@ -189,8 +189,15 @@ static inline void dot_portable(float *acc, float *tail, const float *a, const f
     (void)tail;
     for (long i = 0; i < n; i++) *acc += a[i] * b[i];
 }
+static inline void dot4_portable(float *acc, float *tail, const float *a, long stride, const float *b, long n) {
+    for (int w = 0; w < 4; w++) dot_portable(acc + w, tail + w, a + w * stride, b, n);
+}
 static inline void axpy_portable(float *restrict y, float alpha, const float *restrict x, long n) {
     for (long i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+static inline void axpy4_portable(float *restrict y, const float *alpha, const float *restrict x, long stride,
+                                  long n) {
+    for (int w = 0; w < 4; w++) axpy_portable(y, alpha[w], x + w * stride, n);
 }
 #define HSUM_PORTABLE(acc) (acc)
 
@@ -205,6 +212,22 @@ AVX512 static inline void dot_avx512(__m512 *acc, float *tail, const float *a, c
         *acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, a + i), _mm512_maskz_loadu_ps(mask, b + i), *acc);
     }
 }
+// Four windows `stride` floats apart against the same kernel run: four independent chains, each
+// the same instructions as dot_avx512 (so each window's value does not depend on its group).
+AVX512 static inline void dot4_avx512(__m512 *acc, float *tail, const float *a, long stride, const float *b, long n) {
+    (void)tail;
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 k = _mm512_loadu_ps(b + i);
+        for (int w = 0; w < 4; w++) acc[w] = _mm512_fmadd_ps(_mm512_loadu_ps(a + w * stride + i), k, acc[w]);
+    }
+    if (i < n) {
+        const __mmask16 mask = (__mmask16)((1u << (n - i)) - 1);
+        const __m512 k = _mm512_maskz_loadu_ps(mask, b + i);
+        for (int w = 0; w < 4; w++)
+            acc[w] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, a + w * stride + i), k, acc[w]);
+    }
+}
 AVX512 static inline void axpy_avx512(float *restrict y, float alpha, const float *restrict x, long n) {
     const __m512 scale = _mm512_set1_ps(alpha);
     long i = 0;
@@ -214,6 +237,22 @@ AVX512 static inline void axpy_avx512(float *restrict y, float alpha, const floa
         const __mmask16 mask = (__mmask16)((1u << (n - i)) - 1);
         _mm512_mask_storeu_ps(
             y + i, mask, _mm512_fmadd_ps(scale, _mm512_maskz_loadu_ps(mask, x + i), _mm512_maskz_loadu_ps(mask, y + i)));
+    }
+}
+// y += alpha[w]·x[w·stride …] for w = 0 … 3 in that order, y loaded and stored once: the same
+// fused multiply-adds per element as four axpy_avx512 calls, without the chain through memory.
+AVX512 static inline void axpy4_avx512(float *restrict y, const float *alpha, const float *restrict x, long stride,
+                                       long n) {
+    const __m512 s0 = _mm512_set1_ps(alpha[0]), s1 = _mm512_set1_ps(alpha[1]);
+    const __m512 s2 = _mm512_set1_ps(alpha[2]), s3 = _mm512_set1_ps(alpha[3]);
+    for (long i = 0; i < n; i += 16) {
+        const __mmask16 mask = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+        __m512 v = _mm512_maskz_loadu_ps(mask, y + i);
+        v = _mm512_fmadd_ps(s0, _mm512_maskz_loadu_ps(mask, x + i), v);
+        v = _mm512_fmadd_ps(s1, _mm512_maskz_loadu_ps(mask, x + stride + i), v);
+        v = _mm512_fmadd_ps(s2, _mm512_maskz_loadu_ps(mask, x + 2 * stride + i), v);
+        v = _mm512_fmadd_ps(s3, _mm512_maskz_loadu_ps(mask, x + 3 * stride + i), v);
+        _mm512_mask_storeu_ps(y + i, mask, v);
     }
 }
 #define HSUM_AVX512(acc) _mm512_reduce_add_ps(acc)
@@ -227,6 +266,20 @@ AVX2 static inline void dot_avx2(__m256 *acc, float *tail, const float *a, const
         *acc = _mm256_fmadd_ps(_mm256_maskload_ps(a + i, mask), _mm256_maskload_ps(b + i, mask), *acc);
     }
 }
+AVX2 static inline void dot4_avx2(__m256 *acc, float *tail, const float *a, long stride, const float *b, long n) {
+    (void)tail;
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 k = _mm256_loadu_ps(b + i);
+        for (int w = 0; w < 4; w++) acc[w] = _mm256_fmadd_ps(_mm256_loadu_ps(a + w * stride + i), k, acc[w]);
+    }
+    if (i < n) {
+        const __m256i mask = tail_mask(n - i);
+        const __m256 k = _mm256_maskload_ps(b + i, mask);
+        for (int w = 0; w < 4; w++)
+            acc[w] = _mm256_fmadd_ps(_mm256_maskload_ps(a + w * stride + i, mask), k, acc[w]);
+    }
+}
 AVX2 static inline void axpy_avx2(float *restrict y, float alpha, const float *restrict x, long n) {
     const __m256 scale = _mm256_set1_ps(alpha);
     long i = 0;
@@ -236,6 +289,29 @@ AVX2 static inline void axpy_avx2(float *restrict y, float alpha, const float *r
         const __m256i mask = tail_mask(n - i);
         _mm256_maskstore_ps(
             y + i, mask, _mm256_fmadd_ps(scale, _mm256_maskload_ps(x + i, mask), _mm256_maskload_ps(y + i, mask)));
+    }
+}
+AVX2 static inline void axpy4_avx2(float *restrict y, const float *alpha, const float *restrict x, long stride,
+                                   long n) {
+    const __m256 s0 = _mm256_set1_ps(alpha[0]), s1 = _mm256_set1_ps(alpha[1]);
+    const __m256 s2 = _mm256_set1_ps(alpha[2]), s3 = _mm256_set1_ps(alpha[3]);
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {   // unmasked: AMD's masked stores are slow
+        __m256 v = _mm256_loadu_ps(y + i);
+        v = _mm256_fmadd_ps(s0, _mm256_loadu_ps(x + i), v);
+        v = _mm256_fmadd_ps(s1, _mm256_loadu_ps(x + stride + i), v);
+        v = _mm256_fmadd_ps(s2, _mm256_loadu_ps(x + 2 * stride + i), v);
+        v = _mm256_fmadd_ps(s3, _mm256_loadu_ps(x + 3 * stride + i), v);
+        _mm256_storeu_ps(y + i, v);
+    }
+    if (i < n) {
+        const __m256i mask = tail_mask(n - i);
+        __m256 v = _mm256_maskload_ps(y + i, mask);
+        v = _mm256_fmadd_ps(s0, _mm256_maskload_ps(x + i, mask), v);
+        v = _mm256_fmadd_ps(s1, _mm256_maskload_ps(x + stride + i, mask), v);
+        v = _mm256_fmadd_ps(s2, _mm256_maskload_ps(x + 2 * stride + i, mask), v);
+        v = _mm256_fmadd_ps(s3, _mm256_maskload_ps(x + 3 * stride + i, mask), v);
+        _mm256_maskstore_ps(y + i, mask, v);
     }
 }
 AVX2 static inline float hsum_avx2(__m256 v) {
@@ -254,40 +330,77 @@ static inline void dot_neon(float32x4_t *acc, float *tail, const float *a, const
     for (; i + 4 <= n; i += 4) *acc = vfmaq_f32(*acc, vld1q_f32(a + i), vld1q_f32(b + i));
     for (; i < n; i++) *tail += a[i] * b[i];
 }
+static inline void dot4_neon(float32x4_t *acc, float *tail, const float *a, long stride, const float *b, long n) {
+    long i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const float32x4_t k = vld1q_f32(b + i);
+        for (int w = 0; w < 4; w++) acc[w] = vfmaq_f32(acc[w], vld1q_f32(a + w * stride + i), k);
+    }
+    for (; i < n; i++)
+        for (int w = 0; w < 4; w++) tail[w] += a[w * stride + i] * b[i];
+}
 static inline void axpy_neon(float *restrict y, float alpha, const float *restrict x, long n) {
     long i = 0;
     for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vfmaq_n_f32(vld1q_f32(y + i), vld1q_f32(x + i), alpha));
     for (; i < n; i++) y[i] += alpha * x[i];
 }
+static inline void axpy4_neon(float *restrict y, const float *alpha, const float *restrict x, long stride, long n) {
+    long i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t v = vld1q_f32(y + i);
+        for (int w = 0; w < 4; w++) v = vfmaq_n_f32(v, vld1q_f32(x + w * stride + i), alpha[w]);
+        vst1q_f32(y + i, v);
+    }
+    for (; i < n; i++)
+        for (int w = 0; w < 4; w++) y[i] += alpha[w] * x[w * stride + i];
+}
 #define HSUM_NEON(acc) vaddvq_f32(acc)
 #endif
 
+// Every window as FOR_EACH_WINDOW, but where four neighbours in a row have the same taps in bounds
+// (inside the image, all of them) the body sees them at once: `grouped` is set and p is the first
+// one's index. Their independent accumulator chains (forward), or one load and store of the kernel
+// gradient per four windows (backward), keep the FMA units busy, with the same operations per value
+// as one window at a time, so a value does not depend on its group.
+#define FOR_EACH_WINDOW_GROUP(...)                                                                    \
+    for (long oy = 0; oy < g->outHeight; oy++) {                                                       \
+        const long y0 = oy * g->strideY - g->padTop;                                                   \
+        for (long ox = 0; ox < g->outWidth;) {                                                         \
+            const long x0 = ox * g->strideX - g->padLeft, p = oy * g->outWidth + ox;                   \
+            long kxBegin, kxEnd;                                                                       \
+            window_columns(g, x0, &kxBegin, &kxEnd);                                                   \
+            int group = 1;                                                                             \
+            while (group < 4 && ox + group < g->outWidth) {                                            \
+                long begin, end;                                                                       \
+                window_columns(g, x0 + group * g->strideX, &begin, &end);                              \
+                if (begin != kxBegin || end != kxEnd) break;                                           \
+                group++;                                                                               \
+            }                                                                                          \
+            const int grouped = group == 4;                                                            \
+            __VA_ARGS__                                                                                \
+            ox += grouped ? 4 : 1;                                                                     \
+        }                                                                                              \
+    }
+
 // One body per instruction set: forward, the input gradient and the kernel gradient.
-#define DEFINE_SINGLE_FILTER(SUFFIX, ATTRIBUTES, VECTOR, ZERO, DOT, HSUM, AXPY)                        \
+#define DEFINE_SINGLE_FILTER(SUFFIX, ATTRIBUTES, VECTOR, ZERO, DOT, DOT4, HSUM, AXPY, AXPY4)                        \
 ATTRIBUTES static void single_filter_forward_##SUFFIX(const rek_conv_geometry *g, const float *images, \
         long first, long last, const float *kernel, float bias, float *outputs) {                     \
     const long C = g->channels, imageSize = g->height * g->width * C, windows = g->outHeight * g->outWidth; \
+    const long step = g->strideX * C;                                                                  \
     for (long n = first; n < last; n++) {                                                              \
         const float *image = images + n * imageSize;                                                   \
         float *output = outputs + n * windows;                                                         \
-        for (long oy = 0; oy < g->outHeight; oy++) {                                                   \
-            const long y0 = oy * g->strideY - g->padTop;                                               \
-            for (long ox = 0; ox < g->outWidth;) {                                                     \
-                const long x0 = ox * g->strideX - g->padLeft, p = oy * g->outWidth + ox;               \
-                long kxBegin, kxEnd, nextBegin = 0, nextEnd = -1;                                      \
-                window_columns(g, x0, &kxBegin, &kxEnd);                                               \
-                if (ox + 1 < g->outWidth) window_columns(g, x0 + g->strideX, &nextBegin, &nextEnd);   \
-                /* Two neighbours with the same taps in bounds: two independent accumulator chains. */ \
-                const long pair = nextBegin == kxBegin && nextEnd == kxEnd ? g->strideX * C : -1;      \
-                VECTOR acc = ZERO, acc2 = ZERO;                                                        \
-                float tail = 0, tail2 = 0;                                                             \
-                FOR_EACH_RUN(DOT(&acc, &tail, image + imageOffset, kernel + kernelOffset, length);     \
-                             if (pair >= 0) DOT(&acc2, &tail2, image + imageOffset + pair, kernel + kernelOffset, length);) \
-                output[p] = bias + (HSUM(acc) + tail);                                                 \
-                if (pair >= 0) output[p + 1] = bias + (HSUM(acc2) + tail2);                           \
-                ox += pair >= 0 ? 2 : 1;                                                               \
-            }                                                                                          \
-        }                                                                                              \
+        FOR_EACH_WINDOW_GROUP(                                                                         \
+            VECTOR acc[4] = {ZERO, ZERO, ZERO, ZERO};                                                  \
+            float tail[4] = {0, 0, 0, 0};                                                              \
+            if (grouped) {                                                                             \
+                FOR_EACH_RUN(DOT4(acc, tail, image + imageOffset, step, kernel + kernelOffset, length);) \
+                for (int w = 0; w < 4; w++) output[p + w] = bias + (HSUM(acc[w]) + tail[w]);          \
+            } else {                                                                                   \
+                FOR_EACH_RUN(DOT(acc, tail, image + imageOffset, kernel + kernelOffset, length);)      \
+                output[p] = bias + (HSUM(acc[0]) + tail[0]);                                           \
+            })                                                                                         \
     }                                                                                                  \
 }                                                                                                      \
 ATTRIBUTES static void single_filter_input_gradient_##SUFFIX(const rek_conv_geometry *g,              \
@@ -306,23 +419,26 @@ ATTRIBUTES static void single_filter_input_gradient_##SUFFIX(const rek_conv_geom
 ATTRIBUTES static void single_filter_kernel_gradient_##SUFFIX(const rek_conv_geometry *g,             \
         const float *images, const float *outputGradients, long first, long last, float *kernelGradient) { \
     const long C = g->channels, imageSize = g->height * g->width * C, windows = g->outHeight * g->outWidth; \
+    const long step = g->strideX * C;                                                                  \
     for (long n = first; n < last; n++) {                                                              \
         const float *image = images + n * imageSize;                                                   \
         const float *outputGradient = outputGradients + n * windows;                                   \
-        FOR_EACH_WINDOW({                                                                              \
-            const float gradient = outputGradient[p];                                                  \
-            FOR_EACH_RUN(AXPY(kernelGradient + kernelOffset, gradient, image + imageOffset, length);)  \
-        })                                                                                             \
+        FOR_EACH_WINDOW_GROUP(                                                                         \
+            if (grouped) {                                                                             \
+                FOR_EACH_RUN(AXPY4(kernelGradient + kernelOffset, outputGradient + p, image + imageOffset, step, length);) \
+            } else {                                                                                   \
+                FOR_EACH_RUN(AXPY(kernelGradient + kernelOffset, outputGradient[p], image + imageOffset, length);) \
+            })                                                                                         \
     }                                                                                                  \
 }
 
-DEFINE_SINGLE_FILTER(portable, , float, 0.0f, dot_portable, HSUM_PORTABLE, axpy_portable)
+DEFINE_SINGLE_FILTER(portable, , float, 0.0f, dot_portable, dot4_portable, HSUM_PORTABLE, axpy_portable, axpy4_portable)
 #if defined(__x86_64__)
-DEFINE_SINGLE_FILTER(avx512, AVX512, __m512, _mm512_setzero_ps(), dot_avx512, HSUM_AVX512, axpy_avx512)
-DEFINE_SINGLE_FILTER(avx2, AVX2, __m256, _mm256_setzero_ps(), dot_avx2, HSUM_AVX2, axpy_avx2)
+DEFINE_SINGLE_FILTER(avx512, AVX512, __m512, _mm512_setzero_ps(), dot_avx512, dot4_avx512, HSUM_AVX512, axpy_avx512, axpy4_avx512)
+DEFINE_SINGLE_FILTER(avx2, AVX2, __m256, _mm256_setzero_ps(), dot_avx2, dot4_avx2, HSUM_AVX2, axpy_avx2, axpy4_avx2)
 #endif
 #if defined(__aarch64__)
-DEFINE_SINGLE_FILTER(neon, , float32x4_t, vdupq_n_f32(0), dot_neon, HSUM_NEON, axpy_neon)
+DEFINE_SINGLE_FILTER(neon, , float32x4_t, vdupq_n_f32(0), dot_neon, dot4_neon, HSUM_NEON, axpy_neon, axpy4_neon)
 #endif
 
 // The widest path this CPU (or REK_ISA) allows: 512, 256, 128 (NEON) or 0 (portable).
