@@ -382,6 +382,90 @@ static inline void axpy4_neon(float *restrict y, const float *alpha, const float
         }                                                                                              \
     }
 
+// The input gradient gathered rather than scattered: each pixel's C channels (at most 4 vectors)
+// sum g[window]·kernel[tap] over the windows that read it, in registers, in the order the scatter
+// adds them (windows in ascending order: ky, then kx, descending), starting from zero as the
+// scatter's cleared image does; so the same fused multiply-adds per value, without the scatter's
+// chain through memory (each window's stores were the next window's loads). Four neighbouring
+// pixels with every tap in bounds (stride 1) go together. Returns 0, having done nothing, for
+// channel counts it does not cover (not a multiple of the vector width, or over 4 vectors).
+#define DEFINE_GATHERED_INPUT_GRADIENT(SUFFIX, ATTRIBUTES, VECTOR, VL, ZERO, LOAD, STORE, SET1, FMA)    \
+/* PIXELS (1 or 4) pixels from (y, x) of CV vectors each: constants once inlined, so acc stays in registers. */ \
+ATTRIBUTES static inline __attribute__((always_inline)) void gathered_pixels_##SUFFIX(                \
+        const rek_conv_geometry *g, const float *outputGradient, const float *kernel, float *inputGradient, \
+        long y, long x, const int PIXELS, const long CV) {                                             \
+    const long C = g->channels, kw = g->kernelWidth, nx = x + g->padLeft;                             \
+    VECTOR acc[4][4];                                                                                  \
+    for (int w = 0; w < PIXELS; w++)                                                                   \
+        for (int v = 0; v < CV; v++) acc[w][v] = ZERO;                                                 \
+    for (long ky = g->kernelHeight - 1; ky >= 0; ky--) {                                               \
+        const long ny = y + g->padTop - ky * g->dilationY;                                             \
+        if (ny < 0 || ny % g->strideY != 0 || ny / g->strideY >= g->outHeight) continue;               \
+        const float *row = outputGradient + ny / g->strideY * g->outWidth;                             \
+        for (long kx = kw - 1; kx >= 0; kx--) {                                                        \
+            const long wx = nx - kx * g->dilationX;                                                    \
+            if (PIXELS == 1 && (wx < 0 || wx % g->strideX != 0 || wx / g->strideX >= g->outWidth)) continue; \
+            const float *taps = kernel + (ky * kw + kx) * C, *gradients = row + wx / g->strideX;      \
+            for (int v = 0; v < CV; v++) {                                                             \
+                const VECTOR k = LOAD(taps + v * VL);                                                  \
+                for (int w = 0; w < PIXELS; w++) acc[w][v] = FMA(SET1(gradients[w]), k, acc[w][v]);    \
+            }                                                                                          \
+        }                                                                                              \
+    }                                                                                                  \
+    for (int w = 0; w < PIXELS; w++)                                                                   \
+        for (int v = 0; v < CV; v++) STORE(inputGradient + ((y * g->width + x + w) * C + v * VL), acc[w][v]); \
+}                                                                                                      \
+ATTRIBUTES static inline __attribute__((always_inline)) void gathered_image_##SUFFIX(                 \
+        const rek_conv_geometry *g, const float *outputGradient, const float *kernel, float *inputGradient, \
+        const long CV) {                                                                               \
+    const long W = g->width, reach = (g->kernelWidth - 1) * g->dilationX;                              \
+    for (long y = 0; y < g->height; y++)                                                               \
+        for (long x = 0; x < W;) {                                                                     \
+            const long nx = x + g->padLeft;                                                            \
+            if (g->strideX == 1 && x + 3 < W && nx - reach >= 0 && nx + 3 < g->outWidth) {             \
+                gathered_pixels_##SUFFIX(g, outputGradient, kernel, inputGradient, y, x, 4, CV);       \
+                x += 4;                                                                                \
+            } else {                                                                                   \
+                gathered_pixels_##SUFFIX(g, outputGradient, kernel, inputGradient, y, x, 1, CV);       \
+                x += 1;                                                                                \
+            }                                                                                          \
+        }                                                                                              \
+}                                                                                                      \
+ATTRIBUTES static int gathered_input_gradient_##SUFFIX(const rek_conv_geometry *g,                    \
+        const float *outputGradients, long first, long last, const float *kernel, float *inputGradients) { \
+    const long C = g->channels, CV = C / VL;                                                           \
+    if (C % VL != 0 || CV < 1 || CV > 4) return 0;                                                     \
+    const long imageSize = g->height * g->width * C, windows = g->outHeight * g->outWidth;            \
+    for (long n = first; n < last; n++) {                                                              \
+        const float *outputGradient = outputGradients + n * windows;                                   \
+        float *inputGradient = inputGradients + n * imageSize;                                         \
+        switch (CV) {                                                                                  \
+        case 1: gathered_image_##SUFFIX(g, outputGradient, kernel, inputGradient, 1); break;          \
+        case 2: gathered_image_##SUFFIX(g, outputGradient, kernel, inputGradient, 2); break;          \
+        case 3: gathered_image_##SUFFIX(g, outputGradient, kernel, inputGradient, 3); break;          \
+        default: gathered_image_##SUFFIX(g, outputGradient, kernel, inputGradient, 4); break;         \
+        }                                                                                              \
+    }                                                                                                  \
+    return 1;                                                                                          \
+}
+
+#if defined(__x86_64__)
+DEFINE_GATHERED_INPUT_GRADIENT(avx512, AVX512, __m512, 16, _mm512_setzero_ps(), _mm512_loadu_ps, _mm512_storeu_ps,
+                               _mm512_set1_ps, _mm512_fmadd_ps)
+DEFINE_GATHERED_INPUT_GRADIENT(avx2, AVX2, __m256, 8, _mm256_setzero_ps(), _mm256_loadu_ps, _mm256_storeu_ps,
+                               _mm256_set1_ps, _mm256_fmadd_ps)
+#endif
+#if defined(__aarch64__)
+#define NEON_FMA(s, k, acc) vfmaq_f32(acc, k, s)
+DEFINE_GATHERED_INPUT_GRADIENT(neon, , float32x4_t, 4, vdupq_n_f32(0), vld1q_f32, vst1q_f32, vdupq_n_f32, NEON_FMA)
+#endif
+static inline int gathered_input_gradient_portable(const rek_conv_geometry *g, const float *outputGradients,
+                                                   long first, long last, const float *kernel,
+                                                   float *inputGradients) {
+    (void)g; (void)outputGradients; (void)first; (void)last; (void)kernel; (void)inputGradients;
+    return 0;   // the portable path is the reference: it keeps the scatter
+}
+
 // One body per instruction set: forward, the input gradient and the kernel gradient.
 #define DEFINE_SINGLE_FILTER(SUFFIX, ATTRIBUTES, VECTOR, ZERO, DOT, DOT4, HSUM, AXPY, AXPY4)                        \
 ATTRIBUTES static void single_filter_forward_##SUFFIX(const rek_conv_geometry *g, const float *images, \
@@ -405,6 +489,7 @@ ATTRIBUTES static void single_filter_forward_##SUFFIX(const rek_conv_geometry *g
 }                                                                                                      \
 ATTRIBUTES static void single_filter_input_gradient_##SUFFIX(const rek_conv_geometry *g,              \
         const float *outputGradients, long first, long last, const float *kernel, float *inputGradients) { \
+    if (gathered_input_gradient_##SUFFIX(g, outputGradients, first, last, kernel, inputGradients)) return; \
     const long C = g->channels, imageSize = g->height * g->width * C, windows = g->outHeight * g->outWidth; \
     for (long n = first; n < last; n++) {                                                              \
         float *inputGradient = inputGradients + n * imageSize;                                         \
