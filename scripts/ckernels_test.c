@@ -411,6 +411,49 @@ static void single_filter_case(const rek_conv_geometry *g, int s, const float *i
     free(expectedInput); free(initialKernelGradient);
 }
 
+// A transposed convolution's fused fold equals the product followed by col2im bit for bit (on the
+// SIMD paths; elsewhere it declines, and the pair is used).
+static void transpose_fold_cases(void) {
+    // height, width, filters, kernel h, w, stride y, x, padding top, left, grid h, w, input channels
+    static const long shapes[][12] = {
+        {28, 28, 16, 3, 3, 2, 2, 0, 0, 14, 14, 8},   // the denoiser's 14×14×8 → 28×28×16
+        {14, 14, 8, 3, 3, 2, 2, 0, 0, 7, 7, 8},      // and its 7×7×8 → 14×14×8 (one AVX-512 vector: declined)
+        {9, 11, 32, 2, 5, 1, 2, 1, 2, 9, 5, 3},      // a kernel wider than one group's four taps
+        {6, 7, 48, 3, 1, 3, 1, 0, 0, 2, 7, 20},
+        {5, 5, 5, 3, 3, 1, 1, 1, 1, 5, 5, 4},        // 5 filters: not covered, the pair is used
+    };
+    for (int s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++) {
+        const long *d = shapes[s];
+        rek_conv_geometry g = {d[0], d[1], d[2], d[3], d[4], d[5], d[6], 1, 1, d[7], d[8], d[9], d[10]};
+        const long cin = d[11], F = g.channels, taps = g.kernelHeight * g.kernelWidth, batch = 3;
+        const long windows = g.outHeight * g.outWidth, imageSize = g.height * g.width * F, patch = taps * F;
+        float *x = random_floats(batch * windows * cin, -1, 1), *B = random_floats(cin * patch, -1, 1);
+        float *tapKernel = malloc((size_t)(cin * patch) * sizeof(float));
+        for (long c = 0; c < cin; c++)
+            for (long t = 0; t < taps; t++)
+                for (long f = 0; f < F; f++) tapKernel[(t * cin + c) * F + f] = B[c * patch + t * F + f];
+        float *patches = malloc((size_t)(batch * windows * patch) * sizeof(float));
+        float *expected = random_floats(batch * imageSize, 5, 6), *got = random_floats(batch * imageSize, 5, 6);
+        rek_sgemm(0, 0, batch * windows, patch, cin, x, cin, B, patch, 0.0f, NULL, patches, patch);
+        rek_col2im(&g, patches, 0, batch, expected);
+        if (rek_conv_transpose_forward(&g, cin, x, 0, 1, tapKernel, got)
+            && rek_conv_transpose_forward(&g, cin, x, 1, batch, tapKernel, got)) {
+            if (memcmp(expected, got, (size_t)(batch * imageSize) * sizeof(float)) != 0) {
+                fprintf(stderr, "  transposed convolution shape %d: the fused fold differs from product + col2im\n", s);
+                child_failures++;
+            }
+        } else if (rek_sgemm_kernel_width() > 0 && F % (rek_sgemm_kernel_width() / 32) == 0
+                   && F <= 4 * (rek_sgemm_kernel_width() / 32)) {   // whole vectors, at most 4
+            fprintf(stderr, "  transposed convolution shape %d: the fused fold declined a covered shape\n", s);
+            child_failures++;
+        }
+        char name[96];
+        snprintf(name, sizeof name, "transposed convolution shape %d", s);
+        add_record(name, 0, 1e-5f, 1e-5f, expected, batch * imageSize, NULL);
+        free(x); free(B); free(tapKernel); free(patches); free(expected); free(got);
+    }
+}
+
 static void convolution_cases(void) {
     // height, width, channels, kernel h, w, stride y, x, dilation y, x, padding top, left
     static const long shapes[][11] = {
@@ -519,6 +562,7 @@ static void run_all(int width) {
     lstm_cases();
     gru_cases();
     convolution_cases();
+    transpose_fold_cases();
     optimizer_and_helper_cases();
 }
 

@@ -563,3 +563,117 @@ void rek_conv_single_filter_kernel_gradient(const rek_conv_geometry *g, const fl
                                             float *kernelGradient) {
     DISPATCH(single_filter_kernel_gradient, g, images, outputGradients, first, last, kernelGradient);
 }
+
+// ---- a transposed convolution's forward pass, fused ----------------------------------------------
+// rek_col2im(inputs · kernelᵀ) without the patch rows (kh·kw·channels floats per window, written and
+// read back: most of the time of a stride-2 transposed convolution). Window by window, as col2im
+// goes, each in-bounds tap's patch entry is computed as the matrix kernels compute it (fused
+// multiply-adds over the input channels from zero, plus a zero bias) and added at its pixel of the
+// cleared image: the same operations per value as any SIMD path's product followed by col2im. The
+// taps' chains are independent, so they overlap. F (the output channels) in at most 4 vectors.
+#define DEFINE_GATHERED_FOLD(SUFFIX, ATTRIBUTES, VECTOR, VL, REGISTERS, ZERO, LOAD, STORE, SET1, FMA, ADD) \
+/* The entries of WINDOWS (1, 2 or 4) neighbouring windows, taps (ky, kxBegin ..< kxEnd), added \
+   at their pixels window after window, so each pixel's sum keeps col2im's order. */                 \
+ATTRIBUTES static inline __attribute__((always_inline)) void fused_fold_row_##SUFFIX(                 \
+        const rek_conv_geometry *g, long inChannels, const float *in, const float *kernel, float *pixels, \
+        long ky, long kxBegin, long kxEnd, const int WINDOWS, const long FV) {                        \
+    const long F = g->channels, kw = g->kernelWidth, pixelStep = g->strideX * F;                      \
+    for (long kx = kxBegin; kx < kxEnd; kx += 4) {                                                     \
+        const long taps = kxEnd - kx < 4 ? kxEnd - kx : 4;                                             \
+        VECTOR entry[4][4][4];                                                                         \
+        for (int w = 0; w < WINDOWS; w++)                                                              \
+            for (int t = 0; t < 4; t++)                                                                \
+                for (int v = 0; v < FV; v++) entry[w][t][v] = ZERO;                                   \
+        for (long c = 0; c < inChannels; c++) {                                                        \
+            VECTOR value[4];                                                                           \
+            for (int w = 0; w < WINDOWS; w++) value[w] = SET1(in[w * inChannels + c]);                 \
+            for (int t = 0; t < 4; t++) {                                                              \
+                if (t >= taps) break;                                                                  \
+                const float *k = kernel + ((ky * kw + kx + t) * inChannels + c) * F;                   \
+                for (int v = 0; v < FV; v++) {                                                         \
+                    const VECTOR kv = LOAD(k + v * VL);                                                \
+                    for (int w = 0; w < WINDOWS; w++) entry[w][t][v] = FMA(value[w], kv, entry[w][t][v]); \
+                }                                                                                      \
+            }                                                                                          \
+        }                                                                                              \
+        for (int w = 0; w < WINDOWS; w++)                                                              \
+            for (int t = 0; t < 4; t++) {                                                              \
+                if (t >= taps) break;                                                                  \
+                float *pixel = pixels + w * pixelStep + (kx + t) * g->dilationX * F;                   \
+                for (int v = 0; v < FV; v++)                                                           \
+                    STORE(pixel + v * VL, ADD(LOAD(pixel + v * VL), ADD(entry[w][t][v], ZERO)));      \
+            }                                                                                          \
+    }                                                                                                  \
+}                                                                                                      \
+ATTRIBUTES static inline __attribute__((always_inline)) void fused_fold_##SUFFIX(                     \
+        const rek_conv_geometry *g, long inChannels, const float *input, const float *kernel, float *image, \
+        const long FV) {                                                                               \
+    const long F = g->channels;                                                                       \
+    memset(image, 0, (size_t)(g->height * g->width * F) * sizeof(float));                             \
+    FOR_EACH_WINDOW_GROUP({                                                                            \
+        for (long ky = 0; ky < g->kernelHeight; ky++) {                                                \
+            const long y = y0 + ky * g->dilationY;                                                     \
+            if (y < 0 || y >= g->height) continue;                                                     \
+            float *pixels = image + (y * g->width + x0) * F;                                           \
+            /* Four windows' entries in registers; and every tap at once, else a later chunk of taps \
+               of one window would follow the next window's first. */                                 \
+            const long entries = (kxEnd - kxBegin) * FV;                                               \
+            if (grouped && kxEnd - kxBegin <= 4 && 4 * entries <= REGISTERS)                           \
+                fused_fold_row_##SUFFIX(g, inChannels, input + p * inChannels, kernel, pixels, ky, kxBegin, kxEnd, 4, FV); \
+            else if (grouped && kxEnd - kxBegin <= 4 && 2 * entries <= REGISTERS)                      \
+                for (int w = 0; w < 4; w += 2)                                                         \
+                    fused_fold_row_##SUFFIX(g, inChannels, input + (p + w) * inChannels, kernel,         \
+                                            pixels + w * g->strideX * F, ky, kxBegin, kxEnd, 2, FV);    \
+            else                                                                                       \
+                for (int w = 0; w < (grouped ? 4 : 1); w++)                                            \
+                    fused_fold_row_##SUFFIX(g, inChannels, input + (p + w) * inChannels, kernel,         \
+                                            pixels + w * g->strideX * F, ky, kxBegin, kxEnd, 1, FV);    \
+        }                                                                                              \
+    })                                                                                                 \
+}                                                                                                      \
+ATTRIBUTES static int gathered_transpose_forward_##SUFFIX(const rek_conv_geometry *g, long inChannels, \
+        const float *inputs, long first, long last, const float *kernel, float *images) {             \
+    const long F = g->channels, FV = F / VL;                                                           \
+    if (F % VL != 0 || FV < 1 || FV > 4) return 0;                                                     \
+    const long imageSize = g->height * g->width * F, windows = g->outHeight * g->outWidth;            \
+    for (long n = first; n < last; n++) {                                                              \
+        const float *input = inputs + n * windows * inChannels;                                        \
+        float *image = images + n * imageSize;                                                         \
+        switch (FV) {                                                                                  \
+        case 1: fused_fold_##SUFFIX(g, inChannels, input, kernel, image, 1); break;                    \
+        case 2: fused_fold_##SUFFIX(g, inChannels, input, kernel, image, 2); break;                    \
+        case 3: fused_fold_##SUFFIX(g, inChannels, input, kernel, image, 3); break;                    \
+        default: fused_fold_##SUFFIX(g, inChannels, input, kernel, image, 4); break;                   \
+        }                                                                                              \
+    }                                                                                                  \
+    return 1;                                                                                          \
+}
+
+#if defined(__x86_64__)
+DEFINE_GATHERED_FOLD(avx512, AVX512, __m512, 16, 24, _mm512_setzero_ps(), _mm512_loadu_ps, _mm512_storeu_ps,
+                     _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps)
+DEFINE_GATHERED_FOLD(avx2, AVX2, __m256, 8, 12, _mm256_setzero_ps(), _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps,
+                     _mm256_fmadd_ps, _mm256_add_ps)
+#endif
+#if defined(__aarch64__)
+#define NEON_FMA_ACC(s, k, acc) vfmaq_f32(acc, s, k)
+DEFINE_GATHERED_FOLD(neon, , float32x4_t, 4, 24, vdupq_n_f32(0), vld1q_f32, vst1q_f32, vdupq_n_f32, NEON_FMA_ACC,
+                     vaddq_f32)
+#endif
+
+int rek_conv_transpose_forward(const rek_conv_geometry *g, long inChannels, const float *inputs, long first,
+                               long last, const float *kernel, float *images) {
+    // The matrix kernels start a new accumulator every 256 multiply-adds (KC): beyond, another order.
+    if (inChannels < 1 || inChannels > 256) return 0;
+    const int width = rek_sgemm_kernel_width();
+    (void)width;
+#if defined(__x86_64__)
+    if (width == 512) return gathered_transpose_forward_avx512(g, inChannels, inputs, first, last, kernel, images);
+    if (width == 256) return gathered_transpose_forward_avx2(g, inChannels, inputs, first, last, kernel, images);
+#endif
+#if defined(__aarch64__)
+    if (width == 128) return gathered_transpose_forward_neon(g, inChannels, inputs, first, last, kernel, images);
+#endif
+    (void)g; (void)inputs; (void)first; (void)last; (void)kernel; (void)images;
+    return 0;   // the portable product is not fused: it keeps the patch rows
+}

@@ -52,6 +52,16 @@ void rek_conv_single_filter_kernel_gradient(const rek_conv_geometry *g, const fl
                                             const float *outputGradients, long first, long last,
                                             float *kernelGradient);
 
+/// A transposed convolution's forward pass without patch rows: overwrites images `first ..< last`
+/// (the geometry's images: the output, `channels` floats per pixel) with `rek_col2im` of the patch
+/// rows inputs·kernelᵀ, where `inputs` holds outHeight·outWidth windows of `inChannels` floats per
+/// image and `kernel` is kernelHeight·kernelWidth·inChannels·channels floats in (ky, kx, c, f)
+/// order; bit for bit what the SIMD matrix product followed by `rek_col2im` gives. Returns 1, or 0
+/// having written nothing where it does not apply (the portable path, more than 256 input channels,
+/// output channels not a multiple of the vector width or above 4 vectors): then use that pair.
+int rek_conv_transpose_forward(const rek_conv_geometry *g, long inChannels, const float *inputs, long first,
+                               long last, const float *kernel, float *images);
+
 #ifdef __cplusplus
 }
 #endif

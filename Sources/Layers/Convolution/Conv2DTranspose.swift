@@ -182,15 +182,33 @@ public final class Conv2DTranspose: Layer {
         let channels = input.shape[3]
         let filters = self.filters
         let chunk = ConvolutionGeometry.chunkLength(floatsPerSample: windows * patch)
-        // kernelᵀ once per batch: a transposed operand would be repacked by every product.
+        // kernelᵀ once per batch: a transposed operand would be repacked by every product. Per tap
+        // (ky, kx, inChannel, filter), the order the fused fold reads.
+        let taps = patch / filters
         let kernelTransposed = kernel.value.reshaped(to: [patch, channels]).transposed()
+        let tapKernels = kernel.value.reshaped(to: [taps, filters, channels]).permuted(axes: [0, 2, 1])
         var output = Tensor(shape: [batch] + geometry.imageShape, unsafeUninitializedScalars: { _ in })
         output.withUnsafeMutableBufferPointer { y in
             input.withUnsafeBufferPointer { x in
                 kernelTransposed.withUnsafeBufferPointer { wt in
-                    // Per run of samples: patches = input·kernelᵀ, folded into the output.
-                    geometry.forEachGroup(batch: batch, scratchCount: chunk * windows * patch, pool: scratch) {
-                        _, samples, patches in
+                    // Per run of samples: patches = input·kernelᵀ, folded into the output (in one
+                    // pass where the fused fold applies: asked with no samples, it only says whether).
+                    let fused = tapKernels.withUnsafeBufferPointer { w in
+                        geometry.foldProduct(
+                            x.baseAddress!, inChannels: channels, samples: 0..<0, kernel: w.baseAddress!,
+                            into: y.baseAddress!)
+                    }
+                    geometry.forEachGroup(
+                        batch: batch, scratchCount: fused ? 0 : chunk * windows * patch, pool: scratch
+                    ) { _, samples, patches in
+                        if fused {
+                            _ = tapKernels.withUnsafeBufferPointer { w in
+                                geometry.foldProduct(
+                                    x.baseAddress!, inChannels: channels, samples: samples, kernel: w.baseAddress!,
+                                    into: y.baseAddress!)
+                            }
+                            return
+                        }
                         for run in ConvolutionGeometry.chunks(of: samples, floatsPerSample: windows * patch) {
                             MatrixKernels.multiply(
                                 m: run.count * windows, n: patch, k: channels,

@@ -100,6 +100,20 @@ struct ConvolutionGeometry {
             &geometry, images, outputGradients, samples.lowerBound, samples.upperBound, kernelGradient)
     }
 
+    /// Overwrites images `samples` of a batch with the fold of the patch rows `inputs·kernelᵀ` of a
+    /// transposed convolution (`inputs`: `windowCount · inChannels` floats per image; `kernel`:
+    /// `(ky, kx, inChannel, channel)` order) without forming them, bit for bit as the product and
+    /// ``fold(_:into:samples:)`` would; `false`, having written nothing, where that is not available
+    /// (the portable path, channel counts it does not cover).
+    func foldProduct(
+        _ inputs: UnsafePointer<Float>, inChannels: Int, samples: Range<Int>, kernel: UnsafePointer<Float>,
+        into images: UnsafeMutablePointer<Float>
+    ) -> Bool {
+        var geometry = raw
+        return rek_conv_transpose_forward(
+            &geometry, inChannels, inputs, samples.lowerBound, samples.upperBound, kernel, images) != 0
+    }
+
     /// Consecutive runs of `samples` small enough that their patch rows (`floatsPerSample` each) fit
     /// a cache-sized scratch of ``chunkFloats``; at least one sample per run. Sequences and small
     /// images get one matrix product per run instead of one per sample; large images stay one at a
