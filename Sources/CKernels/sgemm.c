@@ -175,33 +175,6 @@ static const k512n_fn k512n_table[17] = {NULL,      k512n_1,  k512n_2,  k512n_3,
                                          k512n_6,   k512n_7,  k512n_8,  k512n_9,  k512n_10, k512n_11,
                                          k512n_12,  k512n_13, k512n_14, k512n_15, k512n_16};
 
-__attribute__((target("avx512f,fma")))
-static void gemm_avx512(long M, long N, long K, const float *A, long sai, long sak,
-                        const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
-    for (long k0 = 0; k0 < K; k0 += KC) {
-        const long kc = min_l(KC, K - k0);
-        for (long j0 = 0; j0 < N; j0 += 32) {
-            const long nr = min_l(32, N - j0);
-            if (nr <= 16) {
-                const __mmask16 m0 = nr == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1u);
-                for (long i0 = 0; i0 < M; i0 += 16) {
-                    const long mr = min_l(16, M - i0);
-                    k512n_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
-                                    C + i0 * ldc + j0, ldc, m0, store && k0 == 0, bias ? bias + j0 : NULL);
-                }
-                continue;
-            }
-            const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1u);
-            const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr <= 16 ? (__mmask16)0 : (__mmask16)((1u << (nr - 16)) - 1u);
-            for (long i0 = 0; i0 < M; i0 += 8) {
-                const long mr = min_l(8, M - i0);
-                k512_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
-                               C + i0 * ldc + j0, ldc, m0, m1, store && k0 == 0, bias ? bias + j0 : NULL);
-            }
-        }
-    }
-}
-
 // ---- AVX2/FMA: 6 rows × 16 columns in 12 ymm accumulators; column tail handled portably -------
 #define DEFINE_K256(R)                                                                              \
 __attribute__((target("avx2,fma"))) static void k256_##R(                                           \
@@ -301,6 +274,43 @@ static const k256n_fn k256n_table[13] = {NULL,     k256n_1, k256n_2, k256n_3,  k
 __attribute__((target("avx2"))) static inline __m256i lane_mask(long count) {
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(count < 0 ? 0 : count > 8 ? 8 : count)), lanes);
+}
+
+// AVX-512 drives the same tiles, and the AVX2 ones for at most 8 columns (defined above).
+__attribute__((target("avx512f,fma")))
+static void gemm_avx512(long M, long N, long K, const float *A, long sai, long sak,
+                        const float *B, long ldb, float *C, long ldc, int store, const float *bias) {
+    for (long k0 = 0; k0 < K; k0 += KC) {
+        const long kc = min_l(KC, K - k0);
+        for (long j0 = 0; j0 < N; j0 += 32) {
+            const long nr = min_l(32, N - j0);
+            if (nr <= 8) {   // 12 × 8 ymm tiles: a 16-lane tile would run half its lanes masked off
+                const __m256i m0 = lane_mask(nr);
+                for (long i0 = 0; i0 < M; i0 += 12) {
+                    const long mr = min_l(12, M - i0);
+                    k256n_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
+                                    C + i0 * ldc + j0, ldc, store && k0 == 0, bias ? bias + j0 : NULL, m0);
+                }
+                continue;
+            }
+            if (nr <= 16) {
+                const __mmask16 m0 = nr == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1u);
+                for (long i0 = 0; i0 < M; i0 += 16) {
+                    const long mr = min_l(16, M - i0);
+                    k512n_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
+                                    C + i0 * ldc + j0, ldc, m0, store && k0 == 0, bias ? bias + j0 : NULL);
+                }
+                continue;
+            }
+            const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1u);
+            const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr <= 16 ? (__mmask16)0 : (__mmask16)((1u << (nr - 16)) - 1u);
+            for (long i0 = 0; i0 < M; i0 += 8) {
+                const long mr = min_l(8, M - i0);
+                k512_table[mr](kc, A + i0 * sai + k0 * sak, sai, sak, B + k0 * ldb + j0, ldb,
+                               C + i0 * ldc + j0, ldc, m0, m1, store && k0 == 0, bias ? bias + j0 : NULL);
+            }
+        }
+    }
 }
 
 __attribute__((target("avx2,fma")))
