@@ -571,7 +571,7 @@ void rek_conv_single_filter_kernel_gradient(const rek_conv_geometry *g, const fl
 // multiply-adds over the input channels from zero, plus a zero bias) and added at its pixel of the
 // cleared image: the same operations per value as any SIMD path's product followed by col2im. The
 // taps' chains are independent, so they overlap. F (the output channels) in at most 4 vectors.
-#define DEFINE_GATHERED_FOLD(SUFFIX, ATTRIBUTES, VECTOR, VL, REGISTERS, ZERO, LOAD, STORE, SET1, FMA, ADD) \
+#define DEFINE_FUSED_FOLD(SUFFIX, ATTRIBUTES, VECTOR, VL, REGISTERS, ZERO, LOAD, STORE, SET1, FMA, ADD) \
 /* The entries of WINDOWS (1, 2 or 4) neighbouring windows, taps (ky, kxBegin ..< kxEnd), added \
    at their pixels window after window, so each pixel's sum keeps col2im's order. */                 \
 ATTRIBUTES static inline __attribute__((always_inline)) void fused_fold_row_##SUFFIX(                 \
@@ -631,7 +631,7 @@ ATTRIBUTES static inline __attribute__((always_inline)) void fused_fold_##SUFFIX
         }                                                                                              \
     })                                                                                                 \
 }                                                                                                      \
-ATTRIBUTES static int gathered_transpose_forward_##SUFFIX(const rek_conv_geometry *g, long inChannels, \
+ATTRIBUTES static int fused_transpose_forward_##SUFFIX(const rek_conv_geometry *g, long inChannels, \
         const float *inputs, long first, long last, const float *kernel, float *images) {             \
     const long F = g->channels, FV = F / VL;                                                           \
     if (F % VL != 0 || FV < 1 || FV > 4) return 0;                                                     \
@@ -650,15 +650,15 @@ ATTRIBUTES static int gathered_transpose_forward_##SUFFIX(const rek_conv_geometr
 }
 
 #if defined(__x86_64__)
-DEFINE_GATHERED_FOLD(avx512, AVX512, __m512, 16, 24, _mm512_setzero_ps(), _mm512_loadu_ps, _mm512_storeu_ps,
-                     _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps)
-DEFINE_GATHERED_FOLD(avx2, AVX2, __m256, 8, 12, _mm256_setzero_ps(), _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps,
-                     _mm256_fmadd_ps, _mm256_add_ps)
+DEFINE_FUSED_FOLD(avx512, AVX512, __m512, 16, 24, _mm512_setzero_ps(), _mm512_loadu_ps, _mm512_storeu_ps,
+                  _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps)
+DEFINE_FUSED_FOLD(avx2, AVX2, __m256, 8, 12, _mm256_setzero_ps(), _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps,
+                  _mm256_fmadd_ps, _mm256_add_ps)
 #endif
 #if defined(__aarch64__)
 #define NEON_FMA_ACC(s, k, acc) vfmaq_f32(acc, s, k)
-DEFINE_GATHERED_FOLD(neon, , float32x4_t, 4, 24, vdupq_n_f32(0), vld1q_f32, vst1q_f32, vdupq_n_f32, NEON_FMA_ACC,
-                     vaddq_f32)
+DEFINE_FUSED_FOLD(neon, , float32x4_t, 4, 24, vdupq_n_f32(0), vld1q_f32, vst1q_f32, vdupq_n_f32, NEON_FMA_ACC,
+                  vaddq_f32)
 #endif
 
 int rek_conv_transpose_forward(const rek_conv_geometry *g, long inChannels, const float *inputs, long first,
@@ -668,11 +668,11 @@ int rek_conv_transpose_forward(const rek_conv_geometry *g, long inChannels, cons
     const int width = rek_sgemm_kernel_width();
     (void)width;
 #if defined(__x86_64__)
-    if (width == 512) return gathered_transpose_forward_avx512(g, inChannels, inputs, first, last, kernel, images);
-    if (width == 256) return gathered_transpose_forward_avx2(g, inChannels, inputs, first, last, kernel, images);
+    if (width == 512) return fused_transpose_forward_avx512(g, inChannels, inputs, first, last, kernel, images);
+    if (width == 256) return fused_transpose_forward_avx2(g, inChannels, inputs, first, last, kernel, images);
 #endif
 #if defined(__aarch64__)
-    if (width == 128) return gathered_transpose_forward_neon(g, inChannels, inputs, first, last, kernel, images);
+    if (width == 128) return fused_transpose_forward_neon(g, inChannels, inputs, first, last, kernel, images);
 #endif
     (void)g; (void)inputs; (void)first; (void)last; (void)kernel; (void)images;
     return 0;   // the portable product is not fused: it keeps the patch rows
